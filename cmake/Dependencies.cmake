@@ -1,0 +1,40 @@
+# Finds every third-party library, all from Debian 12 packages
+# (scripts/install-deps.sh installs them), and exposes each as an imported target.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(GTest REQUIRED)
+pkg_check_modules(ARGON2 REQUIRED IMPORTED_TARGET libargon2)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
+if(KIOSK_BUILD_GUI)
+  find_package(OpenGL REQUIRED)
+  pkg_check_modules(GLFW REQUIRED IMPORTED_TARGET glfw3)
+  pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+endif()
+
+# Declares a project library with the shared options, its include folder and a
+# kiosk::NAME alias. Usage: kiosk_library(NAME SOURCES...)
+function(kiosk_library name)
+  add_library(kiosk_${name} ${ARGN})
+  add_library(kiosk::${name} ALIAS kiosk_${name})
+  target_include_directories(kiosk_${name} PUBLIC
+    ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_BINARY_DIR}/generated)
+  target_link_libraries(kiosk_${name} PRIVATE kiosk_warnings PUBLIC kiosk_options)
+endfunction()
+
+# Declares a GoogleTest executable whose tests CTest discovers by itself.
+# Usage: kiosk_test(NAME SOURCES... LIBS libs...)
+function(kiosk_test name)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main kiosk_warnings kiosk_options)
+  target_compile_definitions(${name} PRIVATE
+    KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()

@@ -1,0 +1,43 @@
+// SecretString: a string for passwords, codes and tokens that wipes its memory when it
+// is cleared, overwritten or destroyed, and never grows by reallocation (which would
+// leave an unwiped copy behind).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace kiosk {
+
+// Overwrites `size` bytes at `data` in a way the optimiser cannot remove.
+void secure_wipe(void* data, std::size_t size) noexcept;
+
+// Wipes the whole capacity of `s` (not only its size) and empties it.
+void secure_wipe(std::string& s) noexcept;
+
+class SecretString {
+public:
+    SecretString() = default;
+    explicit SecretString(std::string_view value);
+    SecretString(const SecretString& other);
+    SecretString& operator=(const SecretString& other);
+    SecretString(SecretString&& other) noexcept;
+    SecretString& operator=(SecretString&& other) noexcept;
+    ~SecretString();
+
+    void assign(std::string_view value);
+    void clear() noexcept;
+
+    [[nodiscard]] std::string_view view() const noexcept { return value_; }
+    [[nodiscard]] const std::string& str() const noexcept { return value_; }
+    [[nodiscard]] bool empty() const noexcept { return value_.empty(); }
+    [[nodiscard]] std::size_t size() const noexcept { return value_.size(); }
+
+    // Constant-time comparison, for codes and tokens.
+    [[nodiscard]] bool equals(std::string_view other) const noexcept;
+
+private:
+    std::string value_;
+};
+
+} // namespace kiosk

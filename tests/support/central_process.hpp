@@ -1,0 +1,48 @@
+// Test support: runs a real kiosk-central process on a free loopback port with a fresh
+// data directory and demo accounts, and reads what it wrote (e-mail outbox, passwords).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace kiosk::testing {
+
+// Path of the kiosk-central binary built next to the tests.
+std::filesystem::path central_binary();
+
+class CentralProcess {
+public:
+    // Starts `kiosk-central serve --demo --listen 127.0.0.1:0 --data-dir <fresh temp dir>`
+    // plus `extra_args`, and waits (at most 20 s) until it answers /v1/health over TLS.
+    // Throws std::runtime_error with the server's stderr when it does not come up.
+    explicit CentralProcess(std::vector<std::string> extra_args = {});
+    ~CentralProcess(); // stop() and remove the data directory
+    CentralProcess(const CentralProcess&) = delete;
+    CentralProcess& operator=(const CentralProcess&) = delete;
+
+    [[nodiscard]] std::string base_url() const; // "https://127.0.0.1:PORT"
+    [[nodiscard]] int port() const { return port_; }
+    [[nodiscard]] std::filesystem::path ca_file() const;
+    [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+
+    // The newest code the demo e-mail outbox holds for `account` (a username), if any.
+    [[nodiscard]] std::optional<std::string> latest_code_for(const std::string& account) const;
+
+    // Asks the real binary (`kiosk-central check-password`) whether `password` is
+    // `username`'s current password.
+    [[nodiscard]] bool password_matches(const std::string& username,
+                                        const std::string& password) const;
+
+    // SIGTERM, then SIGKILL after 5 s; idempotent.
+    void stop();
+
+private:
+    std::filesystem::path data_dir_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+} // namespace kiosk::testing
