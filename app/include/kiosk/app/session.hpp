@@ -1,0 +1,150 @@
+// Session: one walk-up user's visit, as a state machine with no GUI in it. The UI shows
+// view() and sends intents to handle(); network calls run on the BackgroundWorker and
+// come back through the UiInbox. docs/internals/session-flow.md draws the states and
+// names the function that makes each transition.
+#pragma once
+
+#include "kiosk/app/task_queue.hpp"
+#include "kiosk/common/secret.hpp"
+#include "kiosk/net/central_client.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+
+namespace kiosk::app {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Screen {
+    Attract,     // branding and "touch to start"; nothing about any user is held
+    Identify,    // username, e-mail or employee ID
+    EnterCode,   // the code sent to the registered e-mail
+    NewPassword, // new password twice
+    Done,        // the receipt
+    Problem,     // something stopped the flow; says what and what to do next
+};
+
+// Why the flow stopped, shown on the Problem screen.
+enum class Problem {
+    None,
+    CentralUnreachable,  // no answer from the central (network, TLS, timeout)
+    CodeExpired,         // the code's time ran out or a newer code replaced it
+    TooManyAttempts,     // the code was typed wrong too often
+    VerificationExpired, // verified too long ago: the token is no longer valid
+    Unexpected,          // the central answered something we cannot act on
+};
+
+// A message on the current screen that the user can fix there and then.
+enum class Notice {
+    None,
+    IdentifierEmpty,
+    CodeIncomplete,
+    WrongCode, // with ViewModel::attempts_left
+    PasswordsDiffer,
+    PasswordTooShort, // with ViewModel::min_password_length
+    PasswordTooLong,
+    PasswordCommon,
+    PasswordContainsUsername,
+    PasswordRefused, // refused for a reason this kiosk version does not know
+};
+
+struct ViewModel {
+    Screen screen = Screen::Attract;
+    bool busy = false; // a request is under way: inputs are disabled, a spinner shows
+    Notice notice = Notice::None;
+    Problem problem = Problem::None;
+    int attempts_left = 0;
+    int min_password_length = 15;
+    int code_length = 6;
+    int idle_seconds_left = 0;  // > 0 while the "still there?" countdown shows
+    std::string identifier;     // as typed, to say where the code went
+    std::string reference;      // receipt reference on Done
+    std::string completed_at;   // RFC 3339, on Done
+    std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
+};
+
+namespace intent {
+struct Start {}; // attract -> identify
+struct SubmitIdentifier {
+    std::string identifier;
+};
+struct SubmitCode {
+    SecretString code;
+};
+struct SubmitNewPassword {
+    SecretString password;
+    SecretString confirmation;
+};
+struct StartOver {}; // wipe and go back to identify
+struct Finish {};    // wipe and go back to attract
+struct Activity {};  // the user touched or typed: restarts the idle timer
+} // namespace intent
+
+using Intent =
+    std::variant<intent::Start, intent::SubmitIdentifier, intent::SubmitCode,
+                 intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity>;
+
+struct SessionSettings {
+    std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
+    std::chrono::seconds idle_warning{15}; // the countdown shows for this long before it
+};
+
+class Session {
+public:
+    // `central` is only ever used from `worker`'s thread; `inbox` is drained by the caller
+    // on the UI thread. All three must outlive the session.
+    Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox& inbox,
+            SessionSettings settings);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void handle(Intent intent, Clock::time_point now);
+    // Advances timers (idle countdown and timeout). Call once per frame or wake-up.
+    void tick(Clock::time_point now);
+    // When the UI must wake up next even if nothing happens (the idle countdown).
+    [[nodiscard]] Clock::time_point next_deadline() const;
+
+    [[nodiscard]] const ViewModel& view() const { return view_; }
+
+private:
+    void on(const intent::Start&);
+    void on(const intent::SubmitIdentifier&);
+    void on(intent::SubmitCode&);
+    void on(intent::SubmitNewPassword&);
+    void on(const intent::StartOver&);
+    void on(const intent::Finish&);
+    void on(const intent::Activity&) {}
+
+    void verification_started(const net::ApiResult<api::StartVerificationResponse>& result);
+    void code_checked(net::ApiResult<api::CheckCodeResponse>& result);
+    void password_reset(const net::ApiResult<api::ResetPasswordResponse>& result);
+
+    void show(Screen screen);
+    void show_problem(Problem problem);
+    void set_notice(Notice notice);
+    void wipe(); // forgets everything about the user
+    void changed() { ++view_.revision; }
+
+    // Runs `call` on the worker; its result comes back to `apply` on the UI thread,
+    // unless the session was wiped in between (the answer then belongs to nobody).
+    template <typename Call, typename Apply> void request(Call call, Apply apply);
+
+    net::CentralClient& central_;
+    BackgroundWorker& worker_;
+    UiInbox& inbox_;
+    SessionSettings settings_;
+    ViewModel view_;
+    std::string challenge_id_;
+    SecretString verification_token_;
+    std::uint64_t generation_ = 0; // bumped by wipe(): stale answers are dropped
+    Clock::time_point last_activity_{};
+    // Completions hold a weak_ptr to this: a session destroyed with a request in flight
+    // makes its late answer a no-op instead of a use-after-free.
+    std::shared_ptr<Session*> alive_;
+};
+
+} // namespace kiosk::app

@@ -1,0 +1,139 @@
+// kiosk: the walk-up program. Reads its settings, wires the session to the window and the
+// background worker, and runs the frame loop until told to stop.
+#include "kiosk/app/session.hpp"
+#include "kiosk/app/task_queue.hpp"
+#include "kiosk/assets/catalog.hpp"
+#include "kiosk/assets/fonts.hpp"
+#include "kiosk/config/bootstrap.hpp"
+#include "kiosk/net/central_client.hpp"
+#include "kiosk/ui/frame_loop.hpp"
+#include "kiosk/ui/screens.hpp"
+#include "kiosk/ui/window.hpp"
+#include "kiosk/version.hpp"
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace {
+
+// SIGINT/SIGTERM are blocked in every thread and taken here, so the frame loop can end
+// cleanly (wiping secrets) instead of dying inside a draw call.
+class StopSignals {
+public:
+    StopSignals() {
+        sigemptyset(&set_);
+        sigaddset(&set_, SIGINT);
+        sigaddset(&set_, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    }
+    void start_watching() {
+        watcher_ = std::thread([this] {
+            int signal = 0;
+            sigwait(&set_, &signal);
+            quit_ = true;
+            kiosk::ui::KioskWindow::wake();
+        });
+    }
+    ~StopSignals() {
+        if (watcher_.joinable()) {
+            if (!quit_) {
+                kill(getpid(), SIGTERM); // releases the watcher's sigwait
+            }
+            watcher_.join();
+        }
+    }
+    const std::atomic<bool>& quit() const { return quit_; }
+
+private:
+    sigset_t set_{};
+    std::atomic<bool> quit_ = false;
+    std::thread watcher_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("kiosk"));
+    CLI::App cli{"Self-service kiosk: walk-up users reset their own password."};
+    cli.set_version_flag("--version", std::string("kiosk ") + kiosk::kVersion);
+    std::string bootstrap_file;
+    kiosk::config::Bootstrap settings;
+    std::string ca_file;
+    kiosk::ui::WindowOptions window_options;
+    std::string screenshot_dir;
+    cli.add_option("--bootstrap", bootstrap_file, "Bootstrap JSON file (see docs/configuration.md)")
+        ->check(CLI::ExistingFile);
+    cli.add_option("--central", settings.central_url,
+                   "Central URL (https://...), overrides the bootstrap file");
+    cli.add_option("--ca", ca_file, "PEM file of the CA that signed the central's certificate");
+    cli.add_option("--idle-timeout", settings.idle_timeout_seconds,
+                   "Seconds without input before the session is wiped");
+    cli.add_flag("--windowed", window_options.windowed,
+                 "A normal window instead of fullscreen (development)");
+    cli.add_option("--width", window_options.width, "Window width with --windowed");
+    cli.add_option("--height", window_options.height, "Window height with --windowed");
+    cli.add_option("--screenshot-dir", screenshot_dir,
+                   "Save each screen reached as a PNG here and print its path");
+    CLI11_PARSE(cli, argc, argv);
+
+    if (!bootstrap_file.empty()) {
+        auto loaded = kiosk::config::load_bootstrap(bootstrap_file);
+        if (!loaded.bootstrap) {
+            spdlog::error("{}", loaded.error);
+            return 2;
+        }
+        const auto overrides = settings;
+        settings = *loaded.bootstrap;
+        if (!overrides.central_url.empty()) {
+            settings.central_url = overrides.central_url;
+        }
+    }
+    if (!ca_file.empty()) {
+        settings.ca_file = ca_file;
+    }
+    if (auto error = kiosk::config::validate(settings); !error.empty()) {
+        spdlog::error("kiosk: {} (give --bootstrap FILE, or --central URL and --ca FILE)", error);
+        return 2;
+    }
+
+    std::string error;
+    auto catalog = kiosk::assets::Catalog::load_language(settings.default_language, error);
+    if (!catalog) {
+        spdlog::error("kiosk: {}", error);
+        return 2;
+    }
+
+    StopSignals signals; // before any thread starts, so all of them inherit the mask
+    kiosk::net::CurlGlobal curl;
+    kiosk::net::ClientSettings client_settings;
+    client_settings.ca_file = settings.ca_file;
+    client_settings.total_timeout = std::chrono::seconds(settings.request_timeout_seconds);
+    client_settings.user_agent = std::string("kiosk/") + kiosk::kVersion;
+    kiosk::net::CentralClient central(settings.central_url, client_settings);
+
+    auto window = kiosk::ui::KioskWindow::create(window_options, error);
+    if (!window) {
+        spdlog::error("kiosk: {}", error);
+        return 1;
+    }
+    const auto fonts = kiosk::ui::apply_theme(kiosk::assets::find_ui_fonts(),
+                                              static_cast<float>(window->framebuffer_height()));
+    kiosk::app::UiInbox inbox;
+    inbox.set_waker(&kiosk::ui::KioskWindow::wake);
+    kiosk::app::BackgroundWorker worker;
+    kiosk::app::Session session(
+        central, worker, inbox,
+        {std::chrono::seconds(settings.idle_timeout_seconds), std::chrono::seconds(15)});
+    kiosk::ui::KioskScreens screens(*catalog, fonts);
+    signals.start_watching();
+    spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,
+                 settings.central_url);
+    kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(),
+                              {.screenshot_dir = screenshot_dir});
+    screens.wipe_inputs();
+    return 0;
+}

@@ -1,0 +1,267 @@
+// The walk-up session's transitions. Each handler checks the screen it expects, so a
+// late or repeated intent (a double tap) cannot skip a step.
+#include "kiosk/app/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace kiosk::app {
+namespace {
+
+bool is_transport_failure(const net::ApiFailure& failure) {
+    return failure.kind == net::ApiFailure::Kind::Transport;
+}
+
+Notice notice_for_password_refusal(std::string_view code) {
+    if (code == api::error_code::kPasswordTooShort) {
+        return Notice::PasswordTooShort;
+    }
+    if (code == api::error_code::kPasswordTooLong) {
+        return Notice::PasswordTooLong;
+    }
+    if (code == api::error_code::kPasswordCommon) {
+        return Notice::PasswordCommon;
+    }
+    if (code == api::error_code::kPasswordContainsUsername) {
+        return Notice::PasswordContainsUsername;
+    }
+    return Notice::PasswordRefused;
+}
+
+} // namespace
+
+Session::Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox& inbox,
+                 SessionSettings settings)
+    : central_(central), worker_(worker), inbox_(inbox), settings_(settings),
+      alive_(std::make_shared<Session*>(this)) {}
+
+Session::~Session() {
+    wipe();
+}
+
+template <typename Call, typename Apply> void Session::request(Call call, Apply apply) {
+    view_.busy = true;
+    changed();
+    // The job captures the client and inbox themselves, not `this`: they outlive the session.
+    worker_.submit([&central = central_, &inbox = inbox_, call = std::move(call),
+                    apply = std::move(apply), alive = std::weak_ptr<Session*>(alive_),
+                    generation = generation_]() mutable {
+        auto result = call(central); // on the worker thread
+        inbox.post(
+            [alive, generation, apply = std::move(apply), result = std::move(result)]() mutable {
+                auto self = alive.lock();
+                if (!self || (*self)->generation_ != generation) {
+                    return; // the user left (timeout, cancel) before the answer came
+                }
+                (*self)->view_.busy = false;
+                apply(**self, result);
+                (*self)->changed();
+            });
+    });
+}
+
+void Session::handle(Intent intent, Clock::time_point now) {
+    last_activity_ = now;
+    if (view_.idle_seconds_left != 0) {
+        view_.idle_seconds_left = 0;
+        changed();
+    }
+    if (view_.busy && !std::holds_alternative<intent::Activity>(intent) &&
+        !std::holds_alternative<intent::Finish>(intent)) {
+        return; // one request at a time; the UI disables inputs meanwhile
+    }
+    std::visit([this](auto& i) { on(i); }, intent);
+}
+
+void Session::tick(Clock::time_point now) {
+    if (view_.screen == Screen::Attract) {
+        return;
+    }
+    const auto idle = now - last_activity_;
+    if (idle >= settings_.idle_timeout) {
+        spdlog::info("session: idle timeout, wiping and returning to attract");
+        wipe();
+        return;
+    }
+    const auto warn_from = settings_.idle_timeout - settings_.idle_warning;
+    int seconds_left = 0;
+    if (idle >= warn_from) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(settings_.idle_timeout - idle);
+        seconds_left = static_cast<int>(left.count());
+    }
+    if (seconds_left != view_.idle_seconds_left) {
+        view_.idle_seconds_left = seconds_left;
+        changed();
+    }
+}
+
+Clock::time_point Session::next_deadline() const {
+    if (view_.screen == Screen::Attract) {
+        return Clock::time_point::max();
+    }
+    const auto warn_at = last_activity_ + settings_.idle_timeout - settings_.idle_warning;
+    if (view_.idle_seconds_left == 0) {
+        return warn_at;
+    }
+    return Clock::now() + std::chrono::milliseconds(250); // the countdown ticks visibly
+}
+
+void Session::on(const intent::Start&) {
+    if (view_.screen == Screen::Attract) {
+        show(Screen::Identify);
+    }
+}
+
+void Session::on(const intent::SubmitIdentifier& i) {
+    if (view_.screen != Screen::Identify) {
+        return;
+    }
+    const auto first = i.identifier.find_first_not_of(" \t");
+    const auto last = i.identifier.find_last_not_of(" \t");
+    if (first == std::string::npos) {
+        set_notice(Notice::IdentifierEmpty);
+        return;
+    }
+    view_.identifier = i.identifier.substr(first, last - first + 1);
+    set_notice(Notice::None);
+    api::StartVerificationRequest body{view_.identifier, "email"};
+    request([body](net::CentralClient& central) { return central.start_verification(body); },
+            [](Session& self, auto& result) { self.verification_started(result); });
+}
+
+void Session::verification_started(const net::ApiResult<api::StartVerificationResponse>& result) {
+    if (const auto* ok = std::get_if<api::StartVerificationResponse>(&result)) {
+        challenge_id_ = ok->challenge_id;
+        view_.code_length = ok->code_length;
+        view_.attempts_left = 0;
+        show(Screen::EnterCode);
+        return;
+    }
+    const auto& failure = std::get<net::ApiFailure>(result);
+    spdlog::warn("session: starting verification failed: {}", failure.detail);
+    show_problem(is_transport_failure(failure) ? Problem::CentralUnreachable : Problem::Unexpected);
+}
+
+void Session::on(intent::SubmitCode& i) {
+    if (view_.screen != Screen::EnterCode) {
+        return;
+    }
+    if (i.code.size() != static_cast<std::size_t>(view_.code_length) ||
+        i.code.view().find_first_not_of("0123456789") != std::string_view::npos) {
+        set_notice(Notice::CodeIncomplete);
+        return;
+    }
+    request(
+        [id = challenge_id_, code = std::move(i.code)](net::CentralClient& central) {
+            api::CheckCodeRequest body{code.str()};
+            auto result = central.check_code(id, body);
+            secure_wipe(body.code);
+            return result;
+        },
+        [](Session& self, auto& result) { self.code_checked(result); });
+}
+
+void Session::code_checked(net::ApiResult<api::CheckCodeResponse>& result) {
+    if (auto* ok = std::get_if<api::CheckCodeResponse>(&result)) {
+        verification_token_.assign(ok->verification_token);
+        secure_wipe(ok->verification_token);
+        set_notice(Notice::None);
+        show(Screen::NewPassword);
+        return;
+    }
+    const auto& failure = std::get<net::ApiFailure>(result);
+    const auto code = failure.code();
+    if (code == api::error_code::kWrongCode) {
+        view_.attempts_left = failure.error->attempts_left.value_or(0);
+        set_notice(Notice::WrongCode);
+    } else if (code == api::error_code::kTooManyAttempts) {
+        show_problem(Problem::TooManyAttempts);
+    } else if (code == api::error_code::kChallengeExpired) {
+        show_problem(Problem::CodeExpired);
+    } else {
+        spdlog::warn("session: checking the code failed: {}", failure.detail);
+        show_problem(is_transport_failure(failure) ? Problem::CentralUnreachable
+                                                   : Problem::Unexpected);
+    }
+}
+
+void Session::on(intent::SubmitNewPassword& i) {
+    if (view_.screen != Screen::NewPassword) {
+        return;
+    }
+    if (!i.password.equals(i.confirmation.view())) {
+        set_notice(Notice::PasswordsDiffer);
+        return;
+    }
+    request(
+        [token = verification_token_,
+         password = std::move(i.password)](net::CentralClient& central) {
+            api::ResetPasswordRequest body{token.str(), password.str()};
+            auto result = central.reset_password(body);
+            secure_wipe(body.verification_token);
+            secure_wipe(body.new_password);
+            return result;
+        },
+        [](Session& self, auto& result) { self.password_reset(result); });
+}
+
+void Session::password_reset(const net::ApiResult<api::ResetPasswordResponse>& result) {
+    if (const auto* ok = std::get_if<api::ResetPasswordResponse>(&result)) {
+        verification_token_.clear(); // spent: the central voids it, so should we
+        view_.reference = ok->reference;
+        view_.completed_at = ok->completed_at;
+        set_notice(Notice::None);
+        show(Screen::Done);
+        return;
+    }
+    const auto& failure = std::get<net::ApiFailure>(result);
+    const auto code = failure.code();
+    if (code == api::error_code::kTokenInvalid) {
+        show_problem(Problem::VerificationExpired);
+    } else if (failure.kind == net::ApiFailure::Kind::HttpError && failure.http_status == 422) {
+        if (failure.error && failure.error->min_length) {
+            view_.min_password_length = *failure.error->min_length;
+        }
+        set_notice(notice_for_password_refusal(code));
+    } else {
+        spdlog::warn("session: password reset failed: {}", failure.detail);
+        show_problem(is_transport_failure(failure) ? Problem::CentralUnreachable
+                                                   : Problem::Unexpected);
+    }
+}
+
+void Session::on(const intent::StartOver&) {
+    wipe();
+    show(Screen::Identify);
+}
+
+void Session::on(const intent::Finish&) {
+    wipe();
+}
+
+void Session::show(Screen screen) {
+    view_.screen = screen;
+    changed();
+}
+
+void Session::show_problem(Problem problem) {
+    view_.problem = problem;
+    view_.notice = Notice::None;
+    show(Screen::Problem);
+}
+
+void Session::set_notice(Notice notice) {
+    view_.notice = notice;
+    changed();
+}
+
+void Session::wipe() {
+    ++generation_;
+    verification_token_.clear();
+    secure_wipe(challenge_id_);
+    secure_wipe(view_.identifier);
+    const auto revision = view_.revision;
+    view_ = ViewModel{};
+    view_.revision = revision + 1;
+}
+
+} // namespace kiosk::app

@@ -1,0 +1,213 @@
+// The walk-up session driven through whole flows against a real kiosk-central process
+// over TLS (no window): the happy path changes the real password; every failure ends on
+// a screen that says what happened.
+#include "central_process.hpp"
+#include "kiosk/app/session.hpp"
+
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace kiosk;
+using namespace kiosk::app;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kDemoPassword = "Lobby-Winter-Morning-2026";
+constexpr const char* kNewPassword = "Seven-Purple-Elephants-Dance";
+
+class Kiosk {
+public:
+    explicit Kiosk(const std::string& base_url, const std::filesystem::path& ca)
+        : client_(base_url, settings(ca)),
+          session_(client_, worker_, inbox_, SessionSettings{90s, 15s}) {}
+
+    void send(Intent intent) { session_.handle(std::move(intent), now_); }
+    // Lets the request in flight finish and applies its answer, as the UI loop would.
+    void settle() {
+        worker_.wait_idle();
+        inbox_.drain();
+    }
+    void send_and_settle(Intent intent) {
+        send(std::move(intent));
+        settle();
+    }
+    void pass_time(std::chrono::seconds s) {
+        now_ += s;
+        session_.tick(now_);
+    }
+    const ViewModel& view() const { return session_.view(); }
+
+private:
+    static net::ClientSettings settings(const std::filesystem::path& ca) {
+        net::ClientSettings s;
+        s.ca_file = ca;
+        s.connect_timeout = 2s;
+        s.total_timeout = 5s;
+        return s;
+    }
+    net::CurlGlobal curl_;
+    net::CentralClient client_;
+    BackgroundWorker worker_;
+    UiInbox inbox_;
+    Session session_;
+    Clock::time_point now_ = Clock::now();
+};
+
+// Walks to the new-password screen for `username`.
+void verify(Kiosk& kiosk, kiosk::testing::CentralProcess& central, const std::string& username) {
+    kiosk.send(intent::Start{});
+    ASSERT_EQ(kiosk.view().screen, Screen::Identify);
+    kiosk.send_and_settle(intent::SubmitIdentifier{username});
+    ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
+    const auto code = central.latest_code_for(username);
+    ASSERT_TRUE(code.has_value()) << "the central sent no code to " << username;
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(*code)});
+    ASSERT_EQ(kiosk.view().screen, Screen::NewPassword);
+}
+
+std::string wrong_code_for(const std::string& right) {
+    return right == "000000" ? "111111" : "000000";
+}
+
+} // namespace
+
+TEST(SessionFlow, ResetChangesThePasswordAtTheCentral) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    verify(kiosk, central, "jdoe");
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    EXPECT_EQ(kiosk.view().reference.rfind("RST-", 0), 0u) << kiosk.view().reference;
+    EXPECT_FALSE(kiosk.view().completed_at.empty());
+    EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
+    EXPECT_FALSE(central.password_matches("jdoe", kDemoPassword));
+
+    kiosk.send(intent::Finish{});
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_TRUE(kiosk.view().reference.empty()) << "the receipt must not outlive the session";
+}
+
+TEST(SessionFlow, UsersCanIdentifyByEmailAddress) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"  jane.doe@example.com "});
+    ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
+    EXPECT_EQ(kiosk.view().identifier, "jane.doe@example.com");
+    EXPECT_TRUE(central.latest_code_for("jdoe").has_value());
+}
+
+TEST(SessionFlow, WrongCodesCountDownThenStopTheFlow) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    const std::string wrong = wrong_code_for(central.latest_code_for("jdoe").value());
+
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)});
+    EXPECT_EQ(kiosk.view().screen, Screen::EnterCode);
+    EXPECT_EQ(kiosk.view().notice, Notice::WrongCode);
+    EXPECT_EQ(kiosk.view().attempts_left, 2);
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)});
+    EXPECT_EQ(kiosk.view().attempts_left, 1);
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)});
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::TooManyAttempts);
+}
+
+TEST(SessionFlow, IncompleteCodeIsCaughtWithoutAsking) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send_and_settle(intent::SubmitCode{SecretString("12a")});
+    EXPECT_EQ(kiosk.view().notice, Notice::CodeIncomplete);
+    EXPECT_FALSE(kiosk.view().busy);
+}
+
+TEST(SessionFlow, TooShortPasswordIsExplainedAndTheUserCanTryAgain) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    verify(kiosk, central, "jdoe");
+    kiosk.send_and_settle(intent::SubmitNewPassword{SecretString("short"), SecretString("short")});
+    EXPECT_EQ(kiosk.view().screen, Screen::NewPassword);
+    EXPECT_EQ(kiosk.view().notice, Notice::PasswordTooShort);
+    EXPECT_EQ(kiosk.view().min_password_length, 15);
+
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::Done);
+    EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
+}
+
+TEST(SessionFlow, MismatchedPasswordsNeverLeaveTheKiosk) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    verify(kiosk, central, "jdoe");
+    kiosk.send_and_settle(intent::SubmitNewPassword{SecretString(kNewPassword),
+                                                    SecretString("Seven-Purple-Elephants-Danse")});
+    EXPECT_EQ(kiosk.view().notice, Notice::PasswordsDiffer);
+    EXPECT_TRUE(central.password_matches("jdoe", kDemoPassword));
+}
+
+TEST(SessionFlow, ExpiredVerificationEndsOnAClearProblem) {
+    kiosk::testing::CentralProcess central({"--token-ttl", "1"});
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    verify(kiosk, central, "jdoe");
+    std::this_thread::sleep_for(2100ms);
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::VerificationExpired);
+    EXPECT_TRUE(central.password_matches("jdoe", kDemoPassword));
+
+    kiosk.send(intent::StartOver{});
+    EXPECT_EQ(kiosk.view().screen, Screen::Identify);
+}
+
+TEST(SessionFlow, UnreachableCentralEndsOnAClearProblem) {
+    std::filesystem::path ca;
+    int port = 0;
+    {
+        kiosk::testing::CentralProcess central; // gives us a real CA, then goes away
+        ca = std::filesystem::temp_directory_path() / "kiosk-app-test-ca.pem";
+        std::filesystem::copy_file(central.ca_file(), ca,
+                                   std::filesystem::copy_options::overwrite_existing);
+        port = central.port();
+    }
+    Kiosk kiosk("https://127.0.0.1:" + std::to_string(port), ca);
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
+    EXPECT_FALSE(kiosk.view().busy);
+}
+
+TEST(SessionFlow, IdleTimeoutWarnsThenWipesEverything) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
+
+    kiosk.pass_time(80s);
+    EXPECT_EQ(kiosk.view().idle_seconds_left, 10);
+    EXPECT_EQ(kiosk.view().screen, Screen::EnterCode);
+    kiosk.pass_time(10s);
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_TRUE(kiosk.view().identifier.empty());
+    EXPECT_EQ(kiosk.view().idle_seconds_left, 0);
+}
+
+TEST(SessionFlow, AnAnswerArrivingAfterTheUserLeftIsDropped) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.send(intent::Start{});
+    kiosk.send(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send(intent::Finish{});
+    kiosk.settle();
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_FALSE(kiosk.view().busy);
+}

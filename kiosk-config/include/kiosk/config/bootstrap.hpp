@@ -1,0 +1,32 @@
+// The bootstrap file a kiosk starts from: the central's URL, the CA it trusts, its
+// identity and local defaults. Documented field by field in docs/configuration.md.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace kiosk::config {
+
+struct Bootstrap {
+    std::string central_url;       // required; must be https://
+    std::filesystem::path ca_file; // required; PEM bundle the central's chain must verify against
+    std::string kiosk_id = "kiosk-dev";  // shown in maintenance mode and sent to the central
+    std::string default_language = "en"; // language the attract screen returns to
+    int idle_timeout_seconds = 90;       // no touch for this long wipes the session
+    int request_timeout_seconds = 15;    // whole request, connect included
+};
+
+struct BootstrapResult {
+    std::optional<Bootstrap> bootstrap;
+    std::string error; // what is wrong, for the operator; empty on success
+};
+
+// Reads and validates a bootstrap JSON file. Relative ca_file paths are taken relative
+// to the file's folder. Unknown fields are refused (they are usually typos).
+BootstrapResult load_bootstrap(const std::filesystem::path& file);
+
+// Validates a bootstrap assembled in code (from command-line flags, say).
+std::string validate(const Bootstrap& bootstrap);
+
+} // namespace kiosk::config

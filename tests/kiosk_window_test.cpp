@@ -1,0 +1,200 @@
+// The real kiosk binary in a real X window (Xvfb + Mesa llvmpipe): it draws the attract
+// screen as designed, takes the monitor's resolution when fullscreen, and a person typing
+// with real X input events (xdotool) resets a password at a real central.
+// Screenshots are kept in build/test-screenshots/ for a look by eye.
+#include "central_process.hpp"
+#include "xvfb.hpp"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <stb_image.h>
+#include <thread>
+
+using namespace kiosk::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::filesystem::path kKeepDir = std::filesystem::path(KIOSK_BINARY_DIR) / "test-screenshots";
+
+struct Image {
+    int width = 0;
+    int height = 0;
+    std::vector<unsigned char> rgba;
+
+    [[nodiscard]] std::array<int, 3> at(int x, int y) const {
+        const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                        static_cast<std::size_t>(x)) *
+                       4;
+        return {rgba[i], rgba[i + 1], rgba[i + 2]};
+    }
+    // Share of pixels within `tolerance` of `rgb` on every channel.
+    [[nodiscard]] double share_near(std::array<int, 3> rgb, int tolerance) const {
+        std::size_t hits = 0;
+        for (std::size_t i = 0; i + 3 < rgba.size(); i += 4) {
+            if (std::abs(rgba[i] - rgb[0]) <= tolerance &&
+                std::abs(rgba[i + 1] - rgb[1]) <= tolerance &&
+                std::abs(rgba[i + 2] - rgb[2]) <= tolerance) {
+                ++hits;
+            }
+        }
+        return static_cast<double>(hits) / static_cast<double>(rgba.size() / 4);
+    }
+};
+
+Image load_png(const std::filesystem::path& path) {
+    Image image;
+    int channels = 0;
+    unsigned char* data = stbi_load(path.c_str(), &image.width, &image.height, &channels, 4);
+    if (data != nullptr) {
+        image.rgba.assign(data, data + static_cast<std::ptrdiff_t>(image.width) * image.height * 4);
+        stbi_image_free(data);
+    }
+    return image;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("kiosk-window-test-" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+// Waits until the kiosk has printed the screenshot of `screen` (e.g. "02-identify").
+std::filesystem::path wait_for_screenshot(ChildProcess& kiosk, const std::filesystem::path& dir,
+                                          const std::string& screen) {
+    for (int i = 0; i < 400; ++i) {
+        const std::string out = read_file(dir / "kiosk.out");
+        const auto pos = out.find(screen + ".png");
+        if (pos != std::string::npos) {
+            const auto start = out.rfind("screenshot: ", pos) + 12;
+            return out.substr(start, pos + screen.size() + 4 - start);
+        }
+        if (!kiosk.running()) {
+            ADD_FAILURE() << "kiosk exited early:\n" << read_file(dir / "kiosk.log");
+            return {};
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "no " << screen << " screenshot; kiosk log:\n" << read_file(dir / "kiosk.log");
+    return {};
+}
+
+std::vector<std::string> kiosk_args(const CentralProcess& central, const std::filesystem::path& dir,
+                                    bool windowed) {
+    std::vector<std::string> args = {
+        KIOSK_KIOSK_BINARY,         "--central",        central.base_url(),      "--ca",
+        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string()};
+    if (windowed) {
+        args.insert(args.end(), {"--windowed", "--width", "1280", "--height", "800"});
+    }
+    return args;
+}
+
+void keep(const std::filesystem::path& shot, const std::string& name) {
+    std::filesystem::create_directories(kKeepDir);
+    std::filesystem::copy_file(shot, kKeepDir / name,
+                               std::filesystem::copy_options::overwrite_existing);
+}
+
+} // namespace
+
+TEST(KioskWindow, DrawsTheAttractScreenAsDesigned) {
+    XvfbServer x(1280, 800);
+    CentralProcess central;
+    const auto dir = fresh_dir("attract");
+    ChildProcess kiosk(kiosk_args(central, dir, true), {"DISPLAY=" + x.display()},
+                       dir / "kiosk.out", dir / "kiosk.log");
+    const auto shot = wait_for_screenshot(kiosk, dir, "01-attract");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "attract.png");
+
+    const Image image = load_png(shot);
+    ASSERT_EQ(image.width, 1280);
+    ASSERT_EQ(image.height, 800);
+    EXPECT_EQ(image.at(5, 5), (std::array<int, 3>{0xEF, 0xF3, 0xF7})) << "theme background";
+    EXPECT_GT(image.share_near({0x1F, 0x5A, 0xA6}, 6), 0.02) << "the blue start button";
+    EXPECT_GT(image.share_near({0x16, 0x1E, 0x2A}, 40), 0.003) << "dark headline text";
+    EXPECT_EQ(kiosk.terminate(), 0) << "SIGTERM must end the kiosk cleanly";
+}
+
+TEST(KioskWindow, FullscreenTakesTheMonitorResolution) {
+    XvfbServer x(1024, 768);
+    CentralProcess central;
+    const auto dir = fresh_dir("fullscreen");
+    ChildProcess kiosk(kiosk_args(central, dir, false), {"DISPLAY=" + x.display()},
+                       dir / "kiosk.out", dir / "kiosk.log");
+    const auto shot = wait_for_screenshot(kiosk, dir, "01-attract");
+    ASSERT_FALSE(shot.empty());
+    const Image image = load_png(shot);
+    EXPECT_EQ(image.width, 1024);
+    EXPECT_EQ(image.height, 768);
+    EXPECT_EQ(kiosk.terminate(), 0);
+}
+
+TEST(KioskWindow, APersonTypingResetsTheirPassword) {
+    XvfbServer x(1280, 800);
+    CentralProcess central;
+    const auto dir = fresh_dir("reset");
+    ChildProcess kiosk(kiosk_args(central, dir, true), {"DISPLAY=" + x.display()},
+                       dir / "kiosk.out", dir / "kiosk.log");
+    const std::string display = x.display();
+    auto xdotool = [&display](const std::string& args) {
+        return run_in_display(display, "xdotool " + args);
+    };
+    ASSERT_FALSE(wait_for_screenshot(kiosk, dir, "01-attract").empty());
+    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
+                                      "windowfocus mousemove --window %1 640 400"),
+              0);
+    ASSERT_EQ(xdotool("key Return"), 0);
+    auto shot = wait_for_screenshot(kiosk, dir, "02-identify");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "identify.png");
+
+    xdotool("type --delay 30 jdoe");
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "03-enter-code");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "enter-code.png");
+
+    const auto code = central.latest_code_for("jdoe");
+    ASSERT_TRUE(code.has_value());
+    xdotool("type --delay 30 " + *code);
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "04-new-password");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "new-password.png");
+
+    // Too short first: the central refuses, the screen says why, the user tries again.
+    xdotool("type --delay 20 short");
+    xdotool("key Tab");
+    xdotool("type --delay 20 short");
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "05-new-password-notice");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "new-password-too-short.png");
+
+    const std::string password = "Seven-Purple-Elephants-Dance";
+    xdotool("type --delay 20 " + password);
+    xdotool("key Tab");
+    xdotool("type --delay 20 " + password);
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "06-done");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "done.png");
+
+    EXPECT_TRUE(central.password_matches("jdoe", password));
+    EXPECT_FALSE(central.password_matches("jdoe", "Lobby-Winter-Morning-2026"));
+
+    xdotool("key Return");
+    EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "07-attract").empty());
+    EXPECT_EQ(kiosk.terminate(), 0);
+}

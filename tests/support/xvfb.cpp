@@ -1,0 +1,151 @@
+// Xvfb and child processes for window tests, with fork/exec and nothing else: a test that
+// hangs or leaves a server behind is worse than one that fails.
+#include "xvfb.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace kiosk::testing {
+namespace {
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) {
+        out.push_back(s.data());
+    }
+    out.push_back(nullptr);
+    return out;
+}
+
+bool wait_exit(pid_t pid, int& status, std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+} // namespace
+
+XvfbServer::XvfbServer(int width, int height) {
+    int fds[2];
+    if (pipe(fds) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+        close(fds[0]);
+        std::vector<std::string> args = {
+            "Xvfb",      "-displayfd", std::to_string(fds[1]),
+            "-screen",   "0",          std::to_string(width) + "x" + std::to_string(height) + "x24",
+            "-nolisten", "tcp",        "-noreset"};
+        const int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDERR_FILENO);
+        auto argv = c_strings(args);
+        execvp("Xvfb", argv.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    pollfd p{fds[0], POLLIN, 0};
+    std::string number;
+    if (poll(&p, 1, 20'000) > 0) {
+        char buffer[32] = {};
+        const ssize_t n = read(fds[0], buffer, sizeof buffer - 1);
+        for (ssize_t i = 0; i < n && buffer[i] >= '0' && buffer[i] <= '9'; ++i) {
+            number.push_back(buffer[i]);
+        }
+    }
+    close(fds[0]);
+    if (number.empty()) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        throw std::runtime_error("Xvfb did not start (is the xvfb package installed?)");
+    }
+    display_ = ":" + number;
+}
+
+XvfbServer::~XvfbServer() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    if (!wait_exit(pid_, status, std::chrono::seconds(5))) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv_in,
+                           const std::vector<std::string>& extra_env,
+                           const std::filesystem::path& stdout_file,
+                           const std::filesystem::path& stderr_file) {
+    pid_ = fork();
+    if (pid_ == 0) {
+        for (const auto& assignment : extra_env) {
+            const auto eq = assignment.find('=');
+            setenv(assignment.substr(0, eq).c_str(), assignment.substr(eq + 1).c_str(), 1);
+        }
+        const int out = open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        auto args = argv_in;
+        auto argv = c_strings(args);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    if (pid_ < 0) {
+        throw std::runtime_error("fork failed");
+    }
+}
+
+ChildProcess::~ChildProcess() {
+    if (!reaped_) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+}
+
+bool ChildProcess::running() {
+    if (reaped_) {
+        return false;
+    }
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+        reaped_ = true;
+        return false;
+    }
+    return true;
+}
+
+int ChildProcess::terminate(int seconds) {
+    if (running()) {
+        kill(pid_, SIGTERM);
+        if (!wait_exit(pid_, status_, std::chrono::seconds(seconds))) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+            reaped_ = true;
+            return -1;
+        }
+        reaped_ = true;
+    }
+    if (WIFSIGNALED(status_)) {
+        return -WTERMSIG(status_);
+    }
+    return WEXITSTATUS(status_);
+}
+
+int run_in_display(const std::string& display, const std::string& command) {
+    const std::string full = "DISPLAY=" + display + " " + command;
+    const int status = std::system(full.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace kiosk::testing

@@ -1,0 +1,27 @@
+// The kiosk's event loop: sleeps until something happens (input, a worker's answer, a
+// session timer), then draws a few frames and hands the user's intents to the session.
+#pragma once
+
+#include "kiosk/app/session.hpp"
+#include "kiosk/app/task_queue.hpp"
+#include "kiosk/ui/screens.hpp"
+#include "kiosk/ui/window.hpp"
+
+#include <atomic>
+#include <filesystem>
+
+namespace kiosk::ui {
+
+struct FrameLoopOptions {
+    // When set, each screen the user reaches is saved there as NN-screen.png once it has
+    // settled, and the file's path is printed on stdout (demo tour and tests).
+    std::filesystem::path screenshot_dir;
+};
+
+// Runs until `quit` becomes true (set from another thread, followed by KioskWindow::wake())
+// or, in windowed mode, the window is closed.
+void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& session,
+                    app::UiInbox& inbox, const std::atomic<bool>& quit,
+                    const FrameLoopOptions& options);
+
+} // namespace kiosk::ui

@@ -1,0 +1,57 @@
+// KioskScreens: draws the walk-up session's view model, one screen per app::Screen, and
+// returns the user's intents. Holds only what ImGui needs between frames (the text the
+// user is typing), and wipes it whenever the screen changes or the session ends.
+#pragma once
+
+#include "kiosk/app/session.hpp"
+#include "kiosk/assets/catalog.hpp"
+#include "kiosk/ui/theme.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace kiosk::ui {
+
+class KioskScreens {
+public:
+    KioskScreens(const assets::Catalog& catalog, Fonts fonts);
+    ~KioskScreens();
+    KioskScreens(const KioskScreens&) = delete;
+    KioskScreens& operator=(const KioskScreens&) = delete;
+
+    // Call between ImGui::NewFrame() and ImGui::Render().
+    std::vector<app::Intent> draw(const app::ViewModel& view);
+
+    // Wipes every typed character: ours and Dear ImGui's copies.
+    void wipe_inputs();
+
+private:
+    void react_to_changes(const app::ViewModel& view);
+    void draw_attract(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_done(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_notice(const app::ViewModel& view);
+    bool cancel_button(const app::ViewModel& view);
+
+    const assets::Catalog& catalog_;
+    Fonts fonts_;
+
+    std::array<char, 128> identifier_{};
+    std::array<char, 16> code_{};
+    std::array<char, 257> password_{}; // 256 characters accepted by the central, plus NUL
+    std::array<char, 257> confirmation_{};
+    bool show_password_ = false;
+
+    app::Screen shown_screen_ = app::Screen::Attract;
+    app::Notice shown_notice_ = app::Notice::None;
+    bool was_busy_ = false; // a refusal that follows a request means the fields are retyped
+    bool focus_first_field_ = false;
+    bool focus_confirmation_ = false;
+};
+
+} // namespace kiosk::ui

@@ -1,0 +1,134 @@
+// Frame pacing. Dear ImGui needs a couple of frames after an input to settle hover and
+// focus, so every wake-up draws kFramesPerWake frames; with nothing happening the loop
+// blocks in the window system and uses no CPU.
+#include "kiosk/ui/frame_loop.hpp"
+
+#include "kiosk/ui/screenshot.hpp"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace kiosk::ui {
+namespace {
+
+constexpr int kFramesPerWake = 3;
+constexpr auto kBusyFrameInterval = std::chrono::milliseconds(33); // spinner at ~30 fps
+
+std::string_view screen_name(app::Screen screen) {
+    switch (screen) {
+    case app::Screen::Attract:
+        return "attract";
+    case app::Screen::Identify:
+        return "identify";
+    case app::Screen::EnterCode:
+        return "enter-code";
+    case app::Screen::NewPassword:
+        return "new-password";
+    case app::Screen::Done:
+        return "done";
+    case app::Screen::Problem:
+        return "problem";
+    }
+    return "screen";
+}
+
+// Saves each distinct screen once it has been drawn for a few frames.
+class ScreenshotRecorder {
+public:
+    explicit ScreenshotRecorder(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+    void after_render(const app::ViewModel& view, int width, int height) {
+        if (dir_.empty()) {
+            return;
+        }
+        const auto state = std::make_tuple(view.screen, view.notice, view.problem, view.busy,
+                                           view.idle_seconds_left > 0);
+        if (state != last_state_) {
+            last_state_ = state;
+            frames_settled_ = 0;
+            saved_ = false;
+        }
+        if (saved_ || view.busy || ++frames_settled_ < kFramesPerWake) {
+            return;
+        }
+        saved_ = true;
+        std::string name = fmt::format("{:02}-{}", ++count_, screen_name(view.screen));
+        if (view.notice != app::Notice::None) {
+            name += "-notice";
+        }
+        if (view.idle_seconds_left > 0) {
+            name += "-idle";
+        }
+        const auto path = dir_ / (name + ".png");
+        if (const auto error = save_framebuffer_png(path, width, height); !error.empty()) {
+            spdlog::error("screenshot: {}", error);
+            return;
+        }
+        std::printf("screenshot: %s\n", path.c_str());
+        std::fflush(stdout);
+    }
+
+    [[nodiscard]] bool waiting() const { return !dir_.empty() && !saved_; }
+
+private:
+    std::filesystem::path dir_;
+    std::tuple<app::Screen, app::Notice, app::Problem, bool, bool> last_state_{
+        app::Screen::Problem, app::Notice::None, app::Problem::None, true, false};
+    int frames_settled_ = 0;
+    int count_ = 0;
+    bool saved_ = false;
+};
+
+} // namespace
+
+void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& session,
+                    app::UiInbox& inbox, const std::atomic<bool>& quit,
+                    const FrameLoopOptions& options) {
+    ScreenshotRecorder recorder(options.screenshot_dir);
+    int frames_left = kFramesPerWake;
+    std::uint64_t drawn_revision = session.view().revision;
+    while (!quit.load() && !window.close_requested()) {
+        auto now = app::Clock::now();
+        if (inbox.drain() > 0) {
+            frames_left = kFramesPerWake;
+        }
+        session.tick(now);
+        if (session.view().revision != drawn_revision) {
+            drawn_revision = session.view().revision;
+            frames_left = kFramesPerWake;
+        }
+        if (frames_left > 0 || session.view().busy || recorder.waiting()) {
+            window.begin_frame();
+            auto intents = screens.draw(session.view());
+            window.render();
+            recorder.after_render(session.view(), window.framebuffer_width(),
+                                  window.framebuffer_height());
+            window.present();
+            for (auto& intent : intents) {
+                session.handle(std::move(intent), now);
+            }
+            if (frames_left > 0) {
+                --frames_left;
+            }
+            if (session.view().busy) {
+                window.wait(kBusyFrameInterval);
+            } else {
+                window.poll();
+            }
+            continue;
+        }
+        // Nothing to draw: sleep until input, a worker's answer, or the session's next timer.
+        const auto deadline = session.next_deadline();
+        if (deadline == app::Clock::time_point::max()) {
+            window.wait(std::nullopt);
+        } else {
+            const auto until =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - app::Clock::now());
+            window.wait(std::max(until, std::chrono::milliseconds(1)));
+        }
+        frames_left = kFramesPerWake;
+    }
+}
+
+} // namespace kiosk::ui

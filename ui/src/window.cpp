@@ -1,0 +1,147 @@
+// GLFW + OpenGL 3 + Dear ImGui backends set-up and tear-down, and the lock-down rules.
+#include "kiosk/ui/window.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <spdlog/spdlog.h>
+
+namespace kiosk::ui {
+namespace {
+
+void on_glfw_error(int code, const char* description) {
+    spdlog::error("glfw: error {}: {}", code, description);
+}
+
+} // namespace
+
+std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, std::string& error) {
+    glfwSetErrorCallback(on_glfw_error);
+    if (glfwInit() == GLFW_FALSE) {
+        error = "cannot open the display (is DISPLAY set, or run under xvfb-run?)";
+        return nullptr;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE); // a kiosk never minimises itself
+    glfwWindowHint(GLFW_RESIZABLE, options.windowed ? GLFW_TRUE : GLFW_FALSE);
+
+    GLFWmonitor* monitor = nullptr;
+    int width = options.width;
+    int height = options.height;
+    if (!options.windowed) {
+        monitor = glfwGetPrimaryMonitor();
+        const GLFWvidmode* mode = monitor != nullptr ? glfwGetVideoMode(monitor) : nullptr;
+        if (mode == nullptr) {
+            glfwTerminate();
+            error = "no monitor found for fullscreen (use --windowed for development)";
+            return nullptr;
+        }
+        glfwWindowHint(GLFW_RED_BITS, mode->redBits);
+        glfwWindowHint(GLFW_GREEN_BITS, mode->greenBits);
+        glfwWindowHint(GLFW_BLUE_BITS, mode->blueBits);
+        glfwWindowHint(GLFW_REFRESH_RATE, mode->refreshRate);
+        width = mode->width;
+        height = mode->height;
+    }
+    GLFWwindow* window = glfwCreateWindow(width, height, options.title.c_str(), monitor, nullptr);
+    if (window == nullptr) {
+        glfwTerminate();
+        error = "cannot create an OpenGL 3.3 window";
+        return nullptr;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(1);
+    if (!options.windowed) {
+        glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN); // touch screens show no pointer
+    }
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // nothing about a session may be written to disk
+    io.LogFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    return std::unique_ptr<KioskWindow>(new KioskWindow(window, options.windowed));
+}
+
+KioskWindow::KioskWindow(GLFWwindow* window, bool windowed)
+    : window_(window), windowed_(windowed) {}
+
+KioskWindow::~KioskWindow() {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window_);
+    glfwTerminate();
+}
+
+void KioskWindow::begin_frame() {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+}
+
+void KioskWindow::render() {
+    ImGui::Render();
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window_, &width, &height);
+    glViewport(0, 0, width, height);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+void KioskWindow::present() {
+    glfwSwapBuffers(window_);
+}
+
+void KioskWindow::wait(std::optional<std::chrono::milliseconds> timeout) {
+    if (timeout) {
+        glfwWaitEventsTimeout(static_cast<double>(timeout->count()) / 1000.0);
+    } else {
+        glfwWaitEvents();
+    }
+}
+
+void KioskWindow::poll() {
+    glfwPollEvents();
+}
+
+void KioskWindow::wake() {
+    glfwPostEmptyEvent();
+}
+
+bool KioskWindow::close_requested() const {
+    if (glfwWindowShouldClose(window_) == GLFW_FALSE) {
+        return false;
+    }
+    if (windowed_) {
+        return true;
+    }
+    // Fullscreen kiosks refuse Alt+F4 and the like; staff stop the service instead.
+    glfwSetWindowShouldClose(window_, GLFW_FALSE);
+    return false;
+}
+
+int KioskWindow::framebuffer_width() const {
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window_, &width, &height);
+    return width;
+}
+
+int KioskWindow::framebuffer_height() const {
+    int width = 0;
+    int height = 0;
+    glfwGetFramebufferSize(window_, &width, &height);
+    return height;
+}
+
+} // namespace kiosk::ui
