@@ -55,8 +55,12 @@ void from_json(const json& j, StartVerificationResponse& v) {
     v.code_length = j.value("code_length", 6);
 }
 
-void to_json(json& j, const CheckCodeRequest& v) { j = json{{"code", v.code}}; }
-void from_json(const json& j, CheckCodeRequest& v) { j.at("code").get_to(v.code); }
+void to_json(json& j, const CheckCodeRequest& v) {
+    j = json{{"code", v.code}};
+}
+void from_json(const json& j, CheckCodeRequest& v) {
+    j.at("code").get_to(v.code);
+}
 
 void to_json(json& j, const CheckCodeResponse& v) {
     j = json{{"verification_token", v.verification_token},
@@ -113,7 +117,9 @@ template <typename T> std::optional<T> parse(std::string_view body) {
     }
 }
 
-template <typename T> std::string serialize(const T& value) { return json(value).dump(); }
+template <typename T> std::string serialize(const T& value) {
+    return json(value).dump();
+}
 
 std::optional<ApiError> parse_error(std::string_view body) {
     const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -127,7 +133,9 @@ std::optional<ApiError> parse_error(std::string_view body) {
     }
 }
 
-std::string error_body(const ApiError& error) { return json{{"error", error}}.dump(); }
+std::string error_body(const ApiError& error) {
+    return json{{"error", error}}.dump();
+}
 
 // Explicit instantiations: the templates live here so json.hpp stays out of headers.
 #define KIOSK_API_TYPE(T)                                                                          \

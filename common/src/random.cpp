@@ -1,11 +1,10 @@
 // CSPRNG helpers and SHA-256; every random value the product makes comes from here.
 #include "kiosk/common/random.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <array>
 #include <cstdint>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdexcept>
 #include <string_view>
 #include <vector>

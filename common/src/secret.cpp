@@ -2,7 +2,6 @@
 #include "kiosk/common/secret.hpp"
 
 #include <openssl/crypto.h>
-
 #include <utility>
 
 namespace kiosk {
@@ -19,9 +18,13 @@ void secure_wipe(std::string& s) noexcept {
     s.clear();
 }
 
-SecretString::SecretString(std::string_view value) { assign(value); }
+SecretString::SecretString(std::string_view value) {
+    assign(value);
+}
 
-SecretString::SecretString(const SecretString& other) { assign(other.view()); }
+SecretString::SecretString(const SecretString& other) {
+    assign(other.view());
+}
 
 SecretString& SecretString::operator=(const SecretString& other) {
     if (this != &other) {
@@ -45,7 +48,9 @@ SecretString& SecretString::operator=(SecretString&& other) noexcept {
     return *this;
 }
 
-SecretString::~SecretString() { clear(); }
+SecretString::~SecretString() {
+    clear();
+}
 
 void SecretString::assign(std::string_view value) {
     clear();
@@ -57,7 +62,9 @@ void SecretString::assign(std::string_view value) {
     value_.swap(fresh);
 }
 
-void SecretString::clear() noexcept { secure_wipe(value_); }
+void SecretString::clear() noexcept {
+    secure_wipe(value_);
+}
 
 bool SecretString::equals(std::string_view other) const noexcept {
     if (other.size() != value_.size()) {
