@@ -29,17 +29,20 @@ struct Image {
                        4;
         return {rgba[i], rgba[i + 1], rgba[i + 2]};
     }
-    // Share of pixels within `tolerance` of `rgb` on every channel.
-    [[nodiscard]] double share_near(std::array<int, 3> rgb, int tolerance) const {
+    // Share of the pixels in rows [from_row, height) within `tolerance` of `rgb` on every
+    // channel.
+    [[nodiscard]] double share_near(std::array<int, 3> rgb, int tolerance, int from_row = 0) const {
         std::size_t hits = 0;
-        for (std::size_t i = 0; i + 3 < rgba.size(); i += 4) {
+        const std::size_t first =
+            static_cast<std::size_t>(from_row) * static_cast<std::size_t>(width) * 4;
+        for (std::size_t i = first; i + 3 < rgba.size(); i += 4) {
             if (std::abs(rgba[i] - rgb[0]) <= tolerance &&
                 std::abs(rgba[i + 1] - rgb[1]) <= tolerance &&
                 std::abs(rgba[i + 2] - rgb[2]) <= tolerance) {
                 ++hits;
             }
         }
-        return static_cast<double>(hits) / static_cast<double>(rgba.size() / 4);
+        return static_cast<double>(hits) / static_cast<double>((rgba.size() - first) / 4);
     }
 };
 
@@ -120,9 +123,11 @@ TEST(KioskWindow, DrawsTheAttractScreenAsDesigned) {
     const Image image = load_png(shot);
     ASSERT_EQ(image.width, 1280);
     ASSERT_EQ(image.height, 800);
-    EXPECT_EQ(image.at(5, 5), (std::array<int, 3>{0xEF, 0xF3, 0xF7})) << "theme background";
-    EXPECT_GT(image.share_near({0x1F, 0x5A, 0xA6}, 6), 0.02) << "the blue start button";
-    EXPECT_GT(image.share_near({0x16, 0x1E, 0x2A}, 40), 0.003) << "dark headline text";
+    EXPECT_EQ(image.at(5, 5), (std::array<int, 3>{0x1F, 0x5A, 0xA6})) << "the brand bar";
+    EXPECT_EQ(image.at(5, 795), (std::array<int, 3>{0xEF, 0xF3, 0xF7})) << "theme background";
+    const int below_bar = 120;
+    EXPECT_GT(image.share_near({0x1F, 0x5A, 0xA6}, 6, below_bar), 0.03) << "the start button";
+    EXPECT_GT(image.share_near({0x16, 0x1E, 0x2A}, 40, below_bar), 0.005) << "dark headline";
     EXPECT_EQ(kiosk.terminate(), 0) << "SIGTERM must end the kiosk cleanly";
 }
 

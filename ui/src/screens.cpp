@@ -174,9 +174,8 @@ bool KioskScreens::cancel_button(const app::ViewModel& view) {
 }
 
 void KioskScreens::draw_attract(const app::ViewModel&, std::vector<app::Intent>& out) {
-    begin_page("attract");
-    muted(catalog_.text("app.name"));
-    vertical_space(2.0f);
+    begin_page("attract", fonts_, catalog_.text("app.name"));
+    vertical_space(1.0f);
     headline(fonts_, catalog_.text("attract.headline"));
     vertical_space(0.5f);
     paragraph(catalog_.text("attract.subtitle"));
@@ -190,7 +189,7 @@ void KioskScreens::draw_attract(const app::ViewModel&, std::vector<app::Intent>&
 }
 
 void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("identify");
+    begin_page("identify", fonts_, catalog_.text("app.name"));
     title(fonts_, catalog_.text("identify.title"));
     paragraph(catalog_.text("identify.prompt"));
     vertical_space(0.5f);
@@ -212,7 +211,7 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
 }
 
 void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("enter-code");
+    begin_page("enter-code", fonts_, catalog_.text("app.name"));
     title(fonts_, catalog_.text("code.title"));
     paragraph(catalog_.format("code.prompt", {{"identifier", view.identifier},
                                               {"digits", std::to_string(view.code_length)}}));
@@ -236,7 +235,7 @@ void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::
 }
 
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("new-password");
+    begin_page("new-password", fonts_, catalog_.text("app.name"));
     title(fonts_, catalog_.text("password.title"));
     paragraph(
         catalog_.format("password.prompt", {{"min", std::to_string(view.min_password_length)}}));
@@ -268,7 +267,7 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
 }
 
 void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("done");
+    begin_page("done", fonts_, catalog_.text("app.name"));
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour::kSuccess));
     title(fonts_, catalog_.text("done.title"));
     ImGui::PopStyleColor();
@@ -294,7 +293,7 @@ void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent
 }
 
 void KioskScreens::draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("problem");
+    begin_page("problem", fonts_, catalog_.text("app.name"));
     const std::string key(problem_key(view.problem));
     title(fonts_, catalog_.text(key + ".title"));
     paragraph(catalog_.text(key + ".next"));

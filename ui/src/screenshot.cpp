@@ -3,8 +3,8 @@
 #include "kiosk/ui/screenshot.hpp"
 
 #include <GL/gl.h>
-#include <stb_image_write.h>
 #include <algorithm>
+#include <stb_image_write.h>
 #include <vector>
 
 namespace kiosk::ui {

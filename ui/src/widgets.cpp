@@ -35,7 +35,7 @@ bool button(const std::string& label, bool enabled, bool primary) {
 
 } // namespace
 
-void begin_page(const char* id) {
+void begin_page(const char* id, const Fonts& fonts, const std::string& brand) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -44,8 +44,22 @@ void begin_page(const char* id) {
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     const float width = viewport->WorkSize.x;
     const float column = std::min(width * 0.86f, ImGui::GetFontSize() * 34.0f);
-    ImGui::SetCursorPos(ImVec2((width - column) * 0.5f, viewport->WorkSize.y * 0.10f));
-    ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y * 0.86f), false,
+    const float margin = (width - column) * 0.5f;
+
+    // The brand bar: the same on every screen, so people know where they are.
+    const float bar_height = ImGui::GetFontSize() * 2.6f;
+    const ImVec2 origin = viewport->WorkPos;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + bar_height), colour::kPrimary);
+    ImGui::PushFont(fonts.title);
+    const float text_height = ImGui::GetFontSize();
+    draw->AddText(ImVec2(origin.x + margin, origin.y + (bar_height - text_height) * 0.5f),
+                  0xFFFFFFFF, brand.c_str());
+    ImGui::PopFont();
+
+    const float top = bar_height + viewport->WorkSize.y * 0.07f;
+    ImGui::SetCursorPos(ImVec2(margin, top));
+    ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top), false,
                       ImGuiWindowFlags_NoBackground);
 }
 

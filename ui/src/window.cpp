@@ -2,9 +2,9 @@
 #include "kiosk/ui/window.hpp"
 
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 #include <spdlog/spdlog.h>
 
 namespace kiosk::ui {

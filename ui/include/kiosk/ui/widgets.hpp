@@ -9,8 +9,9 @@
 
 namespace kiosk::ui {
 
-// Starts the full-screen page and its centred column; always pair with end_page().
-void begin_page(const char* id);
+// Starts the full-screen page with the brand bar on top and a centred column below;
+// always pair with end_page().
+void begin_page(const char* id, const Fonts& fonts, const std::string& brand);
 void end_page();
 
 void headline(const Fonts& fonts, const std::string& text);
