@@ -35,6 +35,7 @@ function(kiosk_test name)
   add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main kiosk_warnings kiosk_options)
   target_compile_definitions(${name} PRIVATE
-    KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+    KIOSK_BINARY_DIR="${CMAKE_BINARY_DIR}" KIOSK_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+    KIOSK_VERSION_STRING="${PROJECT_VERSION}")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
 endfunction()

@@ -159,6 +159,9 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
                                       "windowfocus mousemove --window %1 640 400"),
               0);
+    // Focus changes reach Dear ImGui as "focus lost, focus gained", which clears the keys
+    // held in that frame; let them settle before typing, as a person's first touch would.
+    std::this_thread::sleep_for(500ms);
     ASSERT_EQ(xdotool("key Return"), 0);
     auto shot = wait_for_screenshot(kiosk, dir, "02-identify");
     ASSERT_FALSE(shot.empty());

@@ -9,7 +9,9 @@ using kiosk::assets::Catalog;
 namespace {
 
 std::filesystem::path write_po(const std::string& text) {
-    const auto path = std::filesystem::temp_directory_path() / "kiosk-catalog-test.po";
+    const auto path = std::filesystem::temp_directory_path() /
+                      (std::string("kiosk-catalog-") +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".po");
     std::ofstream(path) << text;
     return path;
 }

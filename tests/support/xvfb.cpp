@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -38,40 +39,51 @@ bool wait_exit(pid_t pid, int& status, std::chrono::milliseconds timeout) {
 } // namespace
 
 XvfbServer::XvfbServer(int width, int height) {
-    int fds[2];
-    if (pipe(fds) != 0) {
-        throw std::runtime_error("pipe failed");
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-        close(fds[0]);
-        std::vector<std::string> args = {
-            "Xvfb",      "-displayfd", std::to_string(fds[1]),
-            "-screen",   "0",          std::to_string(width) + "x" + std::to_string(height) + "x24",
-            "-nolisten", "tcp",        "-noreset"};
-        const int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, STDERR_FILENO);
-        auto argv = c_strings(args);
-        execvp("Xvfb", argv.data());
-        _exit(127);
-    }
-    close(fds[1]);
-    pollfd p{fds[0], POLLIN, 0};
-    std::string number;
-    if (poll(&p, 1, 20'000) > 0) {
-        char buffer[32] = {};
-        const ssize_t n = read(fds[0], buffer, sizeof buffer - 1);
-        for (ssize_t i = 0; i < n && buffer[i] >= '0' && buffer[i] <= '9'; ++i) {
-            number.push_back(buffer[i]);
+    // Display numbers start away from :0 and depend on our pid, so parallel tests and a
+    // just-stopped server never meet on the same number.
+    const int first = 100 + static_cast<int>(getpid() % 800);
+    for (int number = first; number < first + 50; ++number) {
+        if (std::filesystem::exists("/tmp/.X" + std::to_string(number) + "-lock")) {
+            continue;
+        }
+        const std::string display = ":" + std::to_string(number);
+        pid_ = fork();
+        if (pid_ == 0) {
+            std::vector<std::string> args = {
+                "Xvfb",
+                display,
+                "-screen",
+                "0",
+                std::to_string(width) + "x" + std::to_string(height) + "x24",
+                "-nolisten",
+                "tcp",
+                "-noreset"};
+            const int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, STDOUT_FILENO);
+            dup2(devnull, STDERR_FILENO);
+            auto argv = c_strings(args);
+            execvp("Xvfb", argv.data());
+            _exit(127);
+        }
+        // Ready when a client can connect; gone when another server took the number.
+        for (int attempt = 0; attempt < 200; ++attempt) {
+            int status = 0;
+            if (waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                break;
+            }
+            if (run_in_display(display, "xdpyinfo >/dev/null 2>&1") == 0) {
+                display_ = display;
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
         }
     }
-    close(fds[0]);
-    if (number.empty()) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        throw std::runtime_error("Xvfb did not start (is the xvfb package installed?)");
-    }
-    display_ = ":" + number;
+    throw std::runtime_error("Xvfb did not start (are the xvfb and x11-utils packages installed?)");
 }
 
 XvfbServer::~XvfbServer() {

@@ -98,7 +98,8 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             drawn_revision = session.view().revision;
             frames_left = kFramesPerWake;
         }
-        if (frames_left > 0 || session.view().busy || recorder.waiting()) {
+        if (frames_left > 0 || session.view().busy || recorder.waiting() ||
+            window.has_pending_input()) {
             window.begin_frame();
             auto intents = screens.draw(session.view());
             window.render();
@@ -111,10 +112,11 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             if (frames_left > 0) {
                 --frames_left;
             }
-            if (session.view().busy) {
-                window.wait(kBusyFrameInterval);
-            } else {
-                window.poll();
+            // Pump events between frames; any that arrive need frames of their own.
+            const bool input =
+                session.view().busy ? window.wait(kBusyFrameInterval) : window.poll();
+            if (input) {
+                frames_left = kFramesPerWake;
             }
             continue;
         }

@@ -64,13 +64,59 @@ std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, s
     io.IniFilename = nullptr; // nothing about a session may be written to disk
     io.LogFilename = nullptr;
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    // Our callbacks queue input for InputTrickle, which hands it to the backend frame by
+    // frame; they also count events so the loop knows when to draw.
+    ImGui_ImplGlfw_InitForOpenGL(window, /*install_callbacks=*/false);
     ImGui_ImplOpenGL3_Init("#version 330 core");
-    return std::unique_ptr<KioskWindow>(new KioskWindow(window, options.windowed));
+    auto kiosk_window = std::unique_ptr<KioskWindow>(new KioskWindow(window, options.windowed));
+    glfwSetWindowUserPointer(window, kiosk_window.get());
+    glfwSetKeyCallback(window, &KioskWindow::on_key);
+    glfwSetCharCallback(window, &KioskWindow::on_char);
+    glfwSetMouseButtonCallback(window, &KioskWindow::on_mouse_button);
+    glfwSetScrollCallback(window, &KioskWindow::on_scroll);
+    glfwSetWindowFocusCallback(window, &KioskWindow::on_focus);
+    glfwSetCursorEnterCallback(window, &KioskWindow::on_cursor_enter);
+    glfwSetWindowRefreshCallback(window, &KioskWindow::on_refresh);
+    return kiosk_window;
 }
 
 KioskWindow::KioskWindow(GLFWwindow* window, bool windowed)
     : window_(window), windowed_(windowed) {}
+
+KioskWindow& KioskWindow::of(GLFWwindow* window) {
+    auto* self = static_cast<KioskWindow*>(glfwGetWindowUserPointer(window));
+    IM_ASSERT(self != nullptr && "GLFW callback before the KioskWindow was attached");
+    ++self->events_;
+    return *self;
+}
+
+void KioskWindow::on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+    of(window).input_.push({InputEvent::Kind::Key, key, action, scancode, mods, 0, 0});
+}
+
+void KioskWindow::on_char(GLFWwindow* window, unsigned int codepoint) {
+    of(window).input_.push({InputEvent::Kind::Char, static_cast<int>(codepoint), 0, 0, 0, 0, 0});
+}
+
+void KioskWindow::on_mouse_button(GLFWwindow* window, int button, int action, int mods) {
+    of(window).input_.push({InputEvent::Kind::MouseButton, button, action, 0, mods, 0, 0});
+}
+
+void KioskWindow::on_scroll(GLFWwindow* window, double x, double y) {
+    of(window).input_.push({InputEvent::Kind::Scroll, 0, 0, 0, 0, x, y});
+}
+
+void KioskWindow::on_focus(GLFWwindow* window, int focused) {
+    of(window).input_.push({InputEvent::Kind::Focus, focused, 0, 0, 0, 0, 0});
+}
+
+void KioskWindow::on_cursor_enter(GLFWwindow* window, int entered) {
+    of(window).input_.push({InputEvent::Kind::CursorEnter, entered, 0, 0, 0, 0, 0});
+}
+
+void KioskWindow::on_refresh(GLFWwindow* window) {
+    of(window);
+}
 
 KioskWindow::~KioskWindow() {
     ImGui_ImplOpenGL3_Shutdown();
@@ -81,6 +127,28 @@ KioskWindow::~KioskWindow() {
 }
 
 void KioskWindow::begin_frame() {
+    for (const InputEvent& e : input_.take_for_frame()) {
+        switch (e.kind) {
+        case InputEvent::Kind::Key:
+            ImGui_ImplGlfw_KeyCallback(window_, e.code, e.scancode, e.action, e.mods);
+            break;
+        case InputEvent::Kind::Char:
+            ImGui_ImplGlfw_CharCallback(window_, static_cast<unsigned int>(e.code));
+            break;
+        case InputEvent::Kind::MouseButton:
+            ImGui_ImplGlfw_MouseButtonCallback(window_, e.code, e.action, e.mods);
+            break;
+        case InputEvent::Kind::Scroll:
+            ImGui_ImplGlfw_ScrollCallback(window_, e.x, e.y);
+            break;
+        case InputEvent::Kind::Focus:
+            ImGui_ImplGlfw_WindowFocusCallback(window_, e.code);
+            break;
+        case InputEvent::Kind::CursorEnter:
+            ImGui_ImplGlfw_CursorEnterCallback(window_, e.code);
+            break;
+        }
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
@@ -102,16 +170,20 @@ void KioskWindow::present() {
     glfwSwapBuffers(window_);
 }
 
-void KioskWindow::wait(std::optional<std::chrono::milliseconds> timeout) {
+bool KioskWindow::wait(std::optional<std::chrono::milliseconds> timeout) {
+    const auto before = events_;
     if (timeout) {
         glfwWaitEventsTimeout(static_cast<double>(timeout->count()) / 1000.0);
     } else {
         glfwWaitEvents();
     }
+    return events_ != before;
 }
 
-void KioskWindow::poll() {
+bool KioskWindow::poll() {
+    const auto before = events_;
     glfwPollEvents();
+    return events_ != before;
 }
 
 void KioskWindow::wake() {

@@ -3,7 +3,10 @@
 // auto-iconify, close requests refused, no imgui.ini.
 #pragma once
 
+#include "kiosk/ui/input_trickle.hpp"
+
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +35,15 @@ public:
     void present();     // swap buffers
 
     // Sleeps until an input event, a wake() or the timeout (none: wait indefinitely).
-    void wait(std::optional<std::chrono::milliseconds> timeout);
-    void poll();
+    // Both return whether any input or window event arrived, which the next frames must
+    // show: events taken from the window system and never drawn would be lost to the user.
+    bool wait(std::optional<std::chrono::milliseconds> timeout);
+    bool poll();
     // Thread-safe: makes wait() return. Safe to call once the window exists.
     static void wake();
+
+    // Input received but not yet handed to Dear ImGui: more frames are needed.
+    [[nodiscard]] bool has_pending_input() const { return !input_.empty(); }
 
     [[nodiscard]] bool close_requested() const;
     [[nodiscard]] int framebuffer_width() const;
@@ -43,8 +51,19 @@ public:
 
 private:
     explicit KioskWindow(GLFWwindow* window, bool windowed);
+    static KioskWindow& of(GLFWwindow* window);
+    static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
+    static void on_char(GLFWwindow* window, unsigned int codepoint);
+    static void on_mouse_button(GLFWwindow* window, int button, int action, int mods);
+    static void on_scroll(GLFWwindow* window, double x, double y);
+    static void on_focus(GLFWwindow* window, int focused);
+    static void on_cursor_enter(GLFWwindow* window, int entered);
+    static void on_refresh(GLFWwindow* window);
+
     GLFWwindow* window_;
     bool windowed_;
+    std::uint64_t events_ = 0; // input and window events seen, for wait()/poll()
+    InputTrickle input_;       // input waiting to be handed to Dear ImGui
 };
 
 } // namespace kiosk::ui

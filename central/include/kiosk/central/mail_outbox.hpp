@@ -1,0 +1,26 @@
+// DemoMailOutbox: where the central "sends" e-mail in demo mode and tests — one JSON object
+// per line in DATA_DIR/outbox/email.jsonl — so a person or a test can read the code. Real
+// SMTP and SMS notifiers come with issue 3.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+namespace kiosk::central {
+
+class DemoMailOutbox {
+public:
+    explicit DemoMailOutbox(std::filesystem::path file);
+
+    // Appends {"to","account","code","challenge_id","sent_at"}. Returns false when the file
+    // cannot be written (the caller logs it; the user still gets the same answer).
+    bool send_code(const std::string& to, const std::string& account, const std::string& code,
+                   const std::string& challenge_id);
+
+private:
+    std::filesystem::path file_;
+    std::mutex mutex_;
+};
+
+} // namespace kiosk::central

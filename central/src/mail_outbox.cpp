@@ -1,0 +1,30 @@
+// The demo e-mail outbox: append-only JSON lines, one writer at a time.
+#include "kiosk/central/mail_outbox.hpp"
+
+#include "kiosk/central/time_format.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace kiosk::central {
+
+DemoMailOutbox::DemoMailOutbox(std::filesystem::path file) : file_(std::move(file)) {
+    std::error_code ignored;
+    std::filesystem::create_directories(file_.parent_path(), ignored);
+}
+
+bool DemoMailOutbox::send_code(const std::string& to, const std::string& account,
+                               const std::string& code, const std::string& challenge_id) {
+    const nlohmann::json line = {{"to", to},
+                                 {"account", account},
+                                 {"code", code},
+                                 {"challenge_id", challenge_id},
+                                 {"sent_at", rfc3339_utc(unix_now())}};
+    std::lock_guard lock(mutex_);
+    std::ofstream out(file_, std::ios::app);
+    out << line.dump() << '\n';
+    out.flush();
+    return static_cast<bool>(out);
+}
+
+} // namespace kiosk::central

@@ -1,0 +1,174 @@
+// kiosk-central: the reference central server. `serve` runs the HTTPS API; `check-password`
+// lets an operator (or a test) ask whether a password is an account's current one.
+#include "kiosk/central/http_server.hpp"
+#include "kiosk/central/password_hash.hpp"
+#include "kiosk/central/service.hpp"
+#include "kiosk/common/secret.hpp"
+#include "kiosk/common/tls_certificates.hpp"
+#include "kiosk/version.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace {
+
+struct ServeOptions {
+    std::filesystem::path data_dir;
+    std::string listen = "127.0.0.1:8443";
+    bool demo = false;
+    kiosk::central::ServiceSettings service;
+    int min_password_length = 15;
+    std::filesystem::path common_passwords = kiosk::central::PasswordPolicy::default_common_list();
+    std::filesystem::path ready_file;
+};
+
+// Writes `text` to `path` through a temporary file and a rename, so readers never see half.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+    const auto temp = path.string() + ".tmp";
+    std::ofstream(temp) << text;
+    std::filesystem::rename(temp, path);
+}
+
+int serve(const ServeOptions& options) {
+    // SIGINT/SIGTERM go to a watcher thread that stops the server; blocked before any
+    // other thread exists so every thread inherits the mask.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    const auto colon = options.listen.rfind(':');
+    if (colon == std::string::npos) {
+        spdlog::error("--listen must be HOST:PORT");
+        return 2;
+    }
+    kiosk::central::HttpSettings http;
+    http.host = options.listen.substr(0, colon);
+    try {
+        http.port = std::stoi(options.listen.substr(colon + 1));
+    } catch (const std::exception&) {
+        spdlog::error("--listen must be HOST:PORT");
+        return 2;
+    }
+    std::filesystem::create_directories(options.data_dir);
+    const auto tls = kiosk::tls::ensure_server_tls(options.data_dir / "tls",
+                                                   {"localhost", "127.0.0.1", http.host});
+    http.certificate = tls.server_certificate;
+    http.private_key = tls.server_key;
+
+    std::string error;
+    auto store = kiosk::central::Store::open(options.data_dir / "central.db", error);
+    if (!store) {
+        spdlog::error("{}", error);
+        return 1;
+    }
+    if (options.demo) {
+        kiosk::central::seed_demo_accounts(*store);
+    }
+    auto policy = kiosk::central::PasswordPolicy::load({options.min_password_length, 256},
+                                                       options.common_passwords, error);
+    if (!policy) {
+        spdlog::error("{}", error);
+        return 1;
+    }
+    kiosk::central::DemoMailOutbox mail(options.data_dir / "outbox" / "email.jsonl");
+    kiosk::central::CentralService service(*store, std::move(*policy), mail, options.service);
+    kiosk::central::CentralHttpServer server(service, http);
+    const int port = server.bind(error);
+    if (port < 0) {
+        spdlog::error("{}", error);
+        return 1;
+    }
+    std::thread watcher([&server, &stop_signals] {
+        int signal = 0;
+        sigwait(&stop_signals, &signal);
+        spdlog::info("stopping on signal {}", signal);
+        server.stop();
+    });
+    if (!options.ready_file.empty()) {
+        write_atomically(options.ready_file, std::to_string(port) + "\n");
+    }
+    std::cout << "kiosk-central listening on https://" << http.host << ":" << port << std::endl;
+    spdlog::info("kiosk-central {} serving {} (CA: {})", kiosk::kVersion, options.data_dir.string(),
+                 tls.ca_certificate.string());
+    server.serve();
+    if (watcher.joinable()) {
+        pthread_kill(watcher.native_handle(), SIGTERM); // no-op if it already returned
+        watcher.join();
+    }
+    return 0;
+}
+
+int check_password(const std::filesystem::path& data_dir, const std::string& username) {
+    std::string error;
+    auto store = kiosk::central::Store::open(data_dir / "central.db", error);
+    if (!store) {
+        std::cerr << error << "\n";
+        return 2;
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    const auto account = store->find_account(username);
+    const bool matches =
+        account && kiosk::central::verify_password(account->password_hash, password);
+    kiosk::secure_wipe(password);
+    return matches ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("central"));
+    CLI::App cli{"kiosk-central: the central REST API the self-service kiosks talk to."};
+    cli.set_version_flag("--version", std::string("kiosk-central ") + kiosk::kVersion);
+    cli.require_subcommand(1);
+
+    ServeOptions options;
+    auto* serve_cmd = cli.add_subcommand("serve", "Serve the HTTPS API");
+    serve_cmd->add_option("--data-dir", options.data_dir, "Database, TLS material, demo outbox")
+        ->required();
+    serve_cmd->add_option("--listen", options.listen, "HOST:PORT (port 0 picks a free one)")
+        ->capture_default_str();
+    serve_cmd->add_flag("--demo", options.demo, "Add the demo accounts to an empty database");
+    serve_cmd->add_option("--code-ttl", options.service.code_ttl_seconds, "Seconds a code works")
+        ->capture_default_str()
+        ->check(CLI::Range(10, 3600));
+    serve_cmd
+        ->add_option("--token-ttl", options.service.token_ttl_seconds,
+                     "Seconds a verification token works")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    serve_cmd->add_option("--min-password-length", options.min_password_length)
+        ->capture_default_str()
+        ->check(CLI::Range(8, 64));
+    serve_cmd
+        ->add_option("--common-passwords", options.common_passwords,
+                     "File of common passwords to refuse, one per line")
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--ready-file", options.ready_file,
+                          "Write the bound port here once listening");
+
+    std::filesystem::path check_dir;
+    std::string username;
+    auto* check_cmd = cli.add_subcommand(
+        "check-password", "Exit 0 if the password on stdin is USER's current password, else 1");
+    check_cmd->add_option("--data-dir", check_dir)->required();
+    check_cmd->add_option("--user", username)->required();
+    CLI11_PARSE(cli, argc, argv);
+
+    try {
+        if (serve_cmd->parsed()) {
+            return serve(options);
+        }
+        return check_password(check_dir, username);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 2;
+    }
+}

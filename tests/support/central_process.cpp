@@ -1,0 +1,155 @@
+// Runs kiosk-central as a real child process for tests, and reads what it wrote.
+#include "central_process.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace kiosk::testing {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+std::filesystem::path central_binary() {
+    return KIOSK_CENTRAL_BINARY;
+}
+
+CentralProcess::CentralProcess(std::vector<std::string> extra_args) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiosk-central-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed");
+    }
+    data_dir_ = pattern;
+    const auto ready = data_dir_ / "ready";
+    std::vector<std::string> args = {central_binary().string(),
+                                     "serve",
+                                     "--demo",
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--data-dir",
+                                     data_dir_.string(),
+                                     "--ready-file",
+                                     ready.string()};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+        const int log =
+            open((data_dir_ / "central.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int devnull = open("/dev/null", O_WRONLY);
+        dup2(log, STDERR_FILENO);
+        dup2(devnull, STDOUT_FILENO);
+        std::vector<char*> argv;
+        for (auto& a : args) {
+            argv.push_back(a.data());
+        }
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (port_ == 0 && std::filesystem::exists(ready)) {
+            port_ = std::atoi(slurp(ready).c_str());
+        }
+        if (port_ > 0) {
+            httplib::SSLClient client("127.0.0.1", port_);
+            client.set_ca_cert_path(ca_file().c_str());
+            client.enable_server_certificate_verification(true);
+            client.set_connection_timeout(std::chrono::seconds(2));
+            if (auto res = client.Get("/v1/health"); res && res->status == 200) {
+                return;
+            }
+        }
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const std::string log = slurp(data_dir_ / "central.log");
+    stop();
+    throw std::runtime_error("kiosk-central did not come up:\n" + log);
+}
+
+CentralProcess::~CentralProcess() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+}
+
+std::string CentralProcess::base_url() const {
+    return "https://127.0.0.1:" + std::to_string(port_);
+}
+
+std::filesystem::path CentralProcess::ca_file() const {
+    return data_dir_ / "tls" / "ca.pem";
+}
+
+std::optional<std::string> CentralProcess::latest_code_for(const std::string& account) const {
+    std::ifstream in(data_dir_ / "outbox" / "email.jsonl");
+    std::optional<std::string> code;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto entry = nlohmann::json::parse(line, nullptr, false);
+        if (!entry.is_discarded() && entry.value("account", "") == account) {
+            code = entry.value("code", "");
+        }
+    }
+    return code;
+}
+
+bool CentralProcess::password_matches(const std::string& username,
+                                      const std::string& password) const {
+    const auto input = data_dir_ / "check-password.in";
+    {
+        std::ofstream out(input);
+        out << password << "\n";
+    }
+    const std::string command = "'" + central_binary().string() + "' check-password --data-dir '" +
+                                data_dir_.string() + "' --user '" + username + "' < '" +
+                                input.string() + "' 2>/dev/null";
+    const int status = std::system(command.c_str());
+    std::filesystem::remove(input);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+        throw std::runtime_error("kiosk-central check-password failed to run");
+    }
+    return WEXITSTATUS(status) == 0;
+}
+
+void CentralProcess::stop() {
+    if (pid_ <= 0) {
+        return;
+    }
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid_ = -1;
+}
+
+} // namespace kiosk::testing
