@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Drives a real kiosk window with real X input events (xdotool) through a password reset
 # for the demo user jdoe, as a person at the kiosk would. Run inside an X server (the demo
-# uses xvfb-run). Usage: demo-walkthrough.sh KIOSK_BINARY DEMO_DIR
+# uses xvfb-run). Usage: demo-walkthrough.sh KIOSK_BINARY CENTRAL_BINARY DEMO_DIR
 set -euo pipefail
 KIOSK="$1"
-DEMO_DIR="$2"
+CENTRAL="$2"
+DEMO_DIR="$3"
 SHOTS="$DEMO_DIR/screenshots"
 NEW_PASSWORD="${KIOSK_DEMO_NEW_PASSWORD:-Seven-Purple-Elephants-Dance}"
 mkdir -p "$SHOTS"
@@ -53,5 +54,12 @@ xdotool key Return
 for _ in $(seq 50); do
   [[ $(grep -c -- "-attract\.png" "$DEMO_DIR/kiosk.out") -ge 2 ]] && break; sleep 0.1
 done
-echo "password reset completed for jdoe; screenshots:"
+if printf '%s\n' "$NEW_PASSWORD" |
+   "$CENTRAL" check-password --data-dir "$DEMO_DIR/central" --user jdoe; then
+  echo "password reset completed: the central confirms jdoe's password is now the new one"
+else
+  echo "the kiosk said done, but the central does not have the new password" >&2
+  exit 1
+fi
+echo "screenshots:"
 sed -n 's/^screenshot: //p' "$DEMO_DIR/kiosk.out"

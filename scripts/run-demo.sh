@@ -42,5 +42,5 @@ if [[ -n "${DISPLAY:-}" ]]; then
 else
   echo "no display: running the kiosk under Xvfb and walking through a password reset"
   xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$ROOT/scripts/demo-walkthrough.sh" "$BIN/app/kiosk" "$DEMO_DIR"
+    "$ROOT/scripts/demo-walkthrough.sh" "$BIN/app/kiosk" "$BIN/central/kiosk-central" "$DEMO_DIR"
 fi

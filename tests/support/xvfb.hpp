@@ -35,6 +35,9 @@ public:
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     [[nodiscard]] bool running();
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    // CPU time (user + system) the process has used so far, in clock ticks.
+    [[nodiscard]] long cpu_ticks() const;
     // SIGTERM, then waits up to `seconds`; returns the exit status, or -1 if it had to be
     // killed, or -(signal) when a signal ended it.
     int terminate(int seconds = 5);
