@@ -4,8 +4,12 @@
 #include "central_process.hpp"
 #include "kiosk/app/session.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace kiosk;
 using namespace kiosk::app;
@@ -18,8 +22,9 @@ constexpr const char* kNewPassword = "Seven-Purple-Elephants-Dance";
 
 class Kiosk {
 public:
-    explicit Kiosk(const std::string& base_url, const std::filesystem::path& ca)
-        : client_(base_url, settings(ca)),
+    explicit Kiosk(const std::string& base_url, const std::filesystem::path& ca,
+                   std::chrono::milliseconds total_timeout = 5s)
+        : client_(base_url, settings(ca, total_timeout)),
           session_(client_, worker_, inbox_, SessionSettings{90s, 15s}) {}
 
     void send(Intent intent) { session_.handle(std::move(intent), now_); }
@@ -39,11 +44,12 @@ public:
     const ViewModel& view() const { return session_.view(); }
 
 private:
-    static net::ClientSettings settings(const std::filesystem::path& ca) {
+    static net::ClientSettings settings(const std::filesystem::path& ca,
+                                        std::chrono::milliseconds total_timeout) {
         net::ClientSettings s;
         s.ca_file = ca;
         s.connect_timeout = 2s;
-        s.total_timeout = 5s;
+        s.total_timeout = total_timeout;
         return s;
     }
     net::CurlGlobal curl_;
@@ -183,6 +189,30 @@ TEST(SessionFlow, UnreachableCentralEndsOnAClearProblem) {
     EXPECT_EQ(kiosk.view().screen, Screen::Problem);
     EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
     EXPECT_FALSE(kiosk.view().busy);
+}
+
+TEST(SessionFlow, ACentralThatNeverAnswersEndsOnAClearProblemNotAHang) {
+    // Accepts TCP connections into its backlog and never says a word.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    kiosk::testing::CentralProcess central; // only for a real CA file
+    Kiosk kiosk("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), central.ca_file(),
+                1500ms);
+    kiosk.send(intent::Start{});
+    kiosk.send(intent::SubmitIdentifier{"jdoe"});
+    EXPECT_TRUE(kiosk.view().busy) << "the UI shows a spinner while the request is out";
+    const auto start = std::chrono::steady_clock::now();
+    kiosk.settle();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
+    ::close(fd);
 }
 
 TEST(SessionFlow, IdleTimeoutWarnsThenWipesEverything) {
