@@ -8,12 +8,13 @@ PACKAGES=(
   build-essential cmake pkg-config git ninja-build clang-format
   # kiosk UI
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri fonts-noto-core fonts-dejavu-core
+  libfribidi-dev
   # network, crypto, storage
   libcurl4-openssl-dev libssl-dev openssl libsqlite3-dev sqlite3 libargon2-dev
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool
+  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
 )
 
 missing=()

@@ -3,6 +3,7 @@
 // languages work; an entry with an empty msgstr counts as missing, as gettext does.
 #include "kiosk/assets/catalog.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -37,80 +38,33 @@ std::filesystem::path assets_dir() {
     return KIOSK_ASSETS_SOURCE_DIR;
 }
 
-std::optional<Catalog> Catalog::load(const std::filesystem::path& po_file, std::string& error) {
-    std::ifstream in(po_file);
-    if (!in) {
-        error = "cannot open " + po_file.string();
-        return std::nullopt;
+int plural_form_count(std::string_view language) {
+    if (language == "en") {
+        return 2;
     }
-    Catalog catalog;
-    enum class Field { None, Id, Str } field = Field::None;
-    std::string id;
-    std::string str;
-    auto flush = [&] {
-        if (!id.empty() && !str.empty()) {
-            catalog.entries_[id] = str;
-        }
-        id.clear();
-        str.clear();
-        field = Field::None;
-    };
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        std::string_view view(line);
-        while (!view.empty() && (view.back() == '\r' || view.back() == ' ')) {
-            view.remove_suffix(1);
-        }
-        if (view.empty() || view.front() == '#') {
-            continue;
-        }
-        std::string piece;
-        if (view.starts_with("msgctxt ")) {
-            continue; // contexts are not used as keys yet; keys are unique on their own
-        }
-        if (view.starts_with("msgid ")) {
-            if (field == Field::Str) {
-                flush();
-            }
-            field = Field::Id;
-            if (!unquote(view.substr(6), id)) {
-                error = po_file.string() + ":" + std::to_string(number) + ": bad msgid";
-                return std::nullopt;
-            }
-        } else if (view.starts_with("msgstr ")) {
-            field = Field::Str;
-            if (!unquote(view.substr(7), str)) {
-                error = po_file.string() + ":" + std::to_string(number) + ": bad msgstr";
-                return std::nullopt;
-            }
-        } else if (view.front() == '"' && field != Field::None && unquote(view, piece)) {
-            (field == Field::Id ? id : str) += piece;
-        } else {
-            error = po_file.string() + ":" + std::to_string(number) + ": cannot read this line";
-            return std::nullopt;
-        }
+    if (language == "pl" || language == "ru" || language == "he") {
+        return 3;
     }
-    flush();
-    return catalog;
+    return 0;
 }
 
-std::optional<Catalog> Catalog::load_language(std::string_view language, std::string& error) {
-    return load(assets_dir() / "i18n" / (std::string(language) + ".po"), error);
-}
-
-std::string Catalog::text(std::string_view key) const {
-    if (auto it = entries_.find(key); it != entries_.end()) {
-        return it->second;
+int plural_index(std::string_view language, long n) {
+    const long last = n % 10;
+    const long last_two = n % 100;
+    const bool few = last >= 2 && last <= 4 && (last_two < 10 || last_two >= 20);
+    if (language == "pl") {
+        return n == 1 ? 0 : few ? 1 : 2;
     }
-    return std::string(key);
+    if (language == "ru") {
+        return last == 1 && last_two != 11 ? 0 : few ? 1 : 2;
+    }
+    if (language == "he") {
+        return n == 1 ? 0 : n == 2 ? 1 : 2;
+    }
+    return n == 1 ? 0 : 1;
 }
 
-std::string
-Catalog::format(std::string_view key,
-                const std::vector<std::pair<std::string_view, std::string>>& values) const {
-    std::string out = text(key);
+std::string substitute(std::string out, const Placeholders& values) {
     for (const auto& [name, value] : values) {
         const std::string placeholder = "{" + std::string(name) + "}";
         for (auto pos = out.find(placeholder); pos != std::string::npos;
@@ -121,8 +75,142 @@ Catalog::format(std::string_view key,
     return out;
 }
 
-bool Catalog::contains(std::string_view key) const {
-    return entries_.contains(key);
+std::optional<Catalog> Catalog::load(const std::filesystem::path& po_file, std::string& error) {
+    std::ifstream in(po_file);
+    if (!in) {
+        error = "cannot open " + po_file.string();
+        return std::nullopt;
+    }
+    Catalog catalog;
+    enum class Field { None, Id, IdPlural, Str } field = Field::None;
+    std::string id;
+    bool has_plural = false;
+    std::vector<std::string> forms;
+    std::string* target = nullptr;
+    std::string ignored;
+    auto flush = [&] {
+        if (id.empty() && !forms.empty()) {
+            // The header entry: "Language: xx\n" picks the plural rule.
+            const auto pos = forms[0].find("Language: ");
+            if (pos != std::string::npos) {
+                const auto end = forms[0].find('\n', pos);
+                catalog.language_ = forms[0].substr(pos + 10, end - pos - 10);
+            }
+        }
+        const bool complete = !forms.empty() && std::none_of(forms.begin(), forms.end(),
+                                                             [](const auto& f) { return f.empty(); });
+        if (!id.empty() && complete) {
+            catalog.entries_[id] = forms;
+            catalog.plural_[id] = has_plural;
+        }
+        id.clear();
+        forms.clear();
+        has_plural = false;
+        field = Field::None;
+        target = nullptr;
+    };
+    auto fail = [&](int number, const char* what) {
+        error = po_file.string() + ":" + std::to_string(number) + ": " + what;
+        return std::nullopt;
+    };
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        std::string_view view(line);
+        while (!view.empty() && (view.back() == '\r' || view.back() == ' ')) {
+            view.remove_suffix(1);
+        }
+        if (view.empty() || view.front() == '#' || view.starts_with("msgctxt ")) {
+            continue; // contexts are not used: keys are unique on their own
+        }
+        std::string piece;
+        if (view.starts_with("msgid ")) {
+            if (field == Field::Str) {
+                flush();
+            }
+            field = Field::Id;
+            if (!unquote(view.substr(6), id)) {
+                return fail(number, "bad msgid");
+            }
+            target = &id;
+        } else if (view.starts_with("msgid_plural ")) {
+            field = Field::IdPlural;
+            has_plural = true;
+            if (!unquote(view.substr(13), ignored)) {
+                return fail(number, "bad msgid_plural");
+            }
+            target = &ignored;
+        } else if (view.starts_with("msgstr ")) {
+            field = Field::Str;
+            forms.emplace_back();
+            if (!unquote(view.substr(7), forms.back())) {
+                return fail(number, "bad msgstr");
+            }
+            target = &forms.back();
+        } else if (view.starts_with("msgstr[")) {
+            const auto close = view.find(']');
+            if (close == std::string_view::npos ||
+                std::to_string(forms.size()) != view.substr(7, close - 7)) {
+                return fail(number, "msgstr[N] out of order");
+            }
+            field = Field::Str;
+            forms.emplace_back();
+            if (!unquote(view.substr(close + 1), forms.back())) {
+                return fail(number, "bad msgstr[N]");
+            }
+            target = &forms.back();
+        } else if (view.front() == '"' && target != nullptr && unquote(view, piece)) {
+            *target += piece;
+        } else {
+            return fail(number, "cannot read this line");
+        }
+    }
+    flush();
+    if (plural_form_count(catalog.language_) == 0) {
+        error = po_file.string() + ": no plural rule for language '" + catalog.language_ + "'";
+        return std::nullopt;
+    }
+    return catalog;
+}
+
+std::optional<Catalog> Catalog::load_language(std::string_view language, std::string& error) {
+    return load(assets_dir() / "i18n" / (std::string(language) + ".po"), error);
+}
+
+std::string Catalog::text(std::string_view key) const {
+    if (auto it = entries_.find(key); it != entries_.end()) {
+        return it->second.front();
+    }
+    return std::string(key);
+}
+
+std::string Catalog::format(std::string_view key, const Placeholders& values) const {
+    return substitute(text(key), values);
+}
+
+std::string Catalog::plural(std::string_view key, long n, const Placeholders& values) const {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+        return std::string(key);
+    }
+    const auto index = static_cast<std::size_t>(plural_index(language_, n));
+    const std::string& form = it->second.at(std::min(index, it->second.size() - 1));
+    Placeholders all = values;
+    all.emplace_back("n", std::to_string(n));
+    return substitute(form, all);
+}
+
+bool Catalog::contains(std::string_view key) const { return entries_.contains(key); }
+
+bool Catalog::is_plural(std::string_view key) const {
+    auto it = plural_.find(key);
+    return it != plural_.end() && it->second;
+}
+
+std::size_t Catalog::plural_form_count(std::string_view key) const {
+    auto it = entries_.find(key);
+    return it == entries_.end() ? 0 : it->second.size();
 }
 
 std::vector<std::string> Catalog::keys() const {

@@ -1,7 +1,9 @@
 // The .po reader, and the shipped catalogs: readable, and no key missing from any of them.
 #include "kiosk/assets/catalog.hpp"
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <gtest/gtest.h>
 
 using kiosk::assets::Catalog;
@@ -45,6 +47,43 @@ TEST(Catalog, FormatReplacesEveryPlaceholder) {
     EXPECT_EQ(catalog->format("k", {{"n", "2"}, {"m", "x"}}), "2 of 2, x");
 }
 
+TEST(Catalog, ReadsPluralEntriesAndPicksTheFormForTheCount) {
+    std::string error;
+    auto catalog = Catalog::load(write_po("msgid \"\"\nmsgstr \"Language: pl\\n\"\n"
+                                          "msgid \"k\"\nmsgid_plural \"k\"\n"
+                                          "msgstr[0] \"{n} próba\"\nmsgstr[1] \"{n} próby\"\n"
+                                          "msgstr[2] \"{n} prób\"\n"),
+                                 error);
+    ASSERT_TRUE(catalog.has_value()) << error;
+    EXPECT_EQ(catalog->language(), "pl");
+    EXPECT_TRUE(catalog->is_plural("k"));
+    EXPECT_EQ(catalog->plural("k", 1), "1 próba");
+    EXPECT_EQ(catalog->plural("k", 3), "3 próby");
+    EXPECT_EQ(catalog->plural("k", 5), "5 prób");
+    EXPECT_EQ(catalog->plural("k", 22), "22 próby");
+    EXPECT_EQ(catalog->plural("k", 12), "12 prób");
+}
+
+TEST(PluralRules, FollowEachLanguage) {
+    using kiosk::assets::plural_index;
+    EXPECT_EQ(plural_index("en", 1), 0);
+    EXPECT_EQ(plural_index("en", 0), 1);
+    EXPECT_EQ(plural_index("ru", 21), 0); // двадцать одна попытка
+    EXPECT_EQ(plural_index("ru", 11), 2); // одиннадцать попыток
+    EXPECT_EQ(plural_index("ru", 3), 1);  // три попытки
+    EXPECT_EQ(plural_index("pl", 21), 2); // dwadzieścia jeden prób
+    EXPECT_EQ(plural_index("he", 2), 1);  // dual
+    EXPECT_EQ(plural_index("he", 7), 2);
+}
+
+TEST(ShippedCatalogs, GettextsOwnCheckerAcceptsThem) {
+    for (const char* language : {"en", "pl", "ru", "he"}) {
+        const auto po = kiosk::assets::assets_dir() / "i18n" / (std::string(language) + ".po");
+        const std::string command = "msgfmt --check -o /dev/null " + po.string();
+        EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+}
+
 TEST(ShippedCatalogs, EveryLanguageHasEveryEnglishKey) {
     std::string error;
     const auto english = Catalog::load_language("en", error);
@@ -59,6 +98,20 @@ TEST(ShippedCatalogs, EveryLanguageHasEveryEnglishKey) {
         ASSERT_TRUE(catalog.has_value()) << error;
         for (const auto& key : english->keys()) {
             EXPECT_TRUE(catalog->contains(key)) << entry.path().filename() << " misses " << key;
+            if (english->is_plural(key)) {
+                EXPECT_TRUE(catalog->is_plural(key)) << entry.path().filename() << ": " << key;
+                EXPECT_EQ(catalog->plural_form_count(key),
+                          static_cast<std::size_t>(
+                              kiosk::assets::plural_form_count(catalog->language())))
+                    << entry.path().filename() << ": " << key;
+            }
         }
+        // The header's Plural-Forms must agree with the rule the kiosk applies.
+        const std::string header = "nplurals=" + std::to_string(kiosk::assets::plural_form_count(
+                                                     catalog->language()));
+        std::ifstream in(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        EXPECT_NE(text.find(header), std::string::npos) << entry.path().filename();
     }
 }
