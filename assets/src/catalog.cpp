@@ -97,8 +97,9 @@ std::optional<Catalog> Catalog::load(const std::filesystem::path& po_file, std::
                 catalog.language_ = forms[0].substr(pos + 10, end - pos - 10);
             }
         }
-        const bool complete = !forms.empty() && std::none_of(forms.begin(), forms.end(),
-                                                             [](const auto& f) { return f.empty(); });
+        const bool complete =
+            !forms.empty() &&
+            std::none_of(forms.begin(), forms.end(), [](const auto& f) { return f.empty(); });
         if (!id.empty() && complete) {
             catalog.entries_[id] = forms;
             catalog.plural_[id] = has_plural;
@@ -201,14 +202,16 @@ std::string Catalog::plural(std::string_view key, long n, const Placeholders& va
     return substitute(form, all);
 }
 
-bool Catalog::contains(std::string_view key) const { return entries_.contains(key); }
+bool Catalog::contains(std::string_view key) const {
+    return entries_.contains(key);
+}
 
 bool Catalog::is_plural(std::string_view key) const {
     auto it = plural_.find(key);
     return it != plural_.end() && it->second;
 }
 
-std::size_t Catalog::plural_form_count(std::string_view key) const {
+std::size_t Catalog::form_count(std::string_view key) const {
     auto it = entries_.find(key);
     return it == entries_.end() ? 0 : it->second.size();
 }

@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <gtest/gtest.h>
+#include <iterator>
 
 using kiosk::assets::Catalog;
 
@@ -23,7 +23,7 @@ std::filesystem::path write_po(const std::string& text) {
 TEST(Catalog, ReadsEntriesContinuationsAndEscapes) {
     std::string error;
     auto catalog =
-        Catalog::load(write_po("# comment\nmsgid \"\"\nmsgstr \"Language: x\\n\"\n\n"
+        Catalog::load(write_po("# comment\nmsgid \"\"\nmsgstr \"Language: en\\n\"\n\n"
                                "msgid \"a.key\"\nmsgstr \"first \"\n\"second \\\"q\\\"\"\n"
                                "msgid \"missing\"\nmsgstr \"\"\n"),
                       error);
@@ -100,15 +100,15 @@ TEST(ShippedCatalogs, EveryLanguageHasEveryEnglishKey) {
             EXPECT_TRUE(catalog->contains(key)) << entry.path().filename() << " misses " << key;
             if (english->is_plural(key)) {
                 EXPECT_TRUE(catalog->is_plural(key)) << entry.path().filename() << ": " << key;
-                EXPECT_EQ(catalog->plural_form_count(key),
-                          static_cast<std::size_t>(
-                              kiosk::assets::plural_form_count(catalog->language())))
+                EXPECT_EQ(
+                    catalog->form_count(key),
+                    static_cast<std::size_t>(kiosk::assets::plural_form_count(catalog->language())))
                     << entry.path().filename() << ": " << key;
             }
         }
         // The header's Plural-Forms must agree with the rule the kiosk applies.
-        const std::string header = "nplurals=" + std::to_string(kiosk::assets::plural_form_count(
-                                                     catalog->language()));
+        const std::string header =
+            "nplurals=" + std::to_string(kiosk::assets::plural_form_count(catalog->language()));
         std::ifstream in(entry.path());
         const std::string text((std::istreambuf_iterator<char>(in)),
                                std::istreambuf_iterator<char>());

@@ -38,7 +38,7 @@ public:
 
     [[nodiscard]] bool contains(std::string_view key) const;
     [[nodiscard]] bool is_plural(std::string_view key) const;
-    [[nodiscard]] std::size_t plural_form_count(std::string_view key) const;
+    [[nodiscard]] std::size_t form_count(std::string_view key) const;
     [[nodiscard]] std::vector<std::string> keys() const;
     [[nodiscard]] const std::string& language() const { return language_; }
 
