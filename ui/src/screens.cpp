@@ -164,9 +164,21 @@ void KioskScreens::draw_notice(const app::ViewModel& view) {
     if (key.empty()) {
         return;
     }
-    notice_box(catalog_.format(key, {{"attempts", std::to_string(view.attempts_left)},
-                                     {"digits", std::to_string(view.code_length)},
-                                     {"min", std::to_string(view.min_password_length)}}));
+    // Notices that carry a number are plural entries: the count picks the grammatical form.
+    switch (view.notice) {
+    case app::Notice::WrongCode:
+        notice_box(catalog_.plural(key, view.attempts_left));
+        break;
+    case app::Notice::CodeIncomplete:
+        notice_box(catalog_.plural(key, view.code_length));
+        break;
+    case app::Notice::PasswordTooShort:
+        notice_box(catalog_.plural(key, view.min_password_length));
+        break;
+    default:
+        notice_box(catalog_.text(key));
+        break;
+    }
 }
 
 bool KioskScreens::cancel_button(const app::ViewModel& view) {
@@ -237,8 +249,7 @@ void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
     begin_page("new-password", fonts_, catalog_.text("app.name"));
     title(fonts_, catalog_.text("password.title"));
-    paragraph(
-        catalog_.format("password.prompt", {{"min", std::to_string(view.min_password_length)}}));
+    paragraph(catalog_.plural("password.prompt", view.min_password_length));
     vertical_space(0.3f);
     const TextFieldOptions secret{
         .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
@@ -329,7 +340,7 @@ void KioskScreens::draw_idle_overlay(const app::ViewModel& view, std::vector<app
     ImGui::BeginChild("idle-card", ImVec2(card_width, card_height), false,
                       ImGuiWindowFlags_AlwaysUseWindowPadding);
     title(fonts_, catalog_.text("idle.title"));
-    paragraph(catalog_.format("idle.body", {{"seconds", std::to_string(view.idle_seconds_left)}}));
+    paragraph(catalog_.plural("idle.body", view.idle_seconds_left));
     vertical_space(0.5f);
     if (primary_button(catalog_.text("idle.continue"))) {
         out.emplace_back(app::intent::Activity{});
