@@ -1,89 +1,354 @@
-// Routes of the /v1 API. Each handler parses its body into an api:: type, calls the
-// service, and writes either the typed answer or the error envelope.
+// Routes of the /v1 API. Each mutating route is a function from (path, body) to a reply,
+// so that a single request and a batch item run the very same code, under the same
+// idempotency record. Index: [helpers] [idempotency] [batch] [routes].
 #include "kiosk/central/http_server.hpp"
 
+#include "kiosk/central/time_format.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/version.hpp"
 
+#include <array>
+#include <atomic>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
 
 namespace kiosk::central {
 namespace {
 
-void write_error(httplib::Response& res, int status, std::string_view code, std::string message) {
-    res.status = status;
-    res.set_content(
-        api::error_body({std::string(code), std::move(message), std::nullopt, std::nullopt}),
-        "application/json");
+using nlohmann::json;
+
+constexpr std::size_t kMaxBatchItems = 100;
+constexpr std::int64_t kPurgeIntervalSeconds = 3600;
+constexpr const char* kBatchPath = "/v1/sync/batch";
+
+// [helpers] ---------------------------------------------------------------------------
+
+struct Reply {
+    int status = 200;
+    std::string body;
+};
+
+Reply error_reply(int status, std::string_view code, std::string message) {
+    return {status,
+            api::error_body({std::string(code), std::move(message), std::nullopt, std::nullopt})};
 }
 
-template <typename T>
-void write_outcome(httplib::Response& res, const Outcome<T>& outcome, int success_status) {
+template <typename T> Reply outcome_reply(const Outcome<T>& outcome, int success_status) {
     if (const auto* failure = std::get_if<ServiceError>(&outcome)) {
-        res.status = failure->http_status;
-        res.set_content(api::error_body(failure->error), "application/json");
-        return;
+        return {failure->http_status, api::error_body(failure->error)};
     }
-    res.status = success_status;
-    res.set_content(api::serialize(std::get<T>(outcome)), "application/json");
+    return {success_status, api::serialize(std::get<T>(outcome))};
 }
 
-// Parses the request body as T or answers 400 bad_request; returns whether to go on.
-template <typename T>
-std::optional<T> read_body(const httplib::Request& req, httplib::Response& res) {
-    auto parsed = api::parse<T>(req.body);
-    if (!parsed) {
-        write_error(res, 400, api::error_code::kBadRequest,
-                    "The body must be a JSON object with the documented fields and types.");
+Reply bad_body() {
+    return error_reply(400, api::error_code::kBadRequest,
+                       "The body must be a JSON object with the documented fields and types.");
+}
+
+void write_reply(httplib::Response& res, const Reply& reply) {
+    res.status = reply.status;
+    res.set_content(reply.body, "application/json");
+}
+
+void write_error(httplib::Response& res, int status, std::string_view code, std::string message) {
+    write_reply(res, error_reply(status, code, std::move(message)));
+}
+
+// 1–128 characters of [A-Za-z0-9_-], as the sync contract says.
+bool valid_idempotency_key(std::string_view key) {
+    if (key.empty() || key.size() > 128) {
+        return false;
     }
-    return parsed;
+    for (const char c : key) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// "/v1/verifications/{id}/check" → id; empty when `path` is not of that form.
+std::string check_route_challenge(std::string_view path) {
+    constexpr std::string_view prefix = "/v1/verifications/";
+    constexpr std::string_view suffix = "/check";
+    if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+        !path.ends_with(suffix)) {
+        return {};
+    }
+    const auto id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (id.size() > 64 || !valid_idempotency_key(id)) { // the same alphabet
+        return {};
+    }
+    return std::string(id);
+}
+
+// Overwrites every string inside `doc`: batch bodies carry passwords and codes.
+void wipe_strings(json& doc) {
+    if (doc.is_string()) {
+        secure_wipe(doc.get_ref<std::string&>());
+    } else if (doc.is_structured()) {
+        for (auto& child : doc) {
+            wipe_strings(child);
+        }
+    }
+}
+
+// The body in one canonical form (compact, keys sorted) when it is JSON, so that the
+// same request sent alone and later inside a batch fingerprints the same.
+std::string canonical_body(const std::string& body) {
+    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) {
+        return body;
+    }
+    std::string text = doc.dump();
+    wipe_strings(doc);
+    return text;
+}
+
+std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+    unsigned int length = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+             &length) == nullptr) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        hex += kHex[mac[i] >> 4];
+        hex += kHex[mac[i] & 0xF];
+    }
+    return hex;
 }
 
 } // namespace
 
 struct CentralHttpServer::Impl {
     CentralService& service;
+    Store& store;
     HttpSettings settings;
     httplib::SSLServer server;
+    std::atomic<std::int64_t> last_purge{0};
 
-    Impl(CentralService& s, HttpSettings h)
-        : service(s), settings(std::move(h)),
+    Impl(CentralService& s, Store& st, HttpSettings h)
+        : service(s), store(st), settings(std::move(h)),
           server(settings.certificate.c_str(), settings.private_key.c_str()) {}
+
+    // [routes] The mutating routes; nullopt when `path` is none of them.
+    std::optional<Reply> dispatch(const std::string& path, const std::string& body) {
+        if (path == "/v1/verifications") {
+            auto request = api::parse<api::StartVerificationRequest>(body);
+            return request ? outcome_reply(service.start_verification(*request), 202) : bad_body();
+        }
+        if (const auto challenge = check_route_challenge(path); !challenge.empty()) {
+            auto request = api::parse<api::CheckCodeRequest>(body);
+            if (!request) {
+                return bad_body();
+            }
+            Reply reply = outcome_reply(service.check_code(challenge, *request), 200);
+            secure_wipe(request->code);
+            return reply;
+        }
+        if (path == "/v1/password-resets") {
+            auto request = api::parse<api::ResetPasswordRequest>(body);
+            if (!request) {
+                return bad_body();
+            }
+            Reply reply = outcome_reply(service.reset_password(*request), 200);
+            secure_wipe(request->new_password);
+            secure_wipe(request->verification_token);
+            return reply;
+        }
+        return std::nullopt;
+    }
+
+    // [idempotency] Runs a mutating route under `key` (empty: no key, no record).
+    Reply run(const std::string& key, const std::string& path, const std::string& body,
+              bool& replayed) {
+        replayed = false;
+        if (key.empty()) {
+            return dispatch(path, body)
+                .value_or(
+                    error_reply(404, api::error_code::kNotFound, "There is no such resource."));
+        }
+        const auto now = unix_now();
+        purge_if_due(now);
+        std::string canonical = canonical_body(body);
+        const std::string fingerprint =
+            hmac_sha256_hex(settings.request_hash_key, "POST\n" + path + "\n" + canonical);
+        secure_wipe(canonical);
+        const auto start =
+            store.begin_idempotent(key, fingerprint, now, now - settings.idempotency_stale_seconds);
+        switch (start.kind) {
+        case IdempotencyStart::Kind::kReplay:
+            replayed = true;
+            return {start.status, start.body};
+        case IdempotencyStart::Kind::kMismatch:
+            return error_reply(422, api::error_code::kIdempotencyKeyReused,
+                               "This Idempotency-Key was used for a different request.");
+        case IdempotencyStart::Kind::kInProgress:
+            return error_reply(409, api::error_code::kIdempotencyInProgress,
+                               "A request with this Idempotency-Key is still being processed. "
+                               "Retry later.");
+        case IdempotencyStart::Kind::kStarted:
+            break;
+        }
+        Reply reply;
+        try {
+            reply = dispatch(path, body)
+                        .value_or(error_reply(404, api::error_code::kNotFound,
+                                              "There is no such resource."));
+        } catch (...) {
+            store.abandon_idempotent(key); // a retry must run again, not replay a failure
+            throw;
+        }
+        if (reply.status >= 500) {
+            store.abandon_idempotent(key);
+        } else {
+            store.finish_idempotent(key, reply.status, reply.body);
+        }
+        return reply;
+    }
+
+    void purge_if_due(std::int64_t now) {
+        auto last = last_purge.load();
+        if (now - last < kPurgeIntervalSeconds || !last_purge.compare_exchange_strong(last, now)) {
+            return;
+        }
+        const auto removed = store.purge_idempotency(
+            now - std::int64_t{settings.idempotency_retention_days} * 24 * 3600);
+        if (removed > 0) {
+            spdlog::info("idempotency: purged {} records older than {} days", removed,
+                         settings.idempotency_retention_days);
+        }
+    }
+
+    // [batch] POST /v1/sync/batch: one result per item, in order.
+    Reply batch(const std::string& text) {
+        json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
+            !doc.at("items").is_array()) {
+            return error_reply(400, api::error_code::kBadRequest,
+                               "The body must be {\"items\": [...]}.");
+        }
+        if (doc.at("items").size() > kMaxBatchItems) {
+            return error_reply(400, api::error_code::kBadRequest,
+                               "A batch holds at most 100 items.");
+        }
+        json results = json::array();
+        for (auto& item : doc.at("items")) {
+            results.push_back(batch_item(item));
+        }
+        wipe_strings(doc);
+        return {200, json{{"results", std::move(results)}}.dump()};
+    }
+
+    json batch_item(const json& item) {
+        json key = nullptr;
+        const auto result = [&key](const Reply& reply) {
+            return json{{"idempotency_key", key},
+                        {"status", reply.status},
+                        {"body", json::parse(reply.body, nullptr, false)}};
+        };
+        if (!item.is_object()) {
+            return result(
+                error_reply(400, api::error_code::kBadRequest, "Each item must be an object."));
+        }
+        if (item.contains("idempotency_key") && item.at("idempotency_key").is_string()) {
+            key = item.at("idempotency_key");
+        }
+        if (!key.is_string() || !valid_idempotency_key(key.get<std::string>())) {
+            return result(error_reply(400, api::error_code::kIdempotencyKeyInvalid,
+                                      "idempotency_key must be 1 to 128 characters of "
+                                      "A-Z, a-z, 0-9, '_' and '-'."));
+        }
+        const auto route = item.value("route", json()).is_string()
+                               ? item.at("route").get<std::string>()
+                               : std::string();
+        if (route.empty() || route == kBatchPath || !is_mutating_route(route)) {
+            return result(error_reply(400, api::error_code::kBadRequest,
+                                      "route must be one of the mutating routes."));
+        }
+        if (!item.contains("body") && item.contains("sealed")) {
+            return result(error_reply(501, api::error_code::kSealedUnsupported,
+                                      "This central cannot open sealed items yet. Retry later."));
+        }
+        if (!item.contains("body") || !item.at("body").is_object()) {
+            return result(error_reply(400, api::error_code::kBadRequest,
+                                      "body must be the JSON object the route takes."));
+        }
+        std::string body = item.at("body").dump();
+        bool replayed = false;
+        Reply reply;
+        try {
+            reply = run(key.get<std::string>(), route, body, replayed);
+        } catch (const std::exception& e) {
+            spdlog::error("batch: item for {} failed: {}", route, e.what());
+            reply = error_reply(500, api::error_code::kInternal,
+                                "The service had a problem. Try again later.");
+        }
+        secure_wipe(body);
+        return result(reply);
+    }
+
+    static bool is_mutating_route(const std::string& path) {
+        return path == "/v1/verifications" || path == "/v1/password-resets" ||
+               !check_route_challenge(path).empty();
+    }
 };
 
-CentralHttpServer::CentralHttpServer(CentralService& service, HttpSettings settings)
-    : impl_(std::make_unique<Impl>(service, std::move(settings))) {
+CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, HttpSettings settings)
+    : impl_(std::make_unique<Impl>(service, store, std::move(settings))) {
     auto& server = impl_->server;
-    auto& svc = impl_->service;
-    server.set_payload_max_length(impl_->settings.max_body_bytes);
-
+    auto* impl = impl_.get();
+    server.set_payload_max_length(
+        std::max(impl_->settings.max_body_bytes, impl_->settings.max_batch_body_bytes));
+    // Only the batch may be that large: the other routes check their own limit (after
+    // reading the body, so that a client still sending never meets a closed socket).
     server.Get("/v1/health", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(api::serialize(api::HealthResponse{"ok", kVersion}), "application/json");
     });
-    server.Post("/v1/verifications", [&svc](const httplib::Request& req, httplib::Response& res) {
-        if (auto body = read_body<api::StartVerificationRequest>(req, res)) {
-            write_outcome(res, svc.start_verification(*body), 202);
+
+    const auto mutating = [impl](const httplib::Request& req, httplib::Response& res) {
+        if (req.body.size() > impl->settings.max_body_bytes) {
+            write_error(res, 413, api::error_code::kPayloadTooLarge,
+                        "The request body is too large.");
+            return;
+        }
+        const std::string key = req.get_header_value("Idempotency-Key");
+        if (req.has_header("Idempotency-Key") && !valid_idempotency_key(key)) {
+            write_error(
+                res, 400, api::error_code::kIdempotencyKeyInvalid,
+                "Idempotency-Key must be 1 to 128 characters of A-Z, a-z, 0-9, '_' and '-'.");
+            return;
+        }
+        bool replayed = false;
+        write_reply(res, impl->run(key, req.path, req.body, replayed));
+        if (replayed) {
+            res.set_header("Idempotent-Replayed", "true");
+        }
+    };
+    server.Post("/v1/verifications", mutating);
+    server.Post(R"(/v1/verifications/([A-Za-z0-9_-]{1,64})/check)", mutating);
+    server.Post("/v1/password-resets", mutating);
+
+    // Reads only: no idempotency record.
+    server.Post("/v1/account-status", [impl](const httplib::Request& req, httplib::Response& res) {
+        auto request = api::parse<api::AccountStatusRequest>(req.body);
+        write_reply(res, request ? outcome_reply(impl->service.account_status(*request), 200)
+                                 : bad_body());
+        if (request) {
+            secure_wipe(request->verification_token);
         }
     });
-    server.Post(R"(/v1/verifications/([A-Za-z0-9_-]{1,64})/check)",
-                [&svc](const httplib::Request& req, httplib::Response& res) {
-                    if (auto body = read_body<api::CheckCodeRequest>(req, res)) {
-                        write_outcome(res, svc.check_code(req.matches[1].str(), *body), 200);
-                        secure_wipe(body->code);
-                    }
-                });
-    server.Post("/v1/password-resets", [&svc](const httplib::Request& req, httplib::Response& res) {
-        if (auto body = read_body<api::ResetPasswordRequest>(req, res)) {
-            write_outcome(res, svc.reset_password(*body), 200);
-            secure_wipe(body->new_password);
-            secure_wipe(body->verification_token);
-        }
-    });
-    server.Post("/v1/account-status", [&svc](const httplib::Request& req, httplib::Response& res) {
-        if (auto body = read_body<api::AccountStatusRequest>(req, res)) {
-            write_outcome(res, svc.account_status(*body), 200);
-        }
+    server.Post(kBatchPath, [impl](const httplib::Request& req, httplib::Response& res) {
+        write_reply(res, impl->batch(req.body));
     });
 
     // Everything the routes above did not answer: unknown paths, wrong methods, oversized
@@ -96,7 +361,8 @@ CentralHttpServer::CentralHttpServer(CentralService& service, HttpSettings setti
             if (res.status == 404) {
                 write_error(res, 404, api::error_code::kNotFound, "There is no such resource.");
             } else if (res.status == 413) {
-                write_error(res, 413, "payload_too_large", "The request body is too large.");
+                write_error(res, 413, api::error_code::kPayloadTooLarge,
+                            "The request body is too large.");
             } else {
                 write_error(res, res.status, api::error_code::kBadRequest,
                             "The request could not be handled.");
@@ -134,6 +400,7 @@ int CentralHttpServer::bind(std::string& error) {
         error = "cannot listen on " + s.host + ":" + std::to_string(s.port);
         return -1;
     }
+    impl_->purge_if_due(unix_now()); // and then hourly, on keyed requests
     return port;
 }
 

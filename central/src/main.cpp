@@ -3,6 +3,7 @@
 #include "kiosk/central/http_server.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/service.hpp"
+#include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/common/tls_certificates.hpp"
 #include "kiosk/version.hpp"
@@ -25,7 +26,32 @@ struct ServeOptions {
     int min_password_length = 15;
     std::filesystem::path common_passwords = kiosk::central::PasswordPolicy::default_common_list();
     std::filesystem::path ready_file;
+    int idempotency_retention_days = 30;
 };
+
+// The HMAC key that fingerprints requests for idempotency: 32 random bytes in
+// DATA_DIR/request-hash.key (0600), made on first start and kept across restarts so that
+// stored records still match.
+std::string load_request_hash_key(const std::filesystem::path& file) {
+    if (!std::filesystem::exists(file)) {
+        const std::string key = kiosk::random_token(32);
+        const auto temp = file.string() + ".tmp";
+        {
+            std::ofstream out(temp);
+            out << key << "\n";
+        }
+        std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+        std::filesystem::rename(temp, file);
+    }
+    std::ifstream in(file);
+    std::string key;
+    std::getline(in, key);
+    if (key.size() < 32) {
+        throw std::runtime_error(file.string() + " holds no usable key");
+    }
+    return key;
+}
 
 // Writes `text` to `path` through a temporary file and a rename, so readers never see half.
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
@@ -79,7 +105,9 @@ int serve(const ServeOptions& options) {
     }
     kiosk::central::DemoMailOutbox mail(options.data_dir / "outbox" / "email.jsonl");
     kiosk::central::CentralService service(*store, std::move(*policy), mail, options.service);
-    kiosk::central::CentralHttpServer server(service, http);
+    http.request_hash_key = load_request_hash_key(options.data_dir / "request-hash.key");
+    http.idempotency_retention_days = options.idempotency_retention_days;
+    kiosk::central::CentralHttpServer server(service, *store, http);
     const int port = server.bind(error);
     if (port < 0) {
         spdlog::error("{}", error);
@@ -151,6 +179,12 @@ int main(int argc, char** argv) {
         ->add_option("--common-passwords", options.common_passwords,
                      "File of common passwords to refuse, one per line")
         ->check(CLI::ExistingFile);
+    serve_cmd
+        ->add_option("--idempotency-retention-days", options.idempotency_retention_days,
+                     "Days an Idempotency-Key and its answer are kept (longer than any "
+                     "kiosk's offline retention)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3650));
     serve_cmd->add_option("--ready-file", options.ready_file,
                           "Write the bound port here once listening");
 

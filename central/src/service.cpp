@@ -86,7 +86,7 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
     store_.update_challenge(challenge->id, challenge->attempts_left, "used");
     std::string token = random_token(32);
     store_.create_token(sha256_hex(token), *challenge->account_id,
-                        unix_now() + settings_.token_ttl_seconds);
+                        unix_now() + settings_.token_ttl_seconds, challenge->method);
     return api::CheckCodeResponse{std::move(token), settings_.token_ttl_seconds};
 }
 
@@ -137,7 +137,7 @@ CentralService::account_status(const api::AccountStatusRequest& request) {
     }
     const Account& account = std::get<Account>(owner);
     return api::AccountStatusResponse{account.state, account.display_name,
-                                      rfc3339_utc(account.password_changed_at)};
+                                      rfc3339_utc(account.password_changed_at), std::nullopt};
 }
 
 void seed_demo_accounts(Store& store) {
@@ -162,8 +162,15 @@ void seed_demo_accounts(Store& store) {
     };
     const auto now = unix_now();
     for (const auto& d : demos) {
-        store.add_account({0, d.username, d.email, d.employee_id, d.name, hash_password(d.password),
-                           d.state, now - 200 * 24 * 3600});
+        Account account;
+        account.username = d.username;
+        account.email = d.email;
+        account.employee_id = d.employee_id;
+        account.display_name = d.name;
+        account.password_hash = hash_password(d.password);
+        account.state = d.state;
+        account.password_changed_at = now - 200 * 24 * 3600;
+        store.add_account(account);
     }
     spdlog::info("demo: seeded {} demo accounts", std::size(demos));
 }

@@ -41,6 +41,33 @@ CREATE TABLE IF NOT EXISTS resets (
   completed_at INTEGER NOT NULL);
 )sql";
 
+// Schema version 1 (issue 3): TOTP, verification methods, unlocks, lockouts, idempotency.
+// Applied to skeleton databases and fresh ones alike; PRAGMA user_version records it.
+constexpr const char* kMigration1 = R"sql(
+ALTER TABLE accounts ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN totp_algorithm TEXT NOT NULL DEFAULT 'SHA1';
+ALTER TABLE accounts ADD COLUMN totp_digits INTEGER NOT NULL DEFAULT 6;
+ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER;
+ALTER TABLE challenges ADD COLUMN method TEXT NOT NULL DEFAULT 'email';
+ALTER TABLE tokens ADD COLUMN method TEXT NOT NULL DEFAULT 'email';
+CREATE TABLE unlocks (
+  reference TEXT PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  completed_at INTEGER NOT NULL);
+CREATE TABLE lockouts (
+  subject TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  locked_until INTEGER);
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status INTEGER,            -- NULL while the first request is being processed
+  body TEXT);
+CREATE INDEX idempotency_by_age ON idempotency(created_at);
+PRAGMA user_version = 1;
+)sql";
+
 } // namespace
 
 struct Store::Impl {
@@ -138,14 +165,39 @@ struct Store::Impl {
     };
 
     static Account read_account(const Query& q) {
-        return {q.integer(0), q.text(1), q.text(2), q.text(3),
-                q.text(4),    q.text(5), q.text(6), q.integer(7)};
+        return {q.integer(0),
+                q.text(1),
+                q.text(2),
+                q.text(3),
+                q.text(4),
+                q.text(5),
+                q.text(6),
+                q.integer(7),
+                q.text(8),
+                q.text(9),
+                static_cast<int>(q.integer(10))};
+    }
+
+    int user_version() {
+        Query q(*this, "PRAGMA user_version");
+        return q.step() ? static_cast<int>(q.integer(0)) : 0;
+    }
+
+    // The version is read inside the write transaction, so two processes starting on one
+    // database cannot both migrate.
+    void migrate() {
+        Transaction transaction(*this);
+        if (user_version() < 1) {
+            exec(kMigration1);
+        }
+        transaction.commit();
     }
 };
 
 namespace {
-constexpr const char* kAccountColumns = "SELECT id, username, email, employee_id, display_name, "
-                                        "password_hash, state, password_changed_at FROM accounts ";
+constexpr const char* kAccountColumns =
+    "SELECT id, username, email, employee_id, display_name, password_hash, state, "
+    "password_changed_at, totp_secret, totp_algorithm, totp_digits FROM accounts ";
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -163,6 +215,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& file, std::strin
     try {
         impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
         impl->exec(kSchema);
+        impl->migrate();
     } catch (const std::exception& e) {
         error = file.string() + ": " + e.what();
         return nullptr;
@@ -179,9 +232,11 @@ bool Store::has_accounts() {
 std::int64_t Store::add_account(const Account& a) {
     std::lock_guard lock(impl_->mutex);
     Impl::Query q(*impl_, "INSERT INTO accounts (username, email, employee_id, display_name, "
-                          "password_hash, state, password_changed_at) VALUES (?,?,?,?,?,?,?)");
+                          "password_hash, state, password_changed_at, totp_secret, "
+                          "totp_algorithm, totp_digits) VALUES (?,?,?,?,?,?,?,?,?,?)");
     q.bind(a.username).bind(a.email).bind(a.employee_id).bind(a.display_name);
-    q.bind(a.password_hash).bind(a.state).bind(a.password_changed_at).step();
+    q.bind(a.password_hash).bind(a.state).bind(a.password_changed_at);
+    q.bind(a.totp_secret).bind(a.totp_algorithm).bind(std::int64_t{a.totp_digits}).step();
     return sqlite3_last_insert_rowid(impl_->db);
 }
 
@@ -217,21 +272,22 @@ void Store::create_challenge(const Challenge& c) {
             .step();
     }
     Impl::Query(*impl_, "INSERT INTO challenges (id, account_id, code_hash, expires_at, "
-                        "attempts_left, state) VALUES (?,?,?,?,?,?)")
+                        "attempts_left, state, method) VALUES (?,?,?,?,?,?,?)")
         .bind(c.id)
         .bind(c.account_id)
         .bind(c.code_hash)
         .bind(c.expires_at)
         .bind(std::int64_t{c.attempts_left})
         .bind(c.state)
+        .bind(c.method)
         .step();
     transaction.commit();
 }
 
 std::optional<Challenge> Store::challenge(const std::string& id) {
     std::lock_guard lock(impl_->mutex);
-    Impl::Query q(*impl_, "SELECT id, account_id, code_hash, expires_at, attempts_left, state "
-                          "FROM challenges WHERE id = ?");
+    Impl::Query q(*impl_, "SELECT id, account_id, code_hash, expires_at, attempts_left, state, "
+                          "method FROM challenges WHERE id = ?");
     q.bind(id);
     if (!q.step()) {
         return std::nullopt;
@@ -245,6 +301,7 @@ std::optional<Challenge> Store::challenge(const std::string& id) {
     c.expires_at = q.integer(3);
     c.attempts_left = static_cast<int>(q.integer(4));
     c.state = q.text(5);
+    c.method = q.text(6);
     return c;
 }
 
@@ -258,23 +315,26 @@ void Store::update_challenge(const std::string& id, int attempts_left, const std
 }
 
 void Store::create_token(const std::string& token_hash, std::int64_t account_id,
-                         std::int64_t expires_at) {
+                         std::int64_t expires_at, const std::string& method) {
     std::lock_guard lock(impl_->mutex);
-    Impl::Query(*impl_, "INSERT INTO tokens (token_hash, account_id, expires_at) VALUES (?,?,?)")
+    Impl::Query(*impl_,
+                "INSERT INTO tokens (token_hash, account_id, expires_at, method) VALUES (?,?,?,?)")
         .bind(token_hash)
         .bind(account_id)
         .bind(expires_at)
+        .bind(method)
         .step();
 }
 
 std::optional<Token> Store::token(const std::string& token_hash) {
     std::lock_guard lock(impl_->mutex);
-    Impl::Query q(*impl_, "SELECT account_id, expires_at, used FROM tokens WHERE token_hash = ?");
+    Impl::Query q(*impl_,
+                  "SELECT account_id, expires_at, used, method FROM tokens WHERE token_hash = ?");
     q.bind(token_hash);
     if (!q.step()) {
         return std::nullopt;
     }
-    return Token{q.integer(0), q.integer(1), q.integer(2) != 0};
+    return Token{q.integer(0), q.integer(1), q.integer(2) != 0, q.text(3)};
 }
 
 bool Store::apply_reset(const std::string& token_hash, std::int64_t account_id,
@@ -311,6 +371,158 @@ bool Store::apply_reset(const std::string& token_hash, std::int64_t account_id,
         .step();
     transaction.commit();
     return true;
+}
+
+bool Store::apply_unlock(const std::string& token_hash, std::int64_t account_id, std::int64_t now,
+                         const std::string& reference) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Transaction transaction(*impl_);
+    Impl::Query(*impl_, "UPDATE tokens SET used = 1 WHERE token_hash = ? AND account_id = ? "
+                        "AND used = 0 AND expires_at > ?")
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now)
+        .step();
+    if (sqlite3_changes(impl_->db) != 1) {
+        return false;
+    }
+    Impl::Query(*impl_, "UPDATE accounts SET state = 'active' WHERE id = ? AND state = 'locked'")
+        .bind(account_id)
+        .step();
+    Impl::Query(*impl_, "DELETE FROM lockouts WHERE subject = ?")
+        .bind("account:" + std::to_string(account_id))
+        .step();
+    Impl::Query(*impl_, "INSERT INTO unlocks (reference, account_id, completed_at) VALUES (?,?,?)")
+        .bind(reference)
+        .bind(account_id)
+        .bind(now)
+        .step();
+    transaction.commit();
+    return true;
+}
+
+Lockout Store::lockout(const std::string& subject) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query q(*impl_, "SELECT failures, locked_until FROM lockouts WHERE subject = ?");
+    q.bind(subject);
+    Lockout result;
+    if (q.step()) {
+        result.failures = static_cast<int>(q.integer(0));
+        if (!q.is_null(1)) {
+            result.locked_until = q.integer(1);
+        }
+    }
+    return result;
+}
+
+Lockout Store::record_sign_in_failure(const std::string& subject, std::int64_t now, int threshold,
+                                      std::int64_t duration_seconds) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Transaction transaction(*impl_);
+    Lockout current;
+    {
+        Impl::Query q(*impl_, "SELECT failures, locked_until FROM lockouts WHERE subject = ?");
+        q.bind(subject);
+        if (q.step()) {
+            current.failures = static_cast<int>(q.integer(0));
+            if (!q.is_null(1)) {
+                current.locked_until = q.integer(1);
+            }
+        }
+    }
+    if (current.locked_until && *current.locked_until <= now) {
+        current = Lockout{}; // the lock ended: a fresh count
+    }
+    if (!current.locked_until) {
+        ++current.failures;
+        if (current.failures >= threshold) {
+            current.locked_until = now + duration_seconds;
+        }
+    }
+    Impl::Query(*impl_, "INSERT INTO lockouts (subject, failures, locked_until) VALUES (?,?,?) "
+                        "ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, "
+                        "locked_until = excluded.locked_until")
+        .bind(subject)
+        .bind(std::int64_t{current.failures})
+        .bind(current.locked_until)
+        .step();
+    transaction.commit();
+    return current;
+}
+
+void Store::clear_lockout(const std::string& subject) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "DELETE FROM lockouts WHERE subject = ?").bind(subject).step();
+}
+
+bool Store::advance_totp_step(std::int64_t account_id, std::int64_t step) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "UPDATE accounts SET totp_last_step = ?1 WHERE id = ?2 AND "
+                        "(totp_last_step IS NULL OR totp_last_step < ?1)")
+        .bind(step)
+        .bind(account_id)
+        .step();
+    return sqlite3_changes(impl_->db) == 1;
+}
+
+IdempotencyStart Store::begin_idempotent(const std::string& key, const std::string& request_hash,
+                                         std::int64_t now, std::int64_t stale_before) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Transaction transaction(*impl_);
+    IdempotencyStart result;
+    bool take_over = false;
+    {
+        Impl::Query q(
+            *impl_, "SELECT request_hash, created_at, status, body FROM idempotency WHERE key = ?");
+        q.bind(key);
+        if (q.step()) {
+            const bool pending = q.is_null(2);
+            if (q.text(0) != request_hash) {
+                result.kind = IdempotencyStart::Kind::kMismatch;
+            } else if (pending && q.integer(1) >= stale_before) {
+                result.kind = IdempotencyStart::Kind::kInProgress;
+            } else if (pending) {
+                take_over = true; // its process died before answering
+            } else {
+                result.kind = IdempotencyStart::Kind::kReplay;
+                result.status = static_cast<int>(q.integer(2));
+                result.body = q.text(3);
+            }
+            if (!take_over) {
+                return result; // read only: the transaction rolls back harmlessly
+            }
+        }
+    }
+    Impl::Query(*impl_, "INSERT INTO idempotency (key, request_hash, created_at) VALUES (?,?,?) "
+                        "ON CONFLICT(key) DO UPDATE SET created_at = excluded.created_at")
+        .bind(key)
+        .bind(request_hash)
+        .bind(now)
+        .step();
+    transaction.commit();
+    return result;
+}
+
+void Store::finish_idempotent(const std::string& key, int status, const std::string& body) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "UPDATE idempotency SET status = ?, body = ? WHERE key = ?")
+        .bind(std::int64_t{status})
+        .bind(body)
+        .bind(key)
+        .step();
+}
+
+void Store::abandon_idempotent(const std::string& key) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "DELETE FROM idempotency WHERE key = ? AND status IS NULL")
+        .bind(key)
+        .step();
+}
+
+std::int64_t Store::purge_idempotency(std::int64_t created_before) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "DELETE FROM idempotency WHERE created_at < ?").bind(created_before).step();
+    return sqlite3_changes(impl_->db);
 }
 
 } // namespace kiosk::central

@@ -98,11 +98,49 @@ void to_json(json& j, const AccountStatusResponse& v) {
     j = json{{"state", v.state},
              {"display_name", v.display_name},
              {"password_changed_at", v.password_changed_at}};
+    if (v.locked_until) {
+        j["locked_until"] = *v.locked_until;
+    }
 }
 void from_json(const json& j, AccountStatusResponse& v) {
     j.at("state").get_to(v.state);
     j.at("display_name").get_to(v.display_name);
     j.at("password_changed_at").get_to(v.password_changed_at);
+    if (j.contains("locked_until")) {
+        v.locked_until = j.at("locked_until").get<std::string>();
+    }
+}
+
+void to_json(json& j, const UnlockRequest& v) {
+    j = json{{"verification_token", v.verification_token}};
+}
+void from_json(const json& j, UnlockRequest& v) {
+    j.at("verification_token").get_to(v.verification_token);
+}
+
+void to_json(json& j, const UnlockResponse& v) {
+    j = json{{"reference", v.reference}, {"completed_at", v.completed_at}, {"state", v.state}};
+}
+void from_json(const json& j, UnlockResponse& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("completed_at").get_to(v.completed_at);
+    j.at("state").get_to(v.state);
+}
+
+void to_json(json& j, const SignInRequest& v) {
+    j = json{{"username", v.username}, {"password", v.password}};
+}
+void from_json(const json& j, SignInRequest& v) {
+    j.at("username").get_to(v.username);
+    j.at("password").get_to(v.password);
+}
+
+void to_json(json& j, const SignInResponse& v) {
+    j = json{{"username", v.username}, {"display_name", v.display_name}};
+}
+void from_json(const json& j, SignInResponse& v) {
+    j.at("username").get_to(v.username);
+    j.at("display_name").get_to(v.display_name);
 }
 
 template <typename T> std::optional<T> parse(std::string_view body) {
@@ -151,6 +189,10 @@ KIOSK_API_TYPE(ResetPasswordRequest)
 KIOSK_API_TYPE(ResetPasswordResponse)
 KIOSK_API_TYPE(AccountStatusRequest)
 KIOSK_API_TYPE(AccountStatusResponse)
+KIOSK_API_TYPE(UnlockRequest)
+KIOSK_API_TYPE(UnlockResponse)
+KIOSK_API_TYPE(SignInRequest)
+KIOSK_API_TYPE(SignInResponse)
 #undef KIOSK_API_TYPE
 
 } // namespace kiosk::api

@@ -1,6 +1,7 @@
 // CentralHttpServer: the /v1 REST API over HTTPS (cpp-httplib), translating JSON to
-// CentralService calls. Bad input always gets a 4xx with the error envelope and a stable
-// code; an internal failure gets a 500 "internal" envelope, never a crash.
+// CentralService calls, with Idempotency-Key replay on every mutating route and the batch
+// sync route. Bad input always gets a 4xx with the error envelope and a stable code; an
+// internal failure gets a 500 "internal" envelope, never a crash.
 #pragma once
 
 #include "kiosk/central/service.hpp"
@@ -13,15 +14,21 @@ namespace kiosk::central {
 
 struct HttpSettings {
     std::string host = "127.0.0.1";
-    int port = 8443;                   // 0 picks a free port
-    std::filesystem::path certificate; // PEM chain
-    std::filesystem::path private_key; // PEM
-    std::size_t max_body_bytes = 64 * 1024;
+    int port = 8443;                                // 0 picks a free port
+    std::filesystem::path certificate;              // PEM chain
+    std::filesystem::path private_key;              // PEM
+    std::size_t max_body_bytes = 64 * 1024;         // every route but the batch
+    std::size_t max_batch_body_bytes = 1024 * 1024; // POST /v1/sync/batch
+    // Key of the HMAC-SHA256 that fingerprints requests for idempotency: bodies hold
+    // passwords, so a plain hash in the database could be brute-forced offline.
+    std::string request_hash_key;
+    int idempotency_retention_days = 30; // longer than a kiosk's offline retention (7 days)
+    int idempotency_stale_seconds = 120; // an unfinished claim older than this was abandoned
 };
 
 class CentralHttpServer {
 public:
-    CentralHttpServer(CentralService& service, HttpSettings settings);
+    CentralHttpServer(CentralService& service, Store& store, HttpSettings settings);
     ~CentralHttpServer();
     CentralHttpServer(const CentralHttpServer&) = delete;
     CentralHttpServer& operator=(const CentralHttpServer&) = delete;

@@ -1,7 +1,7 @@
 // Store: the central's SQLite database (WAL): accounts, verification challenges, single-use
-// tokens and completed resets. Thread-safe (one connection behind a mutex; callers keep
-// slow work such as Argon2id outside). Failures of the database itself throw
-// std::runtime_error; "not found" is an empty optional.
+// tokens, completed resets and unlocks, sign-in lockouts and idempotency records. Thread-safe (one
+// connection behind a mutex; callers keep slow work such as Argon2id outside). Failures of the
+// database itself throw std::runtime_error; "not found" is an empty optional.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,10 @@ struct Account {
     std::string password_hash; // Argon2id PHC string
     std::string state;         // "active", "locked", "disabled"
     std::int64_t password_changed_at = 0;
+    // TOTP (RFC 6238) when enrolled: base32 secret, "SHA1"/"SHA256"/"SHA512", 6–8 digits.
+    std::string totp_secret; // empty: no authenticator enrolled
+    std::string totp_algorithm = "SHA1";
+    int totp_digits = 6;
 };
 
 struct Challenge {
@@ -30,13 +34,30 @@ struct Challenge {
     std::string code_hash;
     std::int64_t expires_at = 0;
     int attempts_left = 0;
-    std::string state; // "open", "used", "void"
+    std::string state;            // "open", "used", "void"
+    std::string method = "email"; // "email" or "totp"
 };
 
 struct Token {
     std::int64_t account_id = 0;
     std::int64_t expires_at = 0;
     bool used = false;
+    std::string method = "email"; // how the holder proved who they are
+};
+
+// Failed sign-ins of one subject ("account:<id>", or "name:<sha256>" for names that match
+// no account, so that unknown names lock exactly like known ones).
+struct Lockout {
+    int failures = 0;
+    std::optional<std::int64_t> locked_until; // set while locked (may lie in the past)
+};
+
+// What begin_idempotent found for a key.
+struct IdempotencyStart {
+    enum class Kind { kStarted, kReplay, kMismatch, kInProgress };
+    Kind kind = Kind::kStarted;
+    int status = 0;   // kReplay only
+    std::string body; // kReplay only
 };
 
 class Store {
@@ -58,7 +79,7 @@ public:
     void update_challenge(const std::string& id, int attempts_left, const std::string& state);
 
     void create_token(const std::string& token_hash, std::int64_t account_id,
-                      std::int64_t expires_at);
+                      std::int64_t expires_at, const std::string& method);
     std::optional<Token> token(const std::string& token_hash);
 
     // In one transaction: spends the token (still unused and unexpired at `now`), sets the
@@ -67,6 +88,34 @@ public:
     bool apply_reset(const std::string& token_hash, std::int64_t account_id,
                      const std::string& new_password_hash, std::int64_t now,
                      const std::string& reference);
+
+    // In one transaction: spends the token, clears the account's lock ('locked' state and
+    // failure count) and records the unlock. False when the token was spent or expired.
+    bool apply_unlock(const std::string& token_hash, std::int64_t account_id, std::int64_t now,
+                      const std::string& reference);
+
+    // Sign-in lockouts, per subject (see Lockout).
+    Lockout lockout(const std::string& subject);
+    // Counts one failure at `now`. Reaching `threshold` locks until now + duration. A lock
+    // that has ended starts a fresh count. Returns the state after this failure.
+    Lockout record_sign_in_failure(const std::string& subject, std::int64_t now, int threshold,
+                                   std::int64_t duration_seconds);
+    void clear_lockout(const std::string& subject);
+
+    // TOTP replay protection: records `step` as the account's last accepted time step if it
+    // is newer than the one recorded. False when it is not (the code was already used).
+    bool advance_totp_step(std::int64_t account_id, std::int64_t step);
+
+    // Idempotency (docs/internals/central.md). begin_idempotent claims `key` for a request
+    // whose keyed hash is `request_hash`; a claim older than `stale_before` that never
+    // finished (the process died) is taken over. finish stores the answer; abandon drops
+    // the claim so that a retry runs again (used for 5xx answers).
+    IdempotencyStart begin_idempotent(const std::string& key, const std::string& request_hash,
+                                      std::int64_t now, std::int64_t stale_before);
+    void finish_idempotent(const std::string& key, int status, const std::string& body);
+    void abandon_idempotent(const std::string& key);
+    // Deletes records created before `created_before`; returns how many.
+    std::int64_t purge_idempotency(std::int64_t created_before);
 
 private:
     struct Impl;

@@ -22,6 +22,19 @@ inline constexpr std::string_view kPasswordTooLong = "password_too_long";
 inline constexpr std::string_view kPasswordCommon = "password_common";
 inline constexpr std::string_view kPasswordContainsUsername = "password_contains_username";
 inline constexpr std::string_view kInternal = "internal";
+inline constexpr std::string_view kPayloadTooLarge = "payload_too_large";
+// Idempotency-Key (docs/api/openapi.yaml): malformed, reused with another body, or the
+// first request with this key is still being processed (retry later).
+inline constexpr std::string_view kIdempotencyKeyInvalid = "idempotency_key_invalid";
+inline constexpr std::string_view kIdempotencyKeyReused = "idempotency_key_reused";
+inline constexpr std::string_view kIdempotencyInProgress = "idempotency_in_progress";
+// A batch item carried a sealed body this central cannot open (yet): retry later.
+inline constexpr std::string_view kSealedUnsupported = "sealed_unsupported";
+inline constexpr std::string_view kSignInFailed = "sign_in_failed";
+inline constexpr std::string_view kAccountLocked = "account_locked";
+// The verification used is not enough for this action (e.g. an e-mail code for a reset of
+// an account with an authenticator app: MFA is never bypassed).
+inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";
 } // namespace error_code
 
 // Body of every 4xx/5xx answer: {"error": {"code": ..., "message": ..., ...}}.
@@ -74,7 +87,29 @@ struct AccountStatusRequest {
 struct AccountStatusResponse {
     std::string state; // "active", "locked" or "disabled"
     std::string display_name;
-    std::string password_changed_at; // RFC 3339, UTC
+    std::string password_changed_at;         // RFC 3339, UTC
+    std::optional<std::string> locked_until; // RFC 3339, UTC; only while a lockout runs
+};
+
+// POST /v1/unlocks — spends the verification token; clears the lock and failure count.
+struct UnlockRequest {
+    std::string verification_token;
+};
+struct UnlockResponse {
+    std::string reference;    // e.g. "UNL-7K2Q9D"
+    std::string completed_at; // RFC 3339, UTC
+    std::string state;        // the account's state afterwards ("active" or "disabled")
+};
+
+// POST /v1/sign-ins — the directory login other systems use. Failures count per account;
+// unknown names answer exactly like known ones.
+struct SignInRequest {
+    std::string username; // username, e-mail address or employee ID
+    std::string password;
+};
+struct SignInResponse {
+    std::string username;
+    std::string display_name;
 };
 
 void to_json(nlohmann::json& j, const ApiError& v);
@@ -97,6 +132,14 @@ void to_json(nlohmann::json& j, const AccountStatusRequest& v);
 void from_json(const nlohmann::json& j, AccountStatusRequest& v);
 void to_json(nlohmann::json& j, const AccountStatusResponse& v);
 void from_json(const nlohmann::json& j, AccountStatusResponse& v);
+void to_json(nlohmann::json& j, const UnlockRequest& v);
+void from_json(const nlohmann::json& j, UnlockRequest& v);
+void to_json(nlohmann::json& j, const UnlockResponse& v);
+void from_json(const nlohmann::json& j, UnlockResponse& v);
+void to_json(nlohmann::json& j, const SignInRequest& v);
+void from_json(const nlohmann::json& j, SignInRequest& v);
+void to_json(nlohmann::json& j, const SignInResponse& v);
+void from_json(const nlohmann::json& j, SignInResponse& v);
 
 // The error envelope {"error": {...}}: reads it from a response body, and writes it.
 std::optional<ApiError> parse_error(std::string_view body);

@@ -1,0 +1,367 @@
+// Idempotency-Key and POST /v1/sync/batch against a real kiosk-central over TLS: every case
+// of docs/notes' sync contract (replay, reuse with another body, concurrent duplicate,
+// no key), and the store's retention purge on a real SQLite file.
+#include "central_process.hpp"
+#include "kiosk/central/store.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
+
+using nlohmann::json;
+
+namespace {
+
+class Idempotency : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { central_ = new kiosk::testing::CentralProcess(); }
+    static void TearDownTestSuite() {
+        delete central_;
+        central_ = nullptr;
+    }
+
+    static std::unique_ptr<httplib::SSLClient> client() {
+        auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", central_->port());
+        c->set_ca_cert_path(central_->ca_file().c_str());
+        c->enable_server_certificate_verification(true);
+        return c;
+    }
+    static httplib::Result post(const std::string& path, const std::string& body,
+                                const std::string& key = {}) {
+        httplib::Headers headers;
+        if (!key.empty()) {
+            headers.emplace("Idempotency-Key", key);
+        }
+        return client()->Post(path.c_str(), headers, body, "application/json");
+    }
+    static json body_of(const httplib::Result& res) { return json::parse(res->body); }
+
+    // A verified token for `username`, through the real e-mail outbox.
+    static std::string verify(const std::string& username) {
+        auto started = post("/v1/verifications", json{{"identifier", username}}.dump());
+        const std::string id = body_of(started)["challenge_id"];
+        const auto code = central_->latest_code_for(username);
+        auto checked = post("/v1/verifications/" + id + "/check", json{{"code", *code}}.dump());
+        return body_of(checked)["verification_token"];
+    }
+
+    // How many codes the demo outbox holds for `username`.
+    static int mails_for(const std::string& username) {
+        std::ifstream in(central_->data_dir() / "outbox" / "email.jsonl");
+        int count = 0;
+        std::string line;
+        while (std::getline(in, line)) {
+            count += json::parse(line).value("account", "") == username ? 1 : 0;
+        }
+        return count;
+    }
+
+    // A key no other test (or earlier run) uses.
+    static std::string fresh_key(const std::string& what) {
+        return what + "-" + std::to_string(++counter_);
+    }
+
+    static kiosk::testing::CentralProcess* central_;
+    static std::atomic<int> counter_;
+};
+kiosk::testing::CentralProcess* Idempotency::central_ = nullptr;
+std::atomic<int> Idempotency::counter_{0};
+
+} // namespace
+
+TEST_F(Idempotency, WithoutAKeyEveryRequestIsProcessed) {
+    const auto before = mails_for("jdoe");
+    auto first = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump());
+    auto second = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump());
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->status, 202);
+    EXPECT_EQ(second->status, 202);
+    EXPECT_NE(body_of(first)["challenge_id"], body_of(second)["challenge_id"]);
+    EXPECT_FALSE(second->has_header("Idempotent-Replayed"));
+    EXPECT_EQ(mails_for("jdoe"), before + 2);
+}
+
+TEST_F(Idempotency, TheSameKeyAndBodyReplayTheFirstAnswerByteForByte) {
+    const auto key = fresh_key("start");
+    const auto before = mails_for("jdoe");
+    auto first = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump(), key);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->status, 202) << first->body;
+    EXPECT_FALSE(first->has_header("Idempotent-Replayed"));
+    // The same JSON, formatted differently, is the same request.
+    auto again = post("/v1/verifications", "{ \"identifier\" : \"jdoe\" }", key);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 202);
+    EXPECT_EQ(again->body, first->body);
+    EXPECT_EQ(again->get_header_value("Idempotent-Replayed"), "true");
+    EXPECT_EQ(mails_for("jdoe"), before + 1) << "a replay sends no second code";
+}
+
+TEST_F(Idempotency, AReplayedResetIsAppliedOnceAndAnswersLikeTheFirst) {
+    const std::string token = verify("mkowalska");
+    const auto key = fresh_key("reset");
+    const std::string body =
+        json{{"verification_token", token}, {"new_password", "Idempotent-Blue-Harbour-Lights"}}
+            .dump();
+    auto first = post("/v1/password-resets", body, key);
+    ASSERT_EQ(first->status, 200) << first->body;
+    auto replay = post("/v1/password-resets", body, key);
+    EXPECT_EQ(replay->status, 200) << "not token_invalid: the answer is replayed, not re-run";
+    EXPECT_EQ(replay->body, first->body);
+    EXPECT_TRUE(central_->password_matches("mkowalska", "Idempotent-Blue-Harbour-Lights"));
+
+    auto without_key = post("/v1/password-resets", body);
+    EXPECT_EQ(without_key->status, 401) << "without the key it is a new request";
+    EXPECT_EQ(body_of(without_key)["error"]["code"], "token_invalid");
+}
+
+TEST_F(Idempotency, ErrorAnswersAreStoredAndReplayedToo) {
+    const auto key = fresh_key("wrong");
+    const std::string body = json{{"verification_token", "no-such-token"},
+                                  {"new_password", "Some-Long-Enough-Passphrase"}}
+                                 .dump();
+    auto first = post("/v1/password-resets", body, key);
+    ASSERT_EQ(first->status, 401);
+    auto replay = post("/v1/password-resets", body, key);
+    EXPECT_EQ(replay->status, 401);
+    EXPECT_EQ(replay->body, first->body);
+    EXPECT_EQ(replay->get_header_value("Idempotent-Replayed"), "true");
+}
+
+TEST_F(Idempotency, AKeyReusedWithAnotherBodyIsRefused) {
+    const auto key = fresh_key("reuse");
+    auto first = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump(), key);
+    ASSERT_EQ(first->status, 202);
+    auto other = post("/v1/verifications", json{{"identifier", "asmith"}}.dump(), key);
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->status, 422);
+    EXPECT_EQ(body_of(other)["error"]["code"], "idempotency_key_reused");
+    auto other_route = post("/v1/password-resets",
+                            json{{"verification_token", "x"}, {"new_password", "y"}}.dump(), key);
+    EXPECT_EQ(other_route->status, 422) << "the path is part of the request";
+}
+
+TEST_F(Idempotency, MalformedKeysAreRefused) {
+    for (const std::string& key : {std::string("has space"), std::string(129, 'k'),
+                                   std::string("semi;colon"), std::string("ümlaut")}) {
+        auto res = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump(), key);
+        ASSERT_TRUE(res);
+        EXPECT_EQ(res->status, 400) << key;
+        EXPECT_EQ(body_of(res)["error"]["code"], "idempotency_key_invalid") << key;
+    }
+    auto longest = post("/v1/verifications", json{{"identifier", "jdoe"}}.dump(),
+                        std::string(127, 'k') + std::to_string(++counter_ % 10));
+    EXPECT_EQ(longest->status, 202) << "128 characters are allowed";
+}
+
+// Two threads send the same reset with the same key at once: exactly one runs it, the
+// other gets 409 while it runs (or, if it came late, the replay). Argon2id makes a reset
+// take tens of milliseconds, so the window is wide; a few rounds make a 409 certain.
+TEST_F(Idempotency, AConcurrentDuplicateGets409) {
+    bool saw_conflict = false;
+    for (int round = 0; round < 8 && !saw_conflict; ++round) {
+        const std::string token = verify("jdoe");
+        const std::string password = "Concurrent-Green-Lantern-" + std::to_string(round);
+        const std::string body =
+            json{{"verification_token", token}, {"new_password", password}}.dump();
+        const auto key = fresh_key("race");
+        std::atomic<int> ready{0};
+        std::optional<httplib::Result> results[2];
+        std::thread threads[2];
+        for (int i = 0; i < 2; ++i) {
+            threads[i] = std::thread([&, i] {
+                auto c = client();
+                c->Get("/v1/health"); // TLS handshake done before the race starts
+                ++ready;
+                while (ready.load() < 2) {
+                }
+                httplib::Headers headers{{"Idempotency-Key", key}};
+                results[i].emplace(c->Post("/v1/password-resets", headers, body, "application/json"));
+            });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+        ASSERT_TRUE(results[0] && *results[0] && results[1] && *results[1]);
+        const int a = (*results[0])->status;
+        const int b = (*results[1])->status;
+        ASSERT_TRUE((a == 200 && (b == 409 || b == 200)) || (b == 200 && (a == 409 || a == 200)))
+            << a << " " << b;
+        if (a == 409 || b == 409) {
+            saw_conflict = true;
+            const auto& conflict = a == 409 ? *results[0] : *results[1];
+            EXPECT_EQ(json::parse(conflict->body)["error"]["code"], "idempotency_in_progress");
+        } else {
+            EXPECT_EQ((*results[0])->body, (*results[1])->body) << "the late one is a replay";
+        }
+        EXPECT_TRUE(central_->password_matches("jdoe", password));
+        // After the first finished, the same key replays.
+        auto after = post("/v1/password-resets", body, key);
+        EXPECT_EQ(after->status, 200);
+        EXPECT_EQ(after->get_header_value("Idempotent-Replayed"), "true");
+    }
+    EXPECT_TRUE(saw_conflict) << "no round produced a 409";
+}
+
+TEST_F(Idempotency, ABatchAppliesItemsInOrderWithTheirOwnResults) {
+    const std::string token = verify("jdoe");
+    const auto k1 = fresh_key("b1");
+    const auto k3 = fresh_key("b3");
+    const auto k4 = fresh_key("b4");
+    const json batch = {
+        {"items",
+         json::array(
+             {{{"idempotency_key", k1},
+               {"route", "/v1/password-resets"},
+               {"body", {{"verification_token", token}, {"new_password", "Batch-Amber-Meadow-1"}}}},
+              {{"route", "/v1/password-resets"}, {"body", json::object()}}, // no key
+              {{"idempotency_key", k3},
+               {"route", "/v1/password-resets"},
+               {"body", {{"verification_token", token}, {"new_password", "Batch-Amber-Meadow-2"}}}},
+              {{"idempotency_key", k4}, {"route", "/v1/nowhere"}, {"body", json::object()}},
+              "not an object"})}};
+    auto res = post("/v1/sync/batch", batch.dump());
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    const json results = body_of(res)["results"];
+    ASSERT_EQ(results.size(), 5u);
+    EXPECT_EQ(results[0]["idempotency_key"], k1);
+    EXPECT_EQ(results[0]["status"], 200);
+    EXPECT_EQ(results[0]["body"]["reference"].get<std::string>().rfind("RST-", 0), 0u);
+    EXPECT_EQ(results[1]["status"], 400);
+    EXPECT_EQ(results[1]["body"]["error"]["code"], "idempotency_key_invalid");
+    EXPECT_TRUE(results[1]["idempotency_key"].is_null());
+    EXPECT_EQ(results[2]["idempotency_key"], k3);
+    EXPECT_EQ(results[2]["status"], 401) << "item 1 spent the token first: order holds";
+    EXPECT_EQ(results[2]["body"]["error"]["code"], "token_invalid");
+    EXPECT_EQ(results[3]["status"], 400);
+    EXPECT_EQ(results[4]["status"], 400);
+    EXPECT_TRUE(central_->password_matches("jdoe", "Batch-Amber-Meadow-1"));
+
+    // The same batch again replays every keyed item: nothing is applied twice.
+    auto again = post("/v1/sync/batch", batch.dump());
+    ASSERT_EQ(again->status, 200);
+    const json replayed = body_of(again)["results"];
+    EXPECT_EQ(replayed[0], results[0]);
+    EXPECT_EQ(replayed[2], results[2]);
+}
+
+TEST_F(Idempotency, ABatchItemAndASingleRequestShareTheirKey) {
+    const std::string token = verify("jdoe");
+    const auto key = fresh_key("shared");
+    const json body = {{"verification_token", token}, {"new_password", "Shared-Key-Copper-Kettle"}};
+    // Sent online first (it timed out on the kiosk's side), then queued in a batch.
+    auto single = post("/v1/password-resets", body.dump(2), key);
+    ASSERT_EQ(single->status, 200) << single->body;
+    const json batch = {{"items", json::array({{{"idempotency_key", key},
+                                                {"route", "/v1/password-resets"},
+                                                {"body", body}}})}};
+    auto res = post("/v1/sync/batch", batch.dump());
+    ASSERT_EQ(res->status, 200);
+    const json result = body_of(res)["results"][0];
+    EXPECT_EQ(result["status"], 200);
+    EXPECT_EQ(result["body"].dump(), single->body);
+
+    const json reused = {
+        {"items",
+         json::array(
+             {{{"idempotency_key", key},
+               {"route", "/v1/password-resets"},
+               {"body", {{"verification_token", token}, {"new_password", "Different"}}}}})}};
+    auto refused = post("/v1/sync/batch", reused.dump());
+    EXPECT_EQ(body_of(refused)["results"][0]["status"], 422);
+    EXPECT_EQ(body_of(refused)["results"][0]["body"]["error"]["code"], "idempotency_key_reused");
+}
+
+TEST_F(Idempotency, SealedItemsAreKeptForLaterNotDropped) {
+    const json batch = {{"items", json::array({{{"idempotency_key", fresh_key("sealed")},
+                                                {"route", "/v1/password-resets"},
+                                                {"sealed", "AAAA"}}})}};
+    auto res = post("/v1/sync/batch", batch.dump());
+    ASSERT_EQ(res->status, 200);
+    const json result = body_of(res)["results"][0];
+    EXPECT_EQ(result["status"], 501) << "5xx: the kiosk keeps the item and retries";
+    EXPECT_EQ(result["body"]["error"]["code"], "sealed_unsupported");
+}
+
+TEST_F(Idempotency, AMalformedBatchEnvelopeIs400AndBigBatchesAreAllowed) {
+    for (const std::string& body :
+         {std::string("{not json"), std::string("[]"), std::string(R"({"items": {}})"),
+          std::string(R"({"things": []})")}) {
+        auto res = post("/v1/sync/batch", body);
+        ASSERT_TRUE(res);
+        EXPECT_EQ(res->status, 400) << body;
+        EXPECT_EQ(body_of(res)["error"]["code"], "bad_request");
+    }
+    json items = json::array();
+    for (int i = 0; i < 101; ++i) {
+        items.push_back({{"idempotency_key", fresh_key("many")},
+                         {"route", "/v1/verifications"},
+                         {"body", {{"identifier", "nobody"}}}});
+    }
+    auto too_many = post("/v1/sync/batch", json{{"items", items}}.dump());
+    EXPECT_EQ(too_many->status, 400);
+
+    // 100 items of 700-byte identifiers: over the 64 KiB single-route limit, fine for a batch;
+    // each item gets its own 400 (identifier too long).
+    items = json::array();
+    for (int i = 0; i < 100; ++i) {
+        items.push_back({{"idempotency_key", fresh_key("big")},
+                         {"route", "/v1/verifications"},
+                         {"body", {{"identifier", std::string(700, 'x')}}}});
+    }
+    const std::string big = json{{"items", items}}.dump();
+    ASSERT_GT(big.size(), 64u * 1024u);
+    auto res = post("/v1/sync/batch", big);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200);
+    const json results = body_of(res)["results"];
+    ASSERT_EQ(results.size(), 100u);
+    for (const auto& r : results) {
+        EXPECT_EQ(r["status"], 400);
+    }
+}
+
+// The store on its own: claims, stale claims taken over, and the retention purge.
+TEST(IdempotencyStore, ClaimsFinishReplayAndArePurgedAfterRetention) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("kiosk-central-idem-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string error;
+    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    ASSERT_TRUE(store) << error;
+    using Kind = kiosk::central::IdempotencyStart::Kind;
+    const std::int64_t day = 24 * 3600;
+    const std::int64_t now = 100 * day;
+
+    EXPECT_EQ(store->begin_idempotent("old", "h1", now - 31 * day, 0).kind, Kind::kStarted);
+    store->finish_idempotent("old", 200, R"({"a":1})");
+    EXPECT_EQ(store->begin_idempotent("new", "h2", now - 29 * day, 0).kind, Kind::kStarted);
+    store->finish_idempotent("new", 202, R"({"b":2})");
+    const auto replay = store->begin_idempotent("new", "h2", now, 0);
+    EXPECT_EQ(replay.kind, Kind::kReplay);
+    EXPECT_EQ(replay.status, 202);
+    EXPECT_EQ(replay.body, R"({"b":2})");
+    EXPECT_EQ(store->begin_idempotent("new", "other", now, 0).kind, Kind::kMismatch);
+
+    // A claim that never finished blocks while fresh, and is taken over once stale.
+    EXPECT_EQ(store->begin_idempotent("pending", "h3", now, now - 120).kind, Kind::kStarted);
+    EXPECT_EQ(store->begin_idempotent("pending", "h3", now + 10, now + 10 - 120).kind,
+              Kind::kInProgress);
+    EXPECT_EQ(store->begin_idempotent("pending", "h3", now + 200, now + 200 - 120).kind,
+              Kind::kStarted);
+    store->abandon_idempotent("pending");
+    EXPECT_EQ(store->begin_idempotent("pending", "h3", now, now - 120).kind, Kind::kStarted);
+
+    EXPECT_EQ(store->purge_idempotency(now - 30 * day), 1);
+    EXPECT_EQ(store->begin_idempotent("old", "h1", now, 0).kind, Kind::kStarted)
+        << "purged: the key is new again";
+    EXPECT_EQ(store->begin_idempotent("new", "h2", now, 0).kind, Kind::kReplay) << "kept";
+    store.reset();
+    std::filesystem::remove_all(dir);
+}
