@@ -4,6 +4,8 @@
 
 #include "kiosk/common/secret.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kiosk::net {
 
 void append_json_string(std::string& out, std::string_view value) {
@@ -65,6 +67,9 @@ template <typename T> ApiResult<T> CentralClient::interpret(HttpResult&& result)
     ApiFailure f;
     f.kind = ApiFailure::Kind::HttpError;
     f.http_status = response.status;
+    if (auto retry_after = response.header("retry-after")) {
+        f.retry_after = parse_retry_after(*retry_after, std::chrono::system_clock::now());
+    }
     f.error = api::parse_error(response.body);
     f.detail = "HTTP " + std::to_string(response.status);
     if (f.error) {
@@ -107,7 +112,8 @@ ApiResult<api::CheckCodeResponse> CentralClient::check_code(const std::string& c
 }
 
 ApiResult<api::ResetPasswordResponse>
-CentralClient::reset_password(const api::ResetPasswordRequest& request) {
+CentralClient::reset_password(const api::ResetPasswordRequest& request,
+                              std::string_view idempotency_key) {
     std::string body =
         secret_body_buffer(request.new_password.size() + request.verification_token.size());
     body.append("{\"verification_token\":");
@@ -115,7 +121,11 @@ CentralClient::reset_password(const api::ResetPasswordRequest& request) {
     body.append(",\"new_password\":");
     append_json_string(body, request.new_password);
     body.push_back('}');
-    auto result = http_.post_json(base_url_ + "/v1/password-resets", body);
+    std::vector<Header> headers;
+    if (!idempotency_key.empty()) {
+        headers.emplace_back("Idempotency-Key", std::string(idempotency_key));
+    }
+    auto result = http_.post_json(base_url_ + "/v1/password-resets", body, headers);
     secure_wipe(body);
     return interpret<api::ResetPasswordResponse>(std::move(result));
 }
@@ -129,6 +139,102 @@ CentralClient::account_status(const api::AccountStatusRequest& request) {
     auto result = http_.post_json(base_url_ + "/v1/account-status", body);
     secure_wipe(body);
     return interpret<api::AccountStatusResponse>(std::move(result));
+}
+
+template <> ApiResult<SyncBatchResponse> CentralClient::interpret(HttpResult&& result) {
+    // The batch answer is read here rather than in api.cpp: only the sync worker needs it,
+    // and it checks the answer against the items it sent.
+    if (auto* failure = std::get_if<TransportFailure>(&result)) {
+        ApiFailure f;
+        f.transport = failure->kind;
+        f.detail = std::move(failure->detail);
+        return f;
+    }
+    auto& response = std::get<HttpResponse>(result);
+    if (response.status != 200) {
+        ApiFailure f;
+        f.kind = ApiFailure::Kind::HttpError;
+        f.http_status = response.status;
+        if (auto retry_after = response.header("retry-after")) {
+            f.retry_after = parse_retry_after(*retry_after, std::chrono::system_clock::now());
+        }
+        f.error = api::parse_error(response.body);
+        f.detail = "HTTP " + std::to_string(response.status);
+        if (f.error) {
+            f.detail += " " + f.error->code;
+        }
+        return f;
+    }
+    ApiFailure bad;
+    bad.kind = ApiFailure::Kind::BadResponse;
+    bad.http_status = response.status;
+    bad.detail = "unreadable sync batch answer";
+    const auto doc = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("results") ||
+        !doc["results"].is_array()) {
+        return bad;
+    }
+    SyncBatchResponse answer;
+    for (const auto& item : doc["results"]) {
+        if (!item.is_object() || !item.contains("idempotency_key") ||
+            !item["idempotency_key"].is_string() || !item.contains("status") ||
+            !item["status"].is_number_integer()) {
+            return bad;
+        }
+        SyncItemResult r;
+        r.idempotency_key = item["idempotency_key"].get<std::string>();
+        r.status = item["status"].get<long>();
+        if (item.contains("body") && item["body"].is_object() && item["body"].contains("error") &&
+            item["body"]["error"].is_object() && item["body"]["error"].contains("code") &&
+            item["body"]["error"]["code"].is_string()) {
+            r.error_code = item["body"]["error"]["code"].get<std::string>();
+        }
+        answer.results.push_back(std::move(r));
+    }
+    return answer;
+}
+
+ApiResult<SyncBatchResponse> CentralClient::sync_batch(const std::vector<SyncItem>& items) {
+    std::size_t size = 32;
+    for (const auto& item : items) {
+        size += item.idempotency_key.size() + item.route.size() + item.payload.size() * 6 + 64;
+    }
+    std::string body = secret_body_buffer(size);
+    body.append("{\"items\":[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
+        body.append(i == 0 ? "{" : ",{");
+        body.append("\"idempotency_key\":");
+        append_json_string(body, item.idempotency_key);
+        body.append(",\"route\":");
+        append_json_string(body, item.route);
+        if (item.sealed) {
+            body.append(",\"sealed\":");
+            append_json_string(body, item.payload);
+        } else {
+            // The outbox checked at enqueue that the payload is one JSON object.
+            body.append(",\"body\":");
+            body.append(item.payload);
+        }
+        body.push_back('}');
+    }
+    body.append("]}");
+    auto answer = interpret<SyncBatchResponse>(http_.post_json(base_url_ + "/v1/sync/batch", body));
+    secure_wipe(body);
+    if (auto* ok = std::get_if<SyncBatchResponse>(&answer)) {
+        bool matches = ok->results.size() == items.size();
+        for (std::size_t i = 0; matches && i < items.size(); ++i) {
+            matches = ok->results[i].idempotency_key == items[i].idempotency_key;
+        }
+        if (!matches) {
+            ApiFailure bad;
+            bad.kind = ApiFailure::Kind::BadResponse;
+            bad.http_status = 200;
+            bad.detail = "sync batch answer does not match the items sent";
+            return bad;
+        }
+    }
+    return answer;
 }
 
 } // namespace kiosk::net

@@ -3,6 +3,7 @@
 #include "central_process.hpp"
 #include "kiosk/common/tls_certificates.hpp"
 #include "kiosk/net/central_client.hpp"
+#include "tls_test_server.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -66,10 +67,9 @@ TEST_F(CentralClientTest, HealthAnswersOverVerifiedTls) {
     EXPECT_EQ(std::get<api::HealthResponse>(result).status, "ok");
 }
 
-TEST_F(CentralClientTest, AnotherCaIsATlsFailure) {
-    const auto dir = std::filesystem::temp_directory_path() / "kiosk-net-other-ca";
-    std::filesystem::remove_all(dir);
-    const auto other = tls::ensure_server_tls(dir, {"127.0.0.1"});
+TEST_F(CentralClientTest, AnotherCaIsAnUntrustedCertificate) {
+    kiosk::testing::TempDir dir("kiosk-net-other-ca");
+    const auto other = tls::ensure_server_tls(dir.path(), {"127.0.0.1"});
     net::ClientSettings s = settings();
     s.ca_file = other.ca_certificate;
     net::CentralClient client(central_->base_url(), s);
@@ -77,7 +77,7 @@ TEST_F(CentralClientTest, AnotherCaIsATlsFailure) {
     ASSERT_TRUE(std::holds_alternative<net::ApiFailure>(result));
     const auto& failure = std::get<net::ApiFailure>(result);
     EXPECT_EQ(failure.kind, net::ApiFailure::Kind::Transport);
-    EXPECT_EQ(failure.transport, net::TransportFailureKind::Tls) << failure.detail;
+    EXPECT_EQ(failure.transport, net::TransportFailureKind::CertificateUntrusted) << failure.detail;
 }
 
 TEST_F(CentralClientTest, ClosedPortIsUnreachable) {

@@ -6,9 +6,12 @@
 #include "kiosk/common/api.hpp"
 #include "kiosk/net/http_client.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 namespace kiosk::net {
 
@@ -22,7 +25,8 @@ struct ApiFailure {
     TransportFailureKind transport = TransportFailureKind::Unreachable;
     long http_status = 0;
     std::optional<api::ApiError> error;
-    std::string detail; // for logs; never contains request secrets
+    std::optional<std::chrono::seconds> retry_after; // from a Retry-After header, if any
+    std::string detail;                              // for logs; never contains request secrets
 
     // The error code of an HttpError answer, or "" when there is none.
     [[nodiscard]] std::string_view code() const {
@@ -31,6 +35,27 @@ struct ApiFailure {
 };
 
 template <typename T> using ApiResult = std::variant<T, ApiFailure>;
+
+// One queued request in a POST /v1/sync/batch (docs/api/openapi.yaml; the contract is in
+// docs/internals/offline.md). `payload` is the JSON object the route takes, or, when
+// `sealed`, the base64 sealed box of it (kiosk/common/sealed_box.hpp).
+struct SyncItem {
+    std::string_view idempotency_key;
+    std::string_view route;
+    std::string_view payload;
+    bool sealed = false;
+};
+
+// The central's answer for one item: what the route itself would have answered.
+struct SyncItemResult {
+    std::string idempotency_key;
+    long status = 0;
+    std::string error_code; // from the item's error envelope; "" on success or when absent
+};
+
+struct SyncBatchResponse {
+    std::vector<SyncItemResult> results; // one per item, same order
+};
 
 class CentralClient {
 public:
@@ -42,8 +67,14 @@ public:
     start_verification(const api::StartVerificationRequest& request);
     ApiResult<api::CheckCodeResponse> check_code(const std::string& challenge_id,
                                                  const api::CheckCodeRequest& request);
-    ApiResult<api::ResetPasswordResponse> reset_password(const api::ResetPasswordRequest& request);
+    // `idempotency_key` (optional) lets a timed-out call be queued and replayed under the
+    // same key, so the central applies it once.
+    ApiResult<api::ResetPasswordResponse> reset_password(const api::ResetPasswordRequest& request,
+                                                         std::string_view idempotency_key = {});
     ApiResult<api::AccountStatusResponse> account_status(const api::AccountStatusRequest& request);
+    // Delivers queued items. An answer that is not one result per item, in order and with
+    // matching keys, is a BadResponse: the caller must not guess which item it means.
+    ApiResult<SyncBatchResponse> sync_batch(const std::vector<SyncItem>& items);
 
 private:
     template <typename T> ApiResult<T> interpret(HttpResult&& result);

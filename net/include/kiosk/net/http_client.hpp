@@ -1,14 +1,17 @@
 // HttpsClient: one libcurl easy handle, used from one thread at a time, that only speaks
-// https, always verifies the server against the configured CA, never follows redirects,
-// and caps time and response size. CURL never appears in this header.
+// https, always verifies the server against the configured CA (and, when configured, its
+// public key pins), never follows redirects, and caps time, stalls and response size.
+// CURL never appears in this header. docs/internals/net.md lists every guard and its test.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,22 +30,48 @@ struct ClientSettings {
     std::filesystem::path ca_file;                    // the only trust anchor
     std::chrono::milliseconds connect_timeout{5'000}; // TCP + TLS handshake
     std::chrono::milliseconds total_timeout{15'000};  // whole request
-    std::size_t max_response_bytes = 1024 * 1024;     // bigger answers are refused
+    // A transfer slower than low_speed_bytes per second for low_speed_seconds is aborted, so
+    // a server that drips bytes cannot hold the worker until the total timeout.
+    long low_speed_bytes = 64;
+    long low_speed_seconds = 5;
+    std::size_t max_response_bytes = 1024 * 1024; // bigger answers (headers + body) are refused
     std::string user_agent = "kiosk";
+    // SPKI pins, each "sha256//<base64 of SHA-256 of the DER SubjectPublicKeyInfo>". Empty:
+    // no pinning (the CA alone decides). When set, at least two distinct pins are required
+    // (the live key and a backup), so rotating the central's key cannot strand the fleet.
+    std::vector<std::string> pinned_public_keys;
+    // Mutual TLS: the kiosk's client certificate chain and key (PEM). Both or neither.
+    std::filesystem::path client_certificate;
+    std::filesystem::path client_key;
 };
+
+// An extra request header, e.g. {"Idempotency-Key", "..."}. Names are tokens; values carry
+// no control characters (checked, so nothing can smuggle a second header line).
+using Header = std::pair<std::string, std::string>;
 
 struct HttpResponse {
     long status = 0;
     std::string body;
+    std::vector<Header> headers; // names lower-cased; the final response's only
+    // The first value of header `name` (lower case), or nullopt.
+    [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
 };
 
-// Why a request got no HTTP answer at all.
+// Why a request got no usable HTTP answer. Each guard has its own kind, so logs and the
+// maintenance screen can say which one fired.
 enum class TransportFailureKind {
-    Unreachable, // DNS, refused connection, reset
-    Timeout,     // connect or total timeout
-    Tls,         // handshake failed or the certificate did not verify
-    TooLarge,    // the answer passed max_response_bytes
-    Refused,     // a URL we do not send to (not https, say)
+    Unreachable,          // DNS, refused connection, reset
+    Timeout,              // connect or total timeout
+    Stalled,              // slower than the low-speed limit for too long
+    Tls,                  // handshake failed: protocol version, cipher, alert
+    CertificateExpired,   // the server's certificate (or its chain) is out of its validity
+    CertificateUntrusted, // the chain does not lead to ca_file
+    HostnameMismatch,     // the certificate is not for the host in the URL
+    PinMismatch,          // verified, but the public key matches none of the pins
+    TooLarge,             // the answer passed max_response_bytes
+    Redirected,           // a 3xx answer: never followed, since it could lead anywhere
+    Refused,              // a request we do not send: not https, bad URL, bad header
+    Misconfigured,        // our own settings are unusable: CA file, client cert, pins
 };
 
 struct TransportFailure {
@@ -54,22 +83,34 @@ using HttpResult = std::variant<HttpResponse, TransportFailure>;
 
 class HttpsClient {
 public:
+    // Throws std::invalid_argument when `settings` are unusable (one pin, a client key
+    // without a certificate, a malformed pin): a deployment error to fix, not to retry.
     explicit HttpsClient(ClientSettings settings);
     ~HttpsClient();
     HttpsClient(const HttpsClient&) = delete;
     HttpsClient& operator=(const HttpsClient&) = delete;
 
-    HttpResult get(const std::string& url);
+    HttpResult get(const std::string& url, const std::vector<Header>& headers = {});
     // `json_body` may hold a secret: the client keeps no copy of it after returning.
-    HttpResult post_json(const std::string& url, std::string_view json_body);
+    HttpResult post_json(const std::string& url, std::string_view json_body,
+                         const std::vector<Header>& headers = {});
 
 private:
-    HttpResult perform(const std::string& url, const std::string_view* json_body);
+    HttpResult perform(const std::string& url, const std::string_view* json_body,
+                       const std::vector<Header>& headers);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
 std::string_view to_string(TransportFailureKind kind);
+
+// True when `name: value` is a header we are willing to send.
+bool valid_header(std::string_view name, std::string_view value);
+
+// The delay an HTTP Retry-After value asks for (delta-seconds or an HTTP date, RFC 9110
+// §10.2.3), measured from `now`; nullopt when the value is neither.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now);
 
 } // namespace kiosk::net
