@@ -165,6 +165,24 @@ struct CentralHttpServer::Impl {
             secure_wipe(request->verification_token);
             return reply;
         }
+        if (path == "/v1/unlocks") {
+            auto request = api::parse<api::UnlockRequest>(body);
+            if (!request) {
+                return bad_body();
+            }
+            Reply reply = outcome_reply(service.unlock(*request), 200);
+            secure_wipe(request->verification_token);
+            return reply;
+        }
+        if (path == "/v1/sign-ins") {
+            auto request = api::parse<api::SignInRequest>(body);
+            if (!request) {
+                return bad_body();
+            }
+            Reply reply = outcome_reply(service.sign_in(*request), 200);
+            secure_wipe(request->password);
+            return reply;
+        }
         return std::nullopt;
     }
 
@@ -299,6 +317,7 @@ struct CentralHttpServer::Impl {
 
     static bool is_mutating_route(const std::string& path) {
         return path == "/v1/verifications" || path == "/v1/password-resets" ||
+               path == "/v1/unlocks" || path == "/v1/sign-ins" ||
                !check_route_challenge(path).empty();
     }
 };
@@ -337,6 +356,8 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     server.Post("/v1/verifications", mutating);
     server.Post(R"(/v1/verifications/([A-Za-z0-9_-]{1,64})/check)", mutating);
     server.Post("/v1/password-resets", mutating);
+    server.Post("/v1/unlocks", mutating);
+    server.Post("/v1/sign-ins", mutating);
 
     // Reads only: no idempotency record.
     server.Post("/v1/account-status", [impl](const httplib::Request& req, httplib::Response& res) {

@@ -27,4 +27,18 @@ bool DemoMailOutbox::send_code(const std::string& to, const std::string& account
     return static_cast<bool>(out);
 }
 
+bool DemoMailOutbox::send_notice(const std::string& to, const std::string& account,
+                                 const std::string& notice, const std::string& reference) {
+    const nlohmann::json line = {{"to", to},
+                                 {"account", account},
+                                 {"notice", notice},
+                                 {"reference", reference},
+                                 {"sent_at", rfc3339_utc(unix_now())}};
+    std::lock_guard lock(mutex_);
+    std::ofstream out(file_, std::ios::app);
+    out << line.dump() << '\n';
+    out.flush();
+    return static_cast<bool>(out);
+}
+
 } // namespace kiosk::central

@@ -172,6 +172,16 @@ int main(int argc, char** argv) {
                      "Seconds a verification token works")
         ->capture_default_str()
         ->check(CLI::Range(1, 3600));
+    serve_cmd
+        ->add_option("--lockout-threshold", options.service.lockout_threshold,
+                     "Failed sign-ins that lock an account")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
+    serve_cmd
+        ->add_option("--lockout-duration", options.service.lockout_duration_seconds,
+                     "Seconds a lockout lasts unless the account is unlocked first")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 7 * 24 * 3600));
     serve_cmd->add_option("--min-password-length", options.min_password_length)
         ->capture_default_str()
         ->check(CLI::Range(8, 64));

@@ -1,9 +1,11 @@
 // The central's behaviour. Codes and tokens are stored only as SHA-256 hashes; passwords
-// only as Argon2id, computed outside the store's lock.
+// only as Argon2id, computed outside the store's lock. Index: [verification] [tokens]
+// [reset] [status] [unlock] [sign-in] [demo].
 #include "kiosk/central/service.hpp"
 
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/time_format.hpp"
+#include "kiosk/central/totp.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 
@@ -15,6 +17,7 @@ namespace {
 
 constexpr std::size_t kMaxIdentifierBytes = 254; // the longest valid e-mail address
 constexpr std::size_t kMaxSecretBytes = 1024;    // codes and tokens are far shorter
+constexpr std::size_t kMaxPasswordBytes = 4096;  // 256 code points of 4 bytes, with room
 
 ServiceError error(int status, std::string_view code, std::string message) {
     return {status, {std::string(code), std::move(message), std::nullopt, std::nullopt}};
@@ -26,14 +29,31 @@ bool same_hash(const std::string& a, const std::string& b) {
 
 } // namespace
 
+std::string lockout_subject(std::int64_t account_id) {
+    return "account:" + std::to_string(account_id);
+}
+
+std::string lockout_subject(std::string_view unknown_name) {
+    std::string lower(unknown_name);
+    for (char& c : lower) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return "name:" + sha256_hex(lower); // the name itself is not kept
+}
+
 CentralService::CentralService(Store& store, PasswordPolicy policy, DemoMailOutbox& mail,
                                ServiceSettings settings)
-    : store_(store), policy_(std::move(policy)), mail_(mail), settings_(settings) {}
+    : store_(store), policy_(std::move(policy)), mail_(mail), settings_(settings),
+      dummy_hash_(hash_password(random_token(24))) {}
+
+// [verification] ------------------------------------------------------------------------
 
 Outcome<api::StartVerificationResponse>
 CentralService::start_verification(const api::StartVerificationRequest& request) {
-    if (request.method != "email") {
-        return error(400, api::error_code::kBadRequest, "method must be \"email\"");
+    if (request.method != "email" && request.method != "totp") {
+        return error(400, api::error_code::kBadRequest, "method must be \"email\" or \"totp\"");
     }
     if (request.identifier.empty() || request.identifier.size() > kMaxIdentifierBytes) {
         return error(400, api::error_code::kBadRequest, "identifier must be 1 to 254 bytes long");
@@ -41,12 +61,26 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
     const auto account = store_.find_account(request.identifier);
     Challenge challenge;
     challenge.id = random_token(18);
-    std::string code = random_digits(static_cast<std::size_t>(settings_.code_length));
-    challenge.code_hash = sha256_hex(code);
+    challenge.method = request.method;
     challenge.expires_at = unix_now() + settings_.code_ttl_seconds;
     challenge.attempts_left = settings_.code_attempts;
     challenge.state = "open";
-    if (account && account->state != "disabled") {
+    int code_length = settings_.code_length;
+    const bool usable = account && account->state != "disabled";
+    if (request.method == "totp") {
+        // Nothing is sent: the code is in the user's authenticator app. An account without
+        // one gets a challenge no code passes, exactly like an unknown name.
+        if (usable && !account->totp_secret.empty()) {
+            challenge.account_id = account->id;
+            code_length = account->totp_digits;
+        }
+        store_.create_challenge(challenge);
+        return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds,
+                                              code_length};
+    }
+    std::string code = random_digits(static_cast<std::size_t>(settings_.code_length));
+    challenge.code_hash = sha256_hex(code);
+    if (usable) {
         challenge.account_id = account->id;
     }
     // An unknown account still gets a challenge, which no code can ever pass.
@@ -57,8 +91,23 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
         }
     }
     secure_wipe(code);
-    return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds,
-                                          settings_.code_length};
+    return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length};
+}
+
+bool CentralService::accept_totp(const Account& account, const std::string& code) {
+    auto key = base32_decode(account.totp_secret);
+    const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
+    if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
+        spdlog::error("verification: account {} has an unusable TOTP enrolment", account.id);
+        return false;
+    }
+    TotpParameters parameters;
+    parameters.algorithm = *algorithm;
+    parameters.digits = account.totp_digits;
+    const auto step = totp_match(*key, code, unix_now(), parameters);
+    secure_wipe(*key);
+    // Each code works once: the step must be newer than the last one accepted.
+    return step && store_.advance_totp_step(account.id, *step);
 }
 
 Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& challenge_id,
@@ -71,7 +120,14 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
         return error(410, api::error_code::kChallengeExpired,
                      "This code is no longer valid. Ask for a new one.");
     }
-    if (!challenge->account_id || !same_hash(sha256_hex(request.code), challenge->code_hash)) {
+    bool right = false;
+    if (challenge->account_id && challenge->method == "totp") {
+        const auto account = store_.account_by_id(*challenge->account_id);
+        right = account && accept_totp(*account, request.code);
+    } else if (challenge->account_id) {
+        right = same_hash(sha256_hex(request.code), challenge->code_hash);
+    }
+    if (!right) {
         const int left = challenge->attempts_left - 1;
         if (left <= 0) {
             store_.update_challenge(challenge->id, 0, "void");
@@ -90,7 +146,9 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
     return api::CheckCodeResponse{std::move(token), settings_.token_ttl_seconds};
 }
 
-Outcome<Account> CentralService::account_for_token(const std::string& token) {
+// [tokens] ------------------------------------------------------------------------------
+
+Outcome<CentralService::Verified> CentralService::account_for_token(const std::string& token) {
     if (token.empty() || token.size() > kMaxSecretBytes) {
         return error(401, api::error_code::kTokenInvalid,
                      "The verification is not valid. Verify again.");
@@ -104,8 +162,10 @@ Outcome<Account> CentralService::account_for_token(const std::string& token) {
     if (!account) {
         return error(401, api::error_code::kTokenInvalid, "The verification is not valid.");
     }
-    return std::move(*account);
+    return Verified{std::move(*account), record->method};
 }
+
+// [reset] -------------------------------------------------------------------------------
 
 Outcome<api::ResetPasswordResponse>
 CentralService::reset_password(const api::ResetPasswordRequest& request) {
@@ -113,7 +173,17 @@ CentralService::reset_password(const api::ResetPasswordRequest& request) {
     if (auto* failure = std::get_if<ServiceError>(&owner)) {
         return *failure;
     }
-    const Account& account = std::get<Account>(owner);
+    const auto& [account, method] = std::get<Verified>(owner);
+    // MFA is never bypassed: an account with an authenticator app resets only after using
+    // it. Only a verified owner gets here, so this answer tells nobody else anything.
+    if (!account.totp_secret.empty() && method != "totp") {
+        return error(403, api::error_code::kMethodNotAllowed,
+                     "This account has an authenticator app: verify with it to reset the "
+                     "password.");
+    }
+    if (request.new_password.size() > kMaxPasswordBytes) {
+        return error(400, api::error_code::kBadRequest, "new_password is too long");
+    }
     if (auto refusal = policy_.check(request.new_password, account.username)) {
         return ServiceError{422, std::move(*refusal)}; // the token stays usable
     }
@@ -126,8 +196,13 @@ CentralService::reset_password(const api::ResetPasswordRequest& request) {
                      "The verification is no longer valid. Verify again.");
     }
     spdlog::info("reset: password changed for account {} ({})", account.id, reference);
+    if (!mail_.send_notice(account.email, account.username, "password_reset", reference)) {
+        spdlog::error("reset: could not write the demo mail outbox");
+    }
     return api::ResetPasswordResponse{reference, rfc3339_utc(now)};
 }
+
+// [status] ------------------------------------------------------------------------------
 
 Outcome<api::AccountStatusResponse>
 CentralService::account_status(const api::AccountStatusRequest& request) {
@@ -135,10 +210,84 @@ CentralService::account_status(const api::AccountStatusRequest& request) {
     if (auto* failure = std::get_if<ServiceError>(&owner)) {
         return *failure;
     }
-    const Account& account = std::get<Account>(owner);
-    return api::AccountStatusResponse{account.state, account.display_name,
+    const Account& account = std::get<Verified>(owner).account;
+    api::AccountStatusResponse status{account.state, account.display_name,
                                       rfc3339_utc(account.password_changed_at), std::nullopt};
+    const auto lock = store_.lockout(lockout_subject(account.id));
+    if (account.state != "disabled" && lock.locked_until && *lock.locked_until > unix_now()) {
+        status.state = "locked";
+        status.locked_until = rfc3339_utc(*lock.locked_until);
+    }
+    return status;
 }
+
+// [unlock] ------------------------------------------------------------------------------
+
+Outcome<api::UnlockResponse> CentralService::unlock(const api::UnlockRequest& request) {
+    auto owner = account_for_token(request.verification_token);
+    if (auto* failure = std::get_if<ServiceError>(&owner)) {
+        return *failure;
+    }
+    const Account& account = std::get<Verified>(owner).account;
+    const auto now = unix_now();
+    const std::string reference = "UNL-" + random_reference(6);
+    if (!store_.apply_unlock(sha256_hex(request.verification_token), account.id, now, reference)) {
+        return error(401, api::error_code::kTokenInvalid,
+                     "The verification is no longer valid. Verify again.");
+    }
+    spdlog::info("unlock: account {} unlocked ({})", account.id, reference);
+    if (!mail_.send_notice(account.email, account.username, "unlock", reference)) {
+        spdlog::error("unlock: could not write the demo mail outbox");
+    }
+    const auto after = store_.account_by_id(account.id);
+    return api::UnlockResponse{reference, rfc3339_utc(now), after ? after->state : "active"};
+}
+
+// [sign-in] -----------------------------------------------------------------------------
+
+Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& request) {
+    if (request.username.empty() || request.username.size() > kMaxIdentifierBytes ||
+        request.password.size() > kMaxPasswordBytes) {
+        return error(400, api::error_code::kBadRequest,
+                     "username must be 1 to 254 bytes and password at most 4096 bytes long");
+    }
+    const auto account = store_.find_account(request.username);
+    const std::string subject =
+        account ? lockout_subject(account->id) : lockout_subject(request.username);
+    const auto now = unix_now();
+    const auto locked = [] {
+        return error(423, api::error_code::kAccountLocked,
+                     "Too many failed sign-ins: the account is locked. Unlock it at a kiosk "
+                     "or wait.");
+    };
+    const auto lock = store_.lockout(subject);
+    if (lock.locked_until && *lock.locked_until > now) {
+        return locked(); // not even a right password gets in, and no guess is checked
+    }
+    // Unknown, disabled and administratively locked accounts fail like a wrong password,
+    // after the same Argon2id work, and count towards a lockout the same way.
+    const bool usable = account && account->state == "active";
+    const bool right =
+        verify_password(usable ? account->password_hash : dummy_hash_, request.password) && usable;
+    if (right) {
+        if (lock.failures > 0 || lock.locked_until) {
+            store_.clear_lockout(subject);
+        }
+        return api::SignInResponse{account->username, account->display_name};
+    }
+    const auto after = store_.record_sign_in_failure(subject, now, settings_.lockout_threshold,
+                                                     settings_.lockout_duration_seconds);
+    if (after.locked_until) {
+        if (account) {
+            spdlog::info("sign-in: account {} locked after {} failures", account->id,
+                         after.failures);
+        }
+        return locked();
+    }
+    return error(401, api::error_code::kSignInFailed, "The username or password is not right.");
+}
+
+// [demo] --------------------------------------------------------------------------------
 
 void seed_demo_accounts(Store& store) {
     if (store.has_accounts()) {
@@ -151,14 +300,18 @@ void seed_demo_accounts(Store& store) {
         const char* employee_id;
         const char* password;
         const char* state;
+        const char* totp_secret; // base32, "" for none
     };
+    // docs/demo-accounts.md lists the same accounts; tests compute codes from the secret.
     const Demo demos[] = {
-        {"jdoe", "Jane Doe", "jane.doe@example.com", "E1001", "Lobby-Winter-Morning-2026",
-         "active"},
+        {"jdoe", "Jane Doe", "jane.doe@example.com", "E1001", "Lobby-Winter-Morning-2026", "active",
+         ""},
         {"asmith", "Adam Smith", "adam.smith@example.com", "E1002", "Quiet-River-Stone-Lamp",
-         "locked"},
+         "locked", ""},
         {"mkowalska", "Maria Kowalska", "maria.kowalska@example.com", "E1003",
-         "Zielona-Herbata-O-Poranku", "active"},
+         "Zielona-Herbata-O-Poranku", "active", ""},
+        {"tnowak", "Tomasz Nowak", "tomasz.nowak@example.com", "E1004", "Cichy-Las-Nad-Jeziorem",
+         "active", "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"},
     };
     const auto now = unix_now();
     for (const auto& d : demos) {
@@ -170,6 +323,7 @@ void seed_demo_accounts(Store& store) {
         account.password_hash = hash_password(d.password);
         account.state = d.state;
         account.password_changed_at = now - 200 * 24 * 3600;
+        account.totp_secret = d.totp_secret;
         store.add_account(account);
     }
     spdlog::info("demo: seeded {} demo accounts", std::size(demos));

@@ -180,7 +180,8 @@ TEST_F(Idempotency, AConcurrentDuplicateGets409) {
                 while (ready.load() < 2) {
                 }
                 httplib::Headers headers{{"Idempotency-Key", key}};
-                results[i].emplace(c->Post("/v1/password-resets", headers, body, "application/json"));
+                results[i].emplace(
+                    c->Post("/v1/password-resets", headers, body, "application/json"));
             });
         }
         for (auto& t : threads) {

@@ -109,11 +109,27 @@ std::optional<std::string> CentralProcess::latest_code_for(const std::string& ac
     std::string line;
     while (std::getline(in, line)) {
         const auto entry = nlohmann::json::parse(line, nullptr, false);
-        if (!entry.is_discarded() && entry.value("account", "") == account) {
+        // Notices (reset, unlock) share the outbox and carry no code.
+        if (!entry.is_discarded() && entry.value("account", "") == account &&
+            entry.contains("code")) {
             code = entry.value("code", "");
         }
     }
     return code;
+}
+
+std::vector<std::string> CentralProcess::notices_for(const std::string& account) const {
+    std::ifstream in(data_dir_ / "outbox" / "email.jsonl");
+    std::vector<std::string> notices;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto entry = nlohmann::json::parse(line, nullptr, false);
+        if (!entry.is_discarded() && entry.value("account", "") == account &&
+            entry.contains("notice")) {
+            notices.push_back(entry.value("notice", "") + " " + entry.value("reference", ""));
+        }
+    }
+    return notices;
 }
 
 bool CentralProcess::password_matches(const std::string& username,

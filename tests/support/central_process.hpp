@@ -31,6 +31,10 @@ public:
     // The newest code the demo e-mail outbox holds for `account` (a username), if any.
     [[nodiscard]] std::optional<std::string> latest_code_for(const std::string& account) const;
 
+    // The notices ("unlock UNL-…", "password_reset RST-…") the demo outbox holds for
+    // `account`, oldest first.
+    [[nodiscard]] std::vector<std::string> notices_for(const std::string& account) const;
+
     // Asks the real binary (`kiosk-central check-password`) whether `password` is
     // `username`'s current password.
     [[nodiscard]] bool password_matches(const std::string& username,

@@ -18,6 +18,11 @@ public:
     bool send_code(const std::string& to, const std::string& account, const std::string& code,
                    const std::string& challenge_id);
 
+    // Appends {"to","account","notice","reference","sent_at"}: tells the owner that
+    // `notice` ("password_reset", "unlock") happened, with the receipt's reference.
+    bool send_notice(const std::string& to, const std::string& account, const std::string& notice,
+                     const std::string& reference);
+
 private:
     std::filesystem::path file_;
     std::mutex mutex_;

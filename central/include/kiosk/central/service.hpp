@@ -1,6 +1,7 @@
-// CentralService: what the central does, independent of HTTP — start a verification, check
-// a code for a single-use token, reset a password with it, report account status. The
-// HTTP layer only translates JSON to these calls and their outcomes to status codes.
+// CentralService: what the central does, independent of HTTP — start a verification (e-mail
+// code or TOTP), check a code for a single-use token, reset a password or unlock the
+// account with it, report account status, and the directory sign-in whose failures lock an
+// account. The HTTP layer only translates JSON to these calls and their outcomes.
 #pragma once
 
 #include "kiosk/central/mail_outbox.hpp"
@@ -24,6 +25,8 @@ struct ServiceSettings {
     int token_ttl_seconds = 300; // a verification token works this long after the code
     int code_attempts = 3;       // wrong codes allowed per challenge
     int code_length = 6;
+    int lockout_threshold = 5;          // failed sign-ins that lock an account
+    int lockout_duration_seconds = 900; // how long the lock lasts unless unlocked first
 };
 
 class CentralService {
@@ -38,16 +41,32 @@ public:
                                                const api::CheckCodeRequest& request);
     Outcome<api::ResetPasswordResponse> reset_password(const api::ResetPasswordRequest& request);
     Outcome<api::AccountStatusResponse> account_status(const api::AccountStatusRequest& request);
+    Outcome<api::UnlockResponse> unlock(const api::UnlockRequest& request);
+    // 200, 401 sign_in_failed or 423 account_locked — the same for names with no account.
+    Outcome<api::SignInResponse> sign_in(const api::SignInRequest& request);
 
 private:
+    struct Verified {
+        Account account;
+        std::string method; // how the token was earned: "email" or "totp"
+    };
     // The account a still-valid, unused token belongs to, or a 401 token_invalid.
-    Outcome<Account> account_for_token(const std::string& token);
+    Outcome<Verified> account_for_token(const std::string& token);
+    // Whether `code` is the account's current TOTP code, not used before (records its step).
+    bool accept_totp(const Account& account, const std::string& code);
 
     Store& store_;
     PasswordPolicy policy_;
     DemoMailOutbox& mail_;
     ServiceSettings settings_;
+    // A real Argon2id hash of a random password: verified against when a sign-in names no
+    // usable account, so both cost the same work.
+    std::string dummy_hash_;
 };
+
+// The lockout subject of an account, and of a name that matches no account.
+std::string lockout_subject(std::int64_t account_id);
+std::string lockout_subject(std::string_view unknown_name);
 
 // Adds the demo accounts of docs/demo-accounts.md when the store has no account yet.
 void seed_demo_accounts(Store& store);
