@@ -14,7 +14,7 @@ PACKAGES=(
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
+  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext jq
 )
 
 missing=()

@@ -1,5 +1,8 @@
-// kioskctl: the central admins' command line. Exit codes: 0 success, 1 the central said
-// no or could not be reached, 2 usage or local error.
+// kioskctl: the central admins' command line. Wires commands to their functions; the
+// commands themselves live in config_commands.cpp (keys, config) and below (health).
+// Exit codes: 0 success; 1 refused or invalid (a bundle that does not verify, a document
+// failing the schema, a central that says no or cannot be reached); 2 usage; 3 file I/O.
+#include "config_commands.hpp"
 #include "kiosk/net/central_client.hpp"
 #include "kiosk/version.hpp"
 
@@ -9,6 +12,10 @@
 namespace {
 
 int health(const std::string& central_url, const std::string& ca_file, bool json) {
+    if (central_url.empty() || ca_file.empty()) {
+        std::cerr << "kioskctl: health needs --central URL and --ca FILE\n";
+        return kiosk::ctl::kUsage;
+    }
     kiosk::net::CurlGlobal curl;
     kiosk::net::ClientSettings settings;
     settings.ca_file = ca_file;
@@ -21,31 +28,100 @@ int health(const std::string& central_url, const std::string& ca_file, bool json
             std::cout << central_url << ": " << ok->status << " (kiosk-central " << ok->version
                       << ")\n";
         }
-        return 0;
+        return kiosk::ctl::kOk;
     }
     const auto& failure = std::get<kiosk::net::ApiFailure>(result);
     std::cerr << "kioskctl: " << central_url << " did not answer: " << failure.detail << "\n";
-    return 1;
+    return kiosk::ctl::kRefused;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-    CLI::App cli{"kioskctl: administer self-service kiosks and their central."};
+    CLI::App cli{"kioskctl: administer self-service kiosks and their central.\n"
+                 "Exit codes: 0 ok, 1 refused or invalid, 2 usage, 3 file I/O."};
     cli.set_version_flag("--version", std::string("kioskctl ") + kiosk::kVersion);
     cli.require_subcommand(1);
     std::string central_url;
     std::string ca_file;
     bool json = false;
-    cli.add_option("--central", central_url, "Central URL (https://...)")->required();
+    cli.add_option("--central", central_url, "Central URL (https://...), for health");
     cli.add_option("--ca", ca_file, "PEM file of the CA that signed the central's certificate")
-        ->required()
         ->check(CLI::ExistingFile);
-    cli.add_flag("--json", json, "Machine-readable output");
+    cli.add_flag("--json", json, "Machine-readable output: one JSON object on stdout");
+
     auto* health_cmd = cli.add_subcommand("health", "Check that the central answers");
-    CLI11_PARSE(cli, argc, argv);
+    health_cmd->add_flag("--json", json, "Machine-readable output");
+
+    auto* keys_cmd = cli.add_subcommand("keys", "Admin signing keys");
+    keys_cmd->require_subcommand(1);
+    kiosk::ctl::KeysGenerateOptions generate;
+    auto* generate_cmd = keys_cmd->add_subcommand(
+        "generate", "Make an Ed25519 key pair: DIR/ID.key.pem (0600) and DIR/ID.pub.pem");
+    generate_cmd->add_option("--out", generate.out_dir, "Folder for the two files (created)")
+        ->required();
+    generate_cmd->add_option("--name", generate.name, "Key ID: 1-64 of A-Z a-z 0-9 - _ .")
+        ->required();
+    generate_cmd->add_flag("--json", generate.json, "Machine-readable output");
+
+    auto* config_cmd = cli.add_subcommand("config", "Signed configuration bundles");
+    config_cmd->require_subcommand(1);
+    kiosk::ctl::SignOptions sign;
+    auto* sign_cmd = config_cmd->add_subcommand(
+        "sign", "Sign a payload into a bundle, or add a signature to a bundle (for thresholds)");
+    sign_cmd->add_option("--key", sign.key, "Private key PEM (from keys generate)")->required();
+    sign_cmd->add_option("--key-id", sign.key_id,
+                         "Key ID kiosks know this key by (default: ID from ID.key.pem)");
+    sign_cmd->add_option("--in", sign.in, "Payload JSON, or an existing bundle")->required();
+    sign_cmd->add_option("--out", sign.out, "Bundle to write (may be the same as --in)")
+        ->required();
+    sign_cmd->add_flag("--json", sign.json, "Machine-readable output");
+
+    kiosk::ctl::VerifyOptions verify;
+    auto* verify_cmd = config_cmd->add_subcommand(
+        "verify", "Check a bundle's signatures, schema and expiry as a kiosk would");
+    verify_cmd->add_option("--bundle", verify.bundle, "Bundle JSON")->required();
+    verify_cmd
+        ->add_option("--trust", verify.trust,
+                     "Trusted public keys: folders of ID.pub.pem files, or single files")
+        ->required();
+    verify_cmd->add_option("--threshold", verify.threshold,
+                           "Distinct trusted signers needed (default 1)");
+    verify_cmd->add_flag("--json", verify.json, "Machine-readable output");
+
+    kiosk::ctl::PinHashOptions pin;
+    auto* pin_cmd = cli.add_subcommand("pin", "Staff PINs for maintenance mode");
+    pin_cmd->require_subcommand(1);
+    auto* pin_hash_cmd = pin_cmd->add_subcommand(
+        "hash", "Read a PIN (4-12 digits) from stdin; print its Argon2id hash for "
+                "settings.maintenance.staff_pin_hash");
+    pin_hash_cmd->add_flag("--json", pin.json, "Machine-readable output");
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version end parsing with "success"; every other stop is usage.
+        const int code = cli.exit(e);
+        return code == 0 ? kiosk::ctl::kOk : kiosk::ctl::kUsage;
+    }
     if (health_cmd->parsed()) {
         return health(central_url, ca_file, json);
     }
-    return 2;
+    if (generate_cmd->parsed()) {
+        generate.json = generate.json || json;
+        return kiosk::ctl::keys_generate(generate);
+    }
+    if (sign_cmd->parsed()) {
+        sign.json = sign.json || json;
+        return kiosk::ctl::config_sign(sign);
+    }
+    if (verify_cmd->parsed()) {
+        verify.json = verify.json || json;
+        return kiosk::ctl::config_verify(verify);
+    }
+    if (pin_hash_cmd->parsed()) {
+        pin.json = pin.json || json;
+        return kiosk::ctl::pin_hash(pin);
+    }
+    return kiosk::ctl::kUsage;
 }

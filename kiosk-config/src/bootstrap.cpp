@@ -24,6 +24,20 @@ std::string validate(const Bootstrap& b) {
     if (b.request_timeout_seconds < 1 || b.request_timeout_seconds > 120) {
         return "request_timeout_seconds must be between 1 and 120";
     }
+    for (const auto& group : b.kiosk_groups) {
+        if (group.empty() || group.size() > 64 ||
+            group.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789-_.") != std::string::npos) {
+            return "kiosk_groups: '" + group + "' must be 1 to 64 letters, digits, '-', '_' or '.'";
+        }
+    }
+    if (b.config_signature_threshold < 1 ||
+        b.config_signature_threshold > static_cast<int>(kMaxSignatures)) {
+        return "config_signature_threshold must be between 1 and " + std::to_string(kMaxSignatures);
+    }
+    if (!b.config_trust_dir.empty() && b.config_state_dir.empty()) {
+        return "config_state_dir must name a folder when config_trust_dir is set";
+    }
     return {};
 }
 
@@ -43,7 +57,11 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
                                          "kiosk_id",
                                          "default_language",
                                          "idle_timeout_seconds",
-                                         "request_timeout_seconds"};
+                                         "request_timeout_seconds",
+                                         "kiosk_groups",
+                                         "config_trust_dir",
+                                         "config_signature_threshold",
+                                         "config_state_dir"};
     for (const auto& [key, value] : doc.items()) {
         if (!known.contains(key)) {
             return {std::nullopt, file.string() + ": unknown field '" + key + "'"};
@@ -57,16 +75,48 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
         b.default_language = doc.value("default_language", b.default_language);
         b.idle_timeout_seconds = doc.value("idle_timeout_seconds", b.idle_timeout_seconds);
         b.request_timeout_seconds = doc.value("request_timeout_seconds", b.request_timeout_seconds);
+        b.kiosk_groups = doc.value("kiosk_groups", b.kiosk_groups);
+        b.config_trust_dir = doc.value("config_trust_dir", std::string());
+        b.config_signature_threshold =
+            doc.value("config_signature_threshold", b.config_signature_threshold);
+        b.config_state_dir = doc.value("config_state_dir", std::string());
     } catch (const nlohmann::json::exception& e) {
         return {std::nullopt, file.string() + ": " + e.what()};
     }
-    if (b.ca_file.is_relative()) {
-        b.ca_file = file.parent_path() / b.ca_file;
+    for (auto* path : {&b.ca_file, &b.config_trust_dir, &b.config_state_dir}) {
+        if (!path->empty() && path->is_relative()) {
+            *path = file.parent_path() / *path;
+        }
     }
     if (std::string error = validate(b); !error.empty()) {
         return {std::nullopt, file.string() + ": " + error};
     }
     return {b, {}};
+}
+
+std::optional<ApplierSettings> applier_settings(const Bootstrap& b, std::string& error) {
+    error.clear();
+    if (b.config_trust_dir.empty()) {
+        return std::nullopt;
+    }
+    const TrustAnchorsResult anchors = load_trust_anchors({b.config_trust_dir});
+    if (!anchors.error.empty()) {
+        error = "config_trust_dir " + b.config_trust_dir.string() + ": " + anchors.error;
+        return std::nullopt;
+    }
+    if (static_cast<std::size_t>(b.config_signature_threshold) > anchors.anchors.size()) {
+        error = "config_signature_threshold is " + std::to_string(b.config_signature_threshold) +
+                " but " + b.config_trust_dir.string() + " holds only " +
+                std::to_string(anchors.anchors.size()) + " key(s): no document could ever apply";
+        return std::nullopt;
+    }
+    ApplierSettings settings;
+    settings.state_dir = b.config_state_dir;
+    settings.anchors = anchors.anchors;
+    settings.threshold = b.config_signature_threshold;
+    settings.kiosk_id = b.kiosk_id;
+    settings.groups = b.kiosk_groups;
+    return settings;
 }
 
 } // namespace kiosk::config

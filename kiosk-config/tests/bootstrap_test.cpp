@@ -1,5 +1,6 @@
 // Bootstrap files: a good one loads; each kind of bad one is refused with a reason.
 #include "kiosk/config/bootstrap.hpp"
+#include "test_support.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -54,4 +55,45 @@ TEST(Bootstrap, RefusesOutOfRangeTimeouts) {
     kiosk::config::Bootstrap b{"https://x", "ca.pem"};
     b.idle_timeout_seconds = 1;
     EXPECT_FALSE(kiosk::config::validate(b).empty());
+}
+
+TEST(Bootstrap, SignedConfigurationSettingsBecomeTheAppliersSettings) {
+    kiosk::config::testing::TempDir dir;
+    const auto alice = kiosk::config::testing::make_admin("alice");
+    const auto bob = kiosk::config::testing::make_admin("bob");
+    std::filesystem::create_directories(dir.path() / "trust");
+    std::ofstream(dir.path() / "trust" / "alice.pub.pem") << alice.pair.public_pem;
+    std::ofstream(dir.path() / "trust" / "bob.pub.pem") << bob.pair.public_pem;
+    std::ofstream(dir.path() / "bootstrap.json")
+        << R"({"central_url":"https://127.0.0.1:8443","ca_file":"ca.pem","kiosk_id":"lobby-1",
+              "kiosk_groups":["lobby","campus-north"],"config_trust_dir":"trust",
+              "config_signature_threshold":2,"config_state_dir":"state"})";
+    const auto loaded = kiosk::config::load_bootstrap(dir.path() / "bootstrap.json");
+    ASSERT_TRUE(loaded.bootstrap.has_value()) << loaded.error;
+    EXPECT_EQ(loaded.bootstrap->config_trust_dir, dir.path() / "trust");
+    std::string error;
+    const auto settings = kiosk::config::applier_settings(*loaded.bootstrap, error);
+    ASSERT_TRUE(settings.has_value()) << error;
+    EXPECT_EQ(settings->anchors.size(), 2u);
+    EXPECT_EQ(settings->threshold, 2);
+    EXPECT_EQ(settings->kiosk_id, "lobby-1");
+    EXPECT_EQ(settings->groups, (std::vector<std::string>{"lobby", "campus-north"}));
+    EXPECT_EQ(settings->state_dir, dir.path() / "state");
+
+    auto three = *loaded.bootstrap;
+    three.config_signature_threshold = 3;
+    EXPECT_FALSE(kiosk::config::applier_settings(three, error).has_value());
+    EXPECT_NE(error.find("holds only 2"), std::string::npos) << error;
+
+    auto off = *loaded.bootstrap;
+    off.config_trust_dir.clear();
+    EXPECT_FALSE(kiosk::config::applier_settings(off, error).has_value());
+    EXPECT_EQ(error, "");
+
+    auto no_state = *loaded.bootstrap;
+    no_state.config_state_dir.clear();
+    EXPECT_NE(kiosk::config::validate(no_state).find("config_state_dir"), std::string::npos);
+    auto bad_group = *loaded.bootstrap;
+    bad_group.kiosk_groups = {"a b"};
+    EXPECT_NE(kiosk::config::validate(bad_group).find("kiosk_groups"), std::string::npos);
 }

@@ -1,8 +1,10 @@
 // The configuration schema: defaults fill what a document leaves out, every field is
 // read, and each kind of mistake is refused with the path of the field at fault.
 #include "kiosk/config/document.hpp"
+#include "kiosk/config/files.hpp"
 
 #include <argon2.h>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -210,4 +212,16 @@ TEST(Document, TargetsMatchKioskGroupOrAll) {
     EXPECT_TRUE(kiosk::config::targets(Target{TargetKind::group, {"floor-2"}}, "k1", groups));
     EXPECT_FALSE(kiosk::config::targets(Target{TargetKind::group, {"k1"}}, "k1", groups));
     EXPECT_FALSE(kiosk::config::targets(Target{TargetKind::group, {"lobby"}}, "k1", {}));
+}
+
+// The example admins start from must itself be a valid document.
+TEST(Document, TheShippedExampleIsValid) {
+    const auto read = kiosk::config::read_file(std::filesystem::path(KIOSK_SOURCE_DIR) /
+                                                   "kiosk-config/examples/payload.example.json",
+                                               1 << 20);
+    ASSERT_EQ(read.status, kiosk::config::ReadStatus::ok) << read.error;
+    const auto result = parse_document(read.bytes);
+    ASSERT_TRUE(result.document.has_value()) << result.error;
+    EXPECT_EQ(result.document->target.ids, (std::vector<std::string>{"campus-north"}));
+    EXPECT_EQ(result.document->settings.help.faq.at("pl").size(), 1u);
 }
