@@ -7,17 +7,21 @@
 
 namespace {
 
-std::filesystem::path write_file(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() / "kiosk-config-tests";
-    std::filesystem::create_directories(dir);
-    const auto path = dir / name;
-    std::ofstream(path) << text;
-    return path;
-}
+// Each test writes its files into a folder of its own, so parallel runs never collide.
+class Bootstrap : public ::testing::Test {
+protected:
+    kiosk::config::testing::TempDir dir;
+
+    std::filesystem::path write_file(const std::string& name, const std::string& text) const {
+        const auto path = dir.path() / name;
+        std::ofstream(path) << text;
+        return path;
+    }
+};
 
 } // namespace
 
-TEST(Bootstrap, LoadsAValidFileAndResolvesTheCaNextToIt) {
+TEST_F(Bootstrap, LoadsAValidFileAndResolvesTheCaNextToIt) {
     const auto path = write_file("good.json", R"({"central_url":"https://127.0.0.1:8443",
         "ca_file":"ca.pem","kiosk_id":"lobby-1","idle_timeout_seconds":60})");
     const auto result = kiosk::config::load_bootstrap(path);
@@ -28,14 +32,14 @@ TEST(Bootstrap, LoadsAValidFileAndResolvesTheCaNextToIt) {
     EXPECT_EQ(result.bootstrap->default_language, "en");
 }
 
-TEST(Bootstrap, RefusesPlainHttp) {
+TEST_F(Bootstrap, RefusesPlainHttp) {
     const auto path = write_file("http.json", R"({"central_url":"http://x","ca_file":"ca.pem"})");
     const auto result = kiosk::config::load_bootstrap(path);
     EXPECT_FALSE(result.bootstrap.has_value());
     EXPECT_NE(result.error.find("https://"), std::string::npos);
 }
 
-TEST(Bootstrap, RefusesUnknownFieldsByName) {
+TEST_F(Bootstrap, RefusesUnknownFieldsByName) {
     const auto path = write_file(
         "typo.json", R"({"central_url":"https://x","ca_file":"ca.pem","idle_timout":5})");
     const auto result = kiosk::config::load_bootstrap(path);
@@ -43,7 +47,7 @@ TEST(Bootstrap, RefusesUnknownFieldsByName) {
     EXPECT_NE(result.error.find("idle_timout"), std::string::npos);
 }
 
-TEST(Bootstrap, RefusesMalformedJsonAndWrongTypes) {
+TEST_F(Bootstrap, RefusesMalformedJsonAndWrongTypes) {
     EXPECT_FALSE(kiosk::config::load_bootstrap(write_file("bad.json", "{oops")).bootstrap);
     EXPECT_FALSE(kiosk::config::load_bootstrap(
                      write_file("type.json", R"({"central_url":5,"ca_file":"ca.pem"})"))
@@ -51,14 +55,13 @@ TEST(Bootstrap, RefusesMalformedJsonAndWrongTypes) {
     EXPECT_FALSE(kiosk::config::load_bootstrap("/nonexistent/bootstrap.json").bootstrap);
 }
 
-TEST(Bootstrap, RefusesOutOfRangeTimeouts) {
+TEST_F(Bootstrap, RefusesOutOfRangeTimeouts) {
     kiosk::config::Bootstrap b{"https://x", "ca.pem"};
     b.idle_timeout_seconds = 1;
     EXPECT_FALSE(kiosk::config::validate(b).empty());
 }
 
-TEST(Bootstrap, SignedConfigurationSettingsBecomeTheAppliersSettings) {
-    kiosk::config::testing::TempDir dir;
+TEST_F(Bootstrap, SignedConfigurationSettingsBecomeTheAppliersSettings) {
     const auto alice = kiosk::config::testing::make_admin("alice");
     const auto bob = kiosk::config::testing::make_admin("bob");
     std::filesystem::create_directories(dir.path() / "trust");

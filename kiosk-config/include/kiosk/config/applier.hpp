@@ -46,6 +46,7 @@ struct Outcome {
     [[nodiscard]] bool applied() const { return !refused.has_value(); }
 };
 
+// Not thread-safe: one thread (the sync worker) owns it and posts its status to the UI.
 class ConfigApplier {
 public:
     // Loads what the state folder holds and re-verifies it against today's anchors; a stored
