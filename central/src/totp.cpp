@@ -96,8 +96,9 @@ std::string hotp(std::string_view key, std::uint64_t counter, int digits, TotpAl
         throw std::runtime_error("HMAC for HOTP failed");
     }
     const unsigned offset = mac[length - 1] & 0x0Fu;
-    const std::uint32_t binary = ((mac[offset] & 0x7Fu) << 24) | (mac[offset + 1] << 16) |
-                                 (mac[offset + 2] << 8) | mac[offset + 3];
+    const auto byte = [&mac, offset](unsigned i) { return std::uint32_t{mac[offset + i]}; };
+    const std::uint32_t binary =
+        ((byte(0) & 0x7Fu) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3);
     secure_wipe(mac.data(), mac.size());
     std::uint32_t modulus = 1;
     for (int i = 0; i < digits; ++i) {

@@ -145,6 +145,25 @@ TEST_F(Idempotency, AKeyReusedWithAnotherBodyIsRefused) {
     EXPECT_EQ(other_route->status, 422) << "the path is part of the request";
 }
 
+TEST_F(Idempotency, KeysSurviveARestartOfTheCentral) {
+    const std::string token = verify("jdoe");
+    const auto key = fresh_key("restart");
+    const std::string body =
+        json{{"verification_token", token}, {"new_password", "Survives-A-Restart-Of-Central"}}
+            .dump();
+    auto first = post("/v1/password-resets", body, key);
+    ASSERT_EQ(first->status, 200) << first->body;
+    central_->restart(); // a kiosk's queue may drain after the central came back
+    auto replay = post("/v1/password-resets", body, key);
+    ASSERT_TRUE(replay);
+    EXPECT_EQ(replay->status, 200);
+    EXPECT_EQ(replay->body, first->body);
+    EXPECT_EQ(replay->get_header_value("Idempotent-Replayed"), "true");
+    auto reused = post("/v1/password-resets", body + " ", key);
+    EXPECT_EQ(replay->status, 200) << "whitespace outside the JSON is the same request";
+    EXPECT_EQ(reused->get_header_value("Idempotent-Replayed"), "true");
+}
+
 TEST_F(Idempotency, MalformedKeysAreRefused) {
     for (const std::string& key : {std::string("has space"), std::string(129, 'k'),
                                    std::string("semi;colon"), std::string("ümlaut")}) {

@@ -30,14 +30,27 @@ std::filesystem::path central_binary() {
     return KIOSK_CENTRAL_BINARY;
 }
 
-CentralProcess::CentralProcess(std::vector<std::string> extra_args) {
+CentralProcess::CentralProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "kiosk-central-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
         throw std::runtime_error("mkdtemp failed");
     }
     data_dir_ = pattern;
+    launch();
+}
+
+void CentralProcess::restart() {
+    stop();
+    port_ = 0;
+    launch();
+}
+
+void CentralProcess::launch() {
     const auto ready = data_dir_ / "ready";
+    std::filesystem::remove(ready);
+    const auto& extra_args = extra_args_;
     std::vector<std::string> args = {central_binary().string(),
                                      "serve",
                                      "--demo",

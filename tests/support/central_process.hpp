@@ -43,7 +43,12 @@ public:
     // SIGTERM, then SIGKILL after 5 s; idempotent.
     void stop();
 
+    // stop(), then start again on the same data directory and arguments (a new port).
+    void restart();
+
 private:
+    void launch(); // starts the process and waits until it answers; throws like the ctor
+    std::vector<std::string> extra_args_;
     std::filesystem::path data_dir_;
     pid_t pid_ = -1;
     int port_ = 0;

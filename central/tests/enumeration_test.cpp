@@ -1,0 +1,153 @@
+// Enumeration resistance against a real kiosk-central over TLS: a name with an account and
+// one without get byte-identical answers (status and body) on every route that takes a
+// name or a token, and take the same time (medians of interleaved requests; figures in
+// docs/PERFORMANCE.md). KIOSK_TIMING_SAMPLES raises the sample count for the docs' run.
+#include "central_process.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+class Enumeration : public ::testing::Test {
+protected:
+    void SetUp() override {
+        // A high threshold so the timing run measures password checks, not lockouts.
+        central_ = std::make_unique<kiosk::testing::CentralProcess>(
+            std::vector<std::string>{"--lockout-threshold", "100"});
+        client_ = std::make_unique<httplib::SSLClient>("127.0.0.1", central_->port());
+        client_->set_ca_cert_path(central_->ca_file().c_str());
+        client_->enable_server_certificate_verification(true);
+        client_->set_keep_alive(true); // time the central's work, not TLS handshakes
+        client_->set_tcp_nodelay(true); // nor Nagle's algorithm meeting delayed ACKs
+    }
+    httplib::Result post(const std::string& path, const json& body) {
+        return client_->Post(path.c_str(), body.dump(), "application/json");
+    }
+    // The answer with the random challenge ID taken out (its length and alphabet stay).
+    static std::string masked(const httplib::Result& res) {
+        json body = json::parse(res->body);
+        if (body.contains("challenge_id")) {
+            body["challenge_id"] = std::string(body["challenge_id"].get<std::string>().size(), 'x');
+        }
+        return std::to_string(res->status) + " " + body.dump();
+    }
+
+    std::unique_ptr<kiosk::testing::CentralProcess> central_;
+    std::unique_ptr<httplib::SSLClient> client_;
+};
+
+struct Figures {
+    double median_ms = 0;
+    double p10_ms = 0;
+    double p90_ms = 0;
+};
+
+Figures figures_of(std::vector<double> samples) {
+    std::sort(samples.begin(), samples.end());
+    const auto at = [&](double q) {
+        return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
+    };
+    return {at(0.5), at(0.1), at(0.9)};
+}
+
+int samples_from_env(int fallback) {
+    const char* text = std::getenv("KIOSK_TIMING_SAMPLES");
+    const int n = text != nullptr ? std::atoi(text) : 0;
+    return n > 0 ? n : fallback;
+}
+
+} // namespace
+
+TEST_F(Enumeration, KnownAndUnknownNamesGetByteIdenticalAnswers) {
+    for (const std::string method : {"email", "totp"}) {
+        auto known = post("/v1/verifications", {{"identifier", "jdoe"}, {"method", method}});
+        auto unknown =
+            post("/v1/verifications", {{"identifier", "nobody.at.all"}, {"method", method}});
+        ASSERT_TRUE(known && unknown);
+        EXPECT_EQ(masked(unknown), masked(known)) << method;
+
+        // A wrong code: the same answer whether or not the challenge has an account.
+        const std::string known_id = json::parse(known->body)["challenge_id"];
+        const std::string unknown_id = json::parse(unknown->body)["challenge_id"];
+        auto known_wrong = post("/v1/verifications/" + known_id + "/check", {{"code", "000000"}});
+        auto unknown_wrong =
+            post("/v1/verifications/" + unknown_id + "/check", {{"code", "000000"}});
+        EXPECT_EQ(unknown_wrong->status, 401);
+        EXPECT_EQ(unknown_wrong->body, known_wrong->body) << method;
+    }
+    auto known = post("/v1/sign-ins", {{"username", "jdoe"}, {"password", "not-it"}});
+    auto unknown = post("/v1/sign-ins", {{"username", "nobody.at.all"}, {"password", "not-it"}});
+    EXPECT_EQ(unknown->status, known->status);
+    EXPECT_EQ(unknown->body, known->body);
+    // A disabled-or-locked account (asmith is locked) answers like a wrong password too.
+    auto locked = post("/v1/sign-ins", {{"username", "asmith"}, {"password", "not-it"}});
+    EXPECT_EQ(locked->body, known->body);
+
+    // Reset, unlock and status take a token, never a name: a token that names no account
+    // (forged, or spent) gets the one answer there is.
+    for (const std::string path : {"/v1/password-resets", "/v1/unlocks", "/v1/account-status"}) {
+        const json forged = {{"verification_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+                             {"new_password", "Long-Enough-Passphrase-123"}};
+        auto res = post(path, forged);
+        EXPECT_EQ(res->status, 401) << path;
+        EXPECT_EQ(json::parse(res->body)["error"]["code"], "token_invalid") << path;
+    }
+}
+
+// Interleaved known/unknown requests so that any load on the machine hits both alike.
+TEST_F(Enumeration, KnownAndUnknownNamesTakeTheSameTime) {
+    const auto time_of = [this](const std::string& path, const json& body) {
+        const auto start = std::chrono::steady_clock::now();
+        auto res = post(path, body);
+        const auto end = std::chrono::steady_clock::now();
+        EXPECT_TRUE(res);
+        return std::chrono::duration<double, std::milli>(end - start).count();
+    };
+    struct Case {
+        const char* name;
+        const char* path;
+        json known;
+        json unknown;
+        int samples;
+    };
+    const Case cases[] = {
+        {"verification (e-mail)",
+         "/v1/verifications",
+         {{"identifier", "jdoe"}},
+         {{"identifier", "nobody.at.all"}},
+         samples_from_env(15)},
+        {"sign-in (wrong password)",
+         "/v1/sign-ins",
+         {{"username", "mkowalska"}, {"password", "not-it"}},
+         {{"username", "nobody.at.all"}, {"password", "not-it"}},
+         std::min(samples_from_env(8), 99)},
+    };
+    for (const auto& c : cases) {
+        time_of(c.path, c.known); // warm-up
+        time_of(c.path, c.unknown);
+        std::vector<double> known;
+        std::vector<double> unknown;
+        for (int i = 0; i < c.samples; ++i) {
+            known.push_back(time_of(c.path, c.known));
+            unknown.push_back(time_of(c.path, c.unknown));
+        }
+        const auto k = figures_of(known);
+        const auto u = figures_of(unknown);
+        std::printf("%-26s n=%d known median %.3f ms (p10 %.3f, p90 %.3f) | unknown median %.3f "
+                    "ms (p10 %.3f, p90 %.3f)\n",
+                    c.name, c.samples, k.median_ms, k.p10_ms, k.p90_ms, u.median_ms, u.p10_ms,
+                    u.p90_ms);
+        // The distributions overlap: each median lies inside the other's p10–p90 range.
+        EXPECT_GE(k.median_ms, u.p10_ms) << c.name;
+        EXPECT_LE(k.median_ms, u.p90_ms) << c.name;
+        EXPECT_GE(u.median_ms, k.p10_ms) << c.name;
+        EXPECT_LE(u.median_ms, k.p90_ms) << c.name;
+    }
+}
