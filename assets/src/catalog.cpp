@@ -225,4 +225,70 @@ std::vector<std::string> Catalog::keys() const {
     return out;
 }
 
+bool is_right_to_left(std::string_view language) {
+    return language == "he";
+}
+
+std::string format_date_time(const Catalog& catalog, std::string_view rfc3339) {
+    // YYYY-MM-DDTHH:MM..., digits where digits belong.
+    const auto digits = [&](std::size_t from, std::size_t count) {
+        return rfc3339.size() >= from + count &&
+               rfc3339.substr(from, count).find_first_not_of("0123456789") ==
+                   std::string_view::npos;
+    };
+    if (!digits(0, 4) || rfc3339.size() < 16 || rfc3339[4] != '-' || !digits(5, 2) ||
+        rfc3339[7] != '-' || !digits(8, 2) || (rfc3339[10] != 'T' && rfc3339[10] != ' ') ||
+        !digits(11, 2) || rfc3339[13] != ':' || !digits(14, 2)) {
+        return std::string(rfc3339);
+    }
+    const int month = std::stoi(std::string(rfc3339.substr(5, 2)));
+    const int day = std::stoi(std::string(rfc3339.substr(8, 2)));
+    if (month < 1 || month > 12 || day < 1 || day > 31) {
+        return std::string(rfc3339);
+    }
+    return catalog.format("date.format",
+                          {{"day", std::to_string(day)},
+                           {"month", catalog.text("date.month." + std::to_string(month))},
+                           {"year", std::string(rfc3339.substr(0, 4))},
+                           {"time", std::string(rfc3339.substr(11, 5))}});
+}
+
+std::optional<Catalogs> Catalogs::load_shipped(std::string& error) {
+    Catalogs all;
+    for (const auto language : kShippedLanguages) {
+        auto catalog = Catalog::load_language(language, error);
+        if (!catalog) {
+            return std::nullopt;
+        }
+        if (catalog->language() != language) {
+            error = std::string(language) + ".po says it is in '" + catalog->language() + "'";
+            return std::nullopt;
+        }
+        all.catalogs_.push_back(std::move(*catalog));
+    }
+    return all;
+}
+
+bool Catalogs::has(std::string_view language) const {
+    return std::any_of(catalogs_.begin(), catalogs_.end(),
+                       [&](const Catalog& c) { return c.language() == language; });
+}
+
+const Catalog& Catalogs::of(std::string_view language) const {
+    for (const auto& catalog : catalogs_) {
+        if (catalog.language() == language) {
+            return catalog;
+        }
+    }
+    return catalogs_.front();
+}
+
+std::vector<std::string> Catalogs::languages() const {
+    std::vector<std::string> out;
+    for (const auto& catalog : catalogs_) {
+        out.push_back(catalog.language());
+    }
+    return out;
+}
+
 } // namespace kiosk::assets

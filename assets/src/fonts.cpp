@@ -1,21 +1,88 @@
-// Font lookup. Noto Sans comes first because it also covers Hebrew and Cyrillic; DejaVu is
-// the fallback every Debian desktop has.
+// Font lookup. Coverage is checked in the font files themselves (with stb_truetype), not
+// assumed from their names: Noto Sans, for one, has no Hebrew, which lives in a separate
+// Noto Sans Hebrew file.
 #include "kiosk/assets/fonts.hpp"
 
 #include <array>
+#include <fstream>
+#include <iterator>
+#include <stb_truetype.h>
+#include <vector>
 
 namespace kiosk::assets {
+namespace {
+
+// Decodes one UTF-8 sequence at `i`, advancing it; U+FFFD for a malformed byte.
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+    const auto byte = static_cast<unsigned char>(text[i++]);
+    int extra = 0;
+    char32_t cp = 0;
+    if (byte < 0x80) {
+        return byte;
+    }
+    if ((byte & 0xE0) == 0xC0) {
+        extra = 1;
+        cp = byte & 0x1F;
+    } else if ((byte & 0xF0) == 0xE0) {
+        extra = 2;
+        cp = byte & 0x0F;
+    } else if ((byte & 0xF8) == 0xF0) {
+        extra = 3;
+        cp = byte & 0x07;
+    } else {
+        return U'\uFFFD';
+    }
+    for (; extra > 0; --extra) {
+        if (i >= text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+            return U'\uFFFD';
+        }
+        cp = (cp << 6) | (static_cast<unsigned char>(text[i++]) & 0x3F);
+    }
+    return cp;
+}
+
+} // namespace
+
+bool font_covers(const std::filesystem::path& path, std::string_view text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return false;
+    }
+    const std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
+                                          std::istreambuf_iterator<char>());
+    if (data.size() < 12) {
+        return false;
+    }
+    const int offset = stbtt_GetFontOffsetForIndex(data.data(), 0);
+    stbtt_fontinfo font{};
+    if (offset < 0 || stbtt_InitFont(&font, data.data(), offset) == 0) {
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size();) {
+        const char32_t cp = next_code_point(text, i);
+        if (cp == U'\n' || cp == U'\t') {
+            continue;
+        }
+        if (stbtt_FindGlyphIndex(&font, static_cast<int>(cp)) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
 
 std::optional<FontFiles> find_ui_fonts() {
-    const std::array<FontFiles, 2> candidates = {{
-        {"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-         "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"},
+    // DejaVu Sans covers all four languages in one face; the others are there for a
+    // machine that has a different package, and are kept only if they cover too.
+    const std::array<FontFiles, 3> candidates = {{
         {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
          "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"},
+        {"/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+         "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf"},
+        {"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+         "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"},
     }};
     for (const auto& fonts : candidates) {
-        if (std::filesystem::is_regular_file(fonts.regular) &&
-            std::filesystem::is_regular_file(fonts.bold)) {
+        if (font_covers(fonts.regular, kScriptProbe) && font_covers(fonts.bold, kScriptProbe)) {
             return fonts;
         }
     }

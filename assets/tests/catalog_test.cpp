@@ -115,3 +115,31 @@ TEST(ShippedCatalogs, EveryLanguageHasEveryEnglishKey) {
         EXPECT_NE(text.find(header), std::string::npos) << entry.path().filename();
     }
 }
+
+TEST(ShippedCatalogs, LoadTogetherAndFallBackToEnglish) {
+    std::string error;
+    const auto catalogs = kiosk::assets::Catalogs::load_shipped(error);
+    ASSERT_TRUE(catalogs.has_value()) << error;
+    EXPECT_EQ(catalogs->languages(), (std::vector<std::string>{"en", "pl", "ru", "he"}));
+    EXPECT_EQ(catalogs->of("pl").text("language.name"), "Polski");
+    EXPECT_EQ(catalogs->of("ru").text("language.name"), "Русский");
+    EXPECT_EQ(catalogs->of("he").text("language.name"), "עברית");
+    EXPECT_FALSE(catalogs->has("xx"));
+    EXPECT_EQ(catalogs->of("xx").language(), "en");
+    EXPECT_TRUE(kiosk::assets::is_right_to_left("he"));
+    EXPECT_FALSE(kiosk::assets::is_right_to_left("ru"));
+}
+
+TEST(ShippedCatalogs, DatesReadAsEachLanguageWritesThem) {
+    std::string error;
+    const auto catalogs = kiosk::assets::Catalogs::load_shipped(error);
+    ASSERT_TRUE(catalogs.has_value()) << error;
+    using kiosk::assets::format_date_time;
+    const std::string when = "2026-11-02T16:40:05Z";
+    EXPECT_EQ(format_date_time(catalogs->of("en"), when), "2 November 2026, 16:40");
+    EXPECT_EQ(format_date_time(catalogs->of("pl"), when), "2 listopada 2026, 16:40");
+    EXPECT_EQ(format_date_time(catalogs->of("ru"), when), "2 ноября 2026 г., 16:40");
+    EXPECT_EQ(format_date_time(catalogs->of("he"), when), "2 בנובמבר 2026, 16:40");
+    EXPECT_EQ(format_date_time(catalogs->of("en"), "yesterday"), "yesterday");
+    EXPECT_EQ(format_date_time(catalogs->of("en"), "2026-13-02T16:40:05Z"), "2026-13-02T16:40:05Z");
+}

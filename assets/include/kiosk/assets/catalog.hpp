@@ -3,6 +3,7 @@
 // entries (msgid_plural / msgstr[N]) pick their form by the language's plural rule.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -55,5 +56,34 @@ int plural_index(std::string_view language, long n);
 int plural_form_count(std::string_view language); // 0 for an unknown language
 
 std::string substitute(std::string text, const Placeholders& values);
+
+// The languages the kiosk ships a catalog for, in the order the attract screen offers them.
+inline constexpr std::array<std::string_view, 4> kShippedLanguages = {"en", "pl", "ru", "he"};
+
+// Whether `language` is written right to left (its text is reordered and its layout mirrored).
+bool is_right_to_left(std::string_view language);
+
+// "2026-11-22T16:40:05Z" as `catalog`'s language writes a date and time ("22 November 2026,
+// 16:40"), from its "date.format" and "date.month.N" entries. Text that is not an RFC 3339
+// time comes back as it is.
+std::string format_date_time(const Catalog& catalog, std::string_view rfc3339);
+
+// Every shipped catalog, loaded once at start-up so that switching language never reads
+// a file while someone is waiting.
+class Catalogs {
+public:
+    // Loads assets_dir()/i18n/LANG.po for each of kShippedLanguages; nullopt and `error`
+    // when one is missing or broken.
+    static std::optional<Catalogs> load_shipped(std::string& error);
+
+    [[nodiscard]] bool has(std::string_view language) const;
+    // The catalog of `language`; the first shipped one (English) for a language not shipped.
+    [[nodiscard]] const Catalog& of(std::string_view language) const;
+    [[nodiscard]] std::vector<std::string> languages() const;
+
+private:
+    Catalogs() = default;
+    std::vector<Catalog> catalogs_; // never empty
+};
 
 } // namespace kiosk::assets
