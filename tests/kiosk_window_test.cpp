@@ -230,3 +230,57 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "07-attract").empty());
     EXPECT_EQ(kiosk.terminate(), 0);
 }
+
+// `kiosk --screenshot-tour DIR --lang L` draws every screen with demo data and exits 0,
+// without a central. Hebrew is drawn mirrored: the brand sits at the right end of the bar.
+TEST(KioskWindow, ScreenshotTourDrawsEveryScreenInEnglishAndMirroredHebrew) {
+    XvfbServer x(1280, 800);
+    const auto dir = fresh_dir("tour");
+    auto tour = [&](const std::string& language) {
+        ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--screenshot-tour", (dir / language).string(),
+                            "--lang", language, "--windowed", "--width", "1280", "--height", "800"},
+                           kiosk_env(x), dir / (language + ".out"), dir / (language + ".log"));
+        for (int i = 0; i < 300 && kiosk.running(); ++i) {
+            std::this_thread::sleep_for(100ms);
+        }
+        return kiosk.terminate();
+    };
+    ASSERT_EQ(tour("en"), 0) << read_file(dir / "en.log");
+    ASSERT_EQ(tour("he"), 0) << read_file(dir / "he.log");
+
+    for (const char* screen :
+         {"attract", "identify", "enter-code-wrong-code", "new-password-too-short", "done",
+          "problem-unreachable", "problem-code-expired", "problem-too-many-attempts",
+          "problem-verification-expired", "problem-unexpected", "idle-countdown",
+          "attract-large-text", "attract-high-contrast"}) {
+        const auto png = std::string(screen) + ".png";
+        const Image en = load_png(dir / "en" / png);
+        const Image he = load_png(dir / "he" / png);
+        ASSERT_EQ(en.width, 1280) << png;
+        ASSERT_EQ(he.width, 1280) << png;
+        ASSERT_EQ(en.height, 800) << png;
+        EXPECT_NE(en.rgba, he.rgba) << png << " looks the same in English and Hebrew";
+        EXPECT_NE(read_file(dir / "he.out").find(png), std::string::npos) << png;
+    }
+    keep(dir / "he" / "attract.png", "attract-he.png");
+
+    // The brand's white letters: left of centre in English, right of centre in Hebrew.
+    auto white_in_bar = [](const Image& image, int from, int to) {
+        int hits = 0;
+        for (int row = 10; row < 58; ++row) {
+            for (int column = from; column < to; ++column) {
+                hits += image.at(column, row) == std::array<int, 3>{255, 255, 255} ? 1 : 0;
+            }
+        }
+        return hits;
+    };
+    const Image en = load_png(dir / "en" / "attract.png");
+    const Image he = load_png(dir / "he" / "attract.png");
+    EXPECT_GT(white_in_bar(en, 0, 640), 200);
+    EXPECT_EQ(white_in_bar(en, 640, 1280), 0);
+    EXPECT_GT(white_in_bar(he, 640, 1280), 200);
+    EXPECT_EQ(white_in_bar(he, 0, 640), 0);
+
+    const Image contrast = load_png(dir / "en" / "attract-high-contrast.png");
+    EXPECT_GT(contrast.share_near({0, 0, 0}, 4, 120), 0.5) << "high contrast: black background";
+}

@@ -2,6 +2,7 @@
 // background worker, and runs the frame loop until told to stop.
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
+#include "kiosk/app/tour.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/assets/fonts.hpp"
 #include "kiosk/config/bootstrap.hpp"
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
     std::string ca_file;
     kiosk::ui::WindowOptions window_options;
     std::string screenshot_dir;
+    std::string tour_dir;
+    std::string language;
     cli.add_option("--bootstrap", bootstrap_file, "Bootstrap JSON file (see docs/configuration.md)")
         ->check(CLI::ExistingFile);
     cli.add_option("--central", settings.central_url,
@@ -78,7 +81,13 @@ int main(int argc, char** argv) {
     cli.add_option("--height", window_options.height, "Window height with --windowed");
     cli.add_option("--screenshot-dir", screenshot_dir,
                    "Save each screen reached as a PNG here and print its path");
+    cli.add_option("--screenshot-tour", tour_dir,
+                   "Draw every screen with demo data into DIR/<screen>.png and exit "
+                   "(no central needed)");
+    cli.add_option("--lang", language,
+                   "Language to start in (en, pl, ru, he), overrides the bootstrap file");
     CLI11_PARSE(cli, argc, argv);
+    const bool tour = !tour_dir.empty();
 
     if (!bootstrap_file.empty()) {
         auto loaded = kiosk::config::load_bootstrap(bootstrap_file);
@@ -95,16 +104,37 @@ int main(int argc, char** argv) {
     if (!ca_file.empty()) {
         settings.ca_file = ca_file;
     }
-    if (auto error = kiosk::config::validate(settings); !error.empty()) {
+    if (!language.empty()) {
+        settings.default_language = language;
+    }
+    if (auto error = kiosk::config::validate(settings); !error.empty() && !tour) {
         spdlog::error("kiosk: {} (give --bootstrap FILE, or --central URL and --ca FILE)", error);
         return 2;
     }
 
     std::string error;
-    auto catalog = kiosk::assets::Catalog::load_language(settings.default_language, error);
-    if (!catalog) {
+    const auto catalogs = kiosk::assets::Catalogs::load_shipped(error);
+    if (!catalogs) {
         spdlog::error("kiosk: {}", error);
         return 2;
+    }
+    if (!catalogs->has(settings.default_language)) {
+        spdlog::error("kiosk: no catalog for the language '{}' (there are en, pl, ru and he)",
+                      settings.default_language);
+        return 2;
+    }
+
+    if (tour) {
+        auto window = kiosk::ui::KioskWindow::create(window_options, error);
+        if (!window) {
+            spdlog::error("kiosk: {}", error);
+            return 1;
+        }
+        const auto fonts = kiosk::ui::apply_theme(kiosk::assets::find_ui_fonts(),
+                                                  static_cast<float>(window->framebuffer_height()));
+        kiosk::ui::KioskScreens screens(*catalogs, fonts);
+        const auto stops = kiosk::app::screenshot_tour(settings.default_language);
+        return kiosk::ui::run_screenshot_tour(*window, screens, stops, tour_dir) == 0 ? 0 : 1;
     }
 
     StopSignals signals; // before any thread starts, so all of them inherit the mask
@@ -125,10 +155,11 @@ int main(int argc, char** argv) {
     kiosk::app::UiInbox inbox;
     inbox.set_waker(&kiosk::ui::KioskWindow::wake);
     kiosk::app::BackgroundWorker worker;
-    kiosk::app::Session session(
-        central, worker, inbox,
-        {std::chrono::seconds(settings.idle_timeout_seconds), std::chrono::seconds(15)});
-    kiosk::ui::KioskScreens screens(*catalog, fonts);
+    kiosk::app::SessionSettings session_settings{
+        std::chrono::seconds(settings.idle_timeout_seconds), std::chrono::seconds(15),
+        settings.default_language, catalogs->languages()};
+    kiosk::app::Session session(central, worker, inbox, session_settings);
+    kiosk::ui::KioskScreens screens(*catalogs, fonts);
     signals.start_watching();
     spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,
                  settings.central_url);

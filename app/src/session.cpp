@@ -2,6 +2,7 @@
 // late or repeated intent (a double tap) cannot skip a step.
 #include "kiosk/app/session.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace kiosk::app {
@@ -32,7 +33,9 @@ Notice notice_for_password_refusal(std::string_view code) {
 Session::Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox& inbox,
                  SessionSettings settings)
     : central_(central), worker_(worker), inbox_(inbox), settings_(settings),
-      alive_(std::make_shared<Session*>(this)) {}
+      alive_(std::make_shared<Session*>(this)) {
+    view_.language = settings_.default_language;
+}
 
 Session::~Session() {
     wipe();
@@ -73,10 +76,16 @@ void Session::handle(Intent intent, Clock::time_point now) {
 }
 
 void Session::tick(Clock::time_point now) {
+    const auto idle = now - last_activity_;
     if (view_.screen == Screen::Attract) {
+        // Someone chose a language or a mode and walked away without starting: the next
+        // person finds the kiosk as it is set up, not as the last one left it.
+        if (has_personal_preferences() && idle >= settings_.idle_timeout) {
+            spdlog::info("session: idle on the attract screen, back to the default language");
+            wipe();
+        }
         return;
     }
-    const auto idle = now - last_activity_;
     if (idle >= settings_.idle_timeout) {
         spdlog::info("session: idle timeout, wiping and returning to attract");
         wipe();
@@ -96,7 +105,8 @@ void Session::tick(Clock::time_point now) {
 
 Clock::time_point Session::next_deadline() const {
     if (view_.screen == Screen::Attract) {
-        return Clock::time_point::max();
+        return has_personal_preferences() ? last_activity_ + settings_.idle_timeout
+                                          : Clock::time_point::max();
     }
     const auto warn_at = last_activity_ + settings_.idle_timeout - settings_.idle_warning;
     if (view_.idle_seconds_left == 0) {
@@ -230,8 +240,41 @@ void Session::password_reset(const net::ApiResult<api::ResetPasswordResponse>& r
 }
 
 void Session::on(const intent::StartOver&) {
+    // Starting again is the same person: their language and modes stay.
+    auto language = std::move(view_.language);
+    const bool large_text = view_.large_text;
+    const bool high_contrast = view_.high_contrast;
     wipe();
+    view_.language = std::move(language);
+    view_.large_text = large_text;
+    view_.high_contrast = high_contrast;
     show(Screen::Identify);
+}
+
+void Session::on(const intent::ChooseLanguage& i) {
+    if (std::find(settings_.languages.begin(), settings_.languages.end(), i.language) ==
+        settings_.languages.end()) {
+        spdlog::warn("session: no catalog for language '{}'", i.language);
+        return;
+    }
+    if (view_.language != i.language) {
+        view_.language = i.language;
+        changed();
+    }
+}
+
+void Session::on(const intent::SetLargeText& i) {
+    if (view_.large_text != i.on) {
+        view_.large_text = i.on;
+        changed();
+    }
+}
+
+void Session::on(const intent::SetHighContrast& i) {
+    if (view_.high_contrast != i.on) {
+        view_.high_contrast = i.on;
+        changed();
+    }
 }
 
 void Session::on(const intent::Finish&) {
@@ -261,7 +304,12 @@ void Session::wipe() {
     secure_wipe(view_.identifier);
     const auto revision = view_.revision;
     view_ = ViewModel{};
+    view_.language = settings_.default_language;
     view_.revision = revision + 1;
+}
+
+bool Session::has_personal_preferences() const {
+    return view_.language != settings_.default_language || view_.large_text || view_.high_contrast;
 }
 
 } // namespace kiosk::app

@@ -23,9 +23,10 @@ constexpr const char* kNewPassword = "Seven-Purple-Elephants-Dance";
 class Kiosk {
 public:
     explicit Kiosk(const std::string& base_url, const std::filesystem::path& ca,
-                   std::chrono::milliseconds total_timeout = 5s)
+                   std::chrono::milliseconds total_timeout = 5s,
+                   SessionSettings session = SessionSettings{90s, 15s})
         : client_(base_url, settings(ca, total_timeout)),
-          session_(client_, worker_, inbox_, SessionSettings{90s, 15s}) {}
+          session_(client_, worker_, inbox_, std::move(session)) {}
 
     void send(Intent intent) { session_.handle(std::move(intent), now_); }
     // Lets the request in flight finish and applies its answer, as the UI loop would.
@@ -42,6 +43,8 @@ public:
         session_.tick(now_);
     }
     const ViewModel& view() const { return session_.view(); }
+    Clock::time_point now() const { return now_; }
+    Clock::time_point next_deadline() const { return session_.next_deadline(); }
 
 private:
     static net::ClientSettings settings(const std::filesystem::path& ca,
@@ -240,4 +243,66 @@ TEST(SessionFlow, AnAnswerArrivingAfterTheUserLeftIsDropped) {
     kiosk.settle();
     EXPECT_EQ(kiosk.view().screen, Screen::Attract);
     EXPECT_FALSE(kiosk.view().busy);
+}
+
+TEST(SessionFlow, ThePersonChoosesTheirLanguageAndTheKioskForgetsItWhenTheyLeave) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    EXPECT_EQ(kiosk.view().language, "en");
+    const auto before = kiosk.view().revision;
+    kiosk.send(intent::ChooseLanguage{"pl"});
+    EXPECT_EQ(kiosk.view().language, "pl");
+    EXPECT_GT(kiosk.view().revision, before) << "the UI must redraw in Polish";
+    kiosk.send(intent::ChooseLanguage{"xx"});
+    EXPECT_EQ(kiosk.view().language, "pl") << "a language with no catalog is ignored";
+
+    verify(kiosk, central, "jdoe");
+    EXPECT_EQ(kiosk.view().language, "pl") << "the choice lasts through the flow";
+    kiosk.send(intent::StartOver{});
+    EXPECT_EQ(kiosk.view().screen, Screen::Identify);
+    EXPECT_EQ(kiosk.view().language, "pl") << "starting again is still the same person";
+    kiosk.send(intent::Finish{});
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_EQ(kiosk.view().language, "en");
+}
+
+TEST(SessionFlow, IdleTimeoutPutsBackTheDefaultLanguageAndModes) {
+    kiosk::testing::CentralProcess central;
+    SessionSettings settings{90s, 15s};
+    settings.default_language = "ru";
+    Kiosk kiosk(central.base_url(), central.ca_file(), 5s, settings);
+    EXPECT_EQ(kiosk.view().language, "ru") << "the attract screen starts in the default";
+    kiosk.send(intent::ChooseLanguage{"he"});
+    kiosk.send(intent::SetLargeText{true});
+    kiosk.send(intent::SetHighContrast{true});
+    kiosk.send(intent::Start{});
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
+    EXPECT_EQ(kiosk.view().language, "he");
+    EXPECT_TRUE(kiosk.view().large_text);
+
+    kiosk.pass_time(80s);
+    EXPECT_EQ(kiosk.view().language, "he") << "the countdown speaks the person's language";
+    kiosk.pass_time(10s);
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_EQ(kiosk.view().language, "ru");
+    EXPECT_FALSE(kiosk.view().large_text);
+    EXPECT_FALSE(kiosk.view().high_contrast);
+}
+
+TEST(SessionFlow, AChoiceLeftOnTheAttractScreenIsUndoneAfterTheIdleTime) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    EXPECT_EQ(kiosk.next_deadline(), Clock::time_point::max()) << "nothing to undo: sleep";
+    kiosk.send(intent::ChooseLanguage{"he"});
+    kiosk.send(intent::SetHighContrast{true});
+    EXPECT_EQ(kiosk.next_deadline(), kiosk.now() + 90s);
+    kiosk.pass_time(89s);
+    EXPECT_EQ(kiosk.view().language, "he");
+    EXPECT_EQ(kiosk.view().idle_seconds_left, 0) << "no countdown on the attract screen";
+    kiosk.pass_time(1s);
+    EXPECT_EQ(kiosk.view().screen, Screen::Attract);
+    EXPECT_EQ(kiosk.view().language, "en");
+    EXPECT_FALSE(kiosk.view().high_contrast);
+    EXPECT_EQ(kiosk.next_deadline(), Clock::time_point::max());
 }

@@ -133,4 +133,34 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
     }
 }
 
+int run_screenshot_tour(KioskWindow& window, KioskScreens& screens,
+                        const std::vector<app::TourStop>& stops, const std::filesystem::path& dir) {
+    int failed = 0;
+    for (const auto& stop : stops) {
+        // A screen needs a few frames: focus moves to its first field, the idle card
+        // measures itself, and hover settles.
+        for (int frame = 0; frame <= kFramesPerWake; ++frame) {
+            window.poll();
+            window.begin_frame();
+            screens.draw(stop.view); // intents are dropped: there is no session to act
+            window.render();
+            if (frame == kFramesPerWake) {
+                const auto path = dir / (stop.name + ".png");
+                if (const auto error = save_framebuffer_png(path, window.framebuffer_width(),
+                                                            window.framebuffer_height());
+                    !error.empty()) {
+                    spdlog::error("screenshot: {}", error);
+                    ++failed;
+                } else {
+                    std::printf("screenshot: %s\n", path.c_str());
+                    std::fflush(stdout);
+                }
+            }
+            window.present();
+        }
+    }
+    screens.wipe_inputs();
+    return failed;
+}
+
 } // namespace kiosk::ui

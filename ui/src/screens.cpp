@@ -3,9 +3,9 @@
 #include "kiosk/ui/screens.hpp"
 
 #include "kiosk/common/secret.hpp"
-#include "kiosk/ui/widgets.hpp"
 #include "kiosk/ui/wipe_imgui_text.hpp"
 
+#include <algorithm>
 #include <imgui.h>
 #include <string_view>
 
@@ -82,8 +82,9 @@ bool enter_pressed() {
 
 } // namespace
 
-KioskScreens::KioskScreens(const assets::Catalog& catalog, Fonts fonts)
-    : catalog_(catalog), fonts_(fonts) {}
+KioskScreens::KioskScreens(const assets::Catalogs& catalogs, FontSets fonts)
+    : catalogs_(catalogs), fonts_(fonts), catalog_(&catalogs.of("en")),
+      ui_(fonts.regular, palette(false), false) {}
 
 KioskScreens::~KioskScreens() {
     secure_wipe(identifier_.data(), identifier_.size());
@@ -129,6 +130,15 @@ void KioskScreens::react_to_changes(const app::ViewModel& view) {
 
 std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     react_to_changes(view);
+    catalog_ = &catalogs_.of(view.language);
+    const Fonts& fonts = view.large_text ? fonts_.large : fonts_.regular;
+    ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language));
+    if (view.high_contrast != high_contrast_) {
+        // The style is read when widgets are drawn, so this frame already shows it.
+        high_contrast_ = view.high_contrast;
+        apply_palette(palette(high_contrast_));
+    }
+    ImGui::PushFont(fonts.body);
     std::vector<app::Intent> out;
     if (user_was_active()) {
         out.emplace_back(app::intent::Activity{});
@@ -156,6 +166,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     if (view.idle_seconds_left > 0) {
         draw_idle_overlay(view, out);
     }
+    ImGui::PopFont();
     return out;
 }
 
@@ -164,160 +175,191 @@ void KioskScreens::draw_notice(const app::ViewModel& view) {
     if (key.empty()) {
         return;
     }
-    // Notices that carry a number are plural entries: the count picks the grammatical form.
+    // The counted notices take the plural form for their number.
+    long count = 0;
     switch (view.notice) {
     case app::Notice::WrongCode:
-        notice_box(catalog_.plural(key, view.attempts_left));
+        count = view.attempts_left;
         break;
     case app::Notice::CodeIncomplete:
-        notice_box(catalog_.plural(key, view.code_length));
+        count = view.code_length;
         break;
     case app::Notice::PasswordTooShort:
-        notice_box(catalog_.plural(key, view.min_password_length));
+        count = view.min_password_length;
         break;
     default:
-        notice_box(catalog_.text(key));
-        break;
+        ui_.notice_box(text(key));
+        return;
     }
+    ui_.notice_box(catalog_->plural(key, count));
 }
 
-bool KioskScreens::cancel_button(const app::ViewModel& view) {
-    return secondary_button(catalog_.text("common.cancel"), !view.busy);
-}
+void KioskScreens::draw_attract(const app::ViewModel& view, std::vector<app::Intent>& out) {
+    ui_.begin_page("attract", text("app.name"));
+    ui_.headline(text("attract.headline"));
+    ui_.vertical_space(0.2f);
+    ui_.paragraph(text("attract.subtitle"));
+    ui_.vertical_space(0.4f);
+    bool start = ui_.primary_button(text("attract.start"));
+    const bool start_focused = ImGui::IsItemFocused();
+    ui_.vertical_space(0.4f);
 
-void KioskScreens::draw_attract(const app::ViewModel&, std::vector<app::Intent>& out) {
-    begin_page("attract", fonts_, catalog_.text("app.name"));
-    vertical_space(1.0f);
-    headline(fonts_, catalog_.text("attract.headline"));
-    vertical_space(0.5f);
-    paragraph(catalog_.text("attract.subtitle"));
-    vertical_space(3.0f);
-    const bool pressed = primary_button(catalog_.text("attract.start"));
-    end_page();
-    // The whole screen is the button: a touch anywhere starts.
-    if (pressed || ImGui::IsMouseClicked(ImGuiMouseButton_Left) || enter_pressed()) {
+    // Each language is offered in its own name, so a person finds theirs without reading
+    // the current one.
+    ui_.muted(text("attract.choose_language"));
+    std::vector<std::string> names;
+    int selected = -1;
+    for (const auto& language : catalogs_.languages()) {
+        if (language == view.language) {
+            selected = static_cast<int>(names.size());
+        }
+        names.push_back(catalogs_.of(language).text("language.name"));
+    }
+    if (const int chosen = ui_.choice_row("languages", names, selected); chosen >= 0) {
+        out.emplace_back(
+            app::intent::ChooseLanguage{catalogs_.languages()[static_cast<std::size_t>(chosen)]});
+    }
+    ui_.vertical_space(0.2f);
+    const int toggled =
+        ui_.toggle_row("access", {text("access.large_text"), text("access.high_contrast")},
+                       {view.large_text, view.high_contrast});
+    if (toggled == 0) {
+        out.emplace_back(app::intent::SetLargeText{!view.large_text});
+    } else if (toggled == 1) {
+        out.emplace_back(app::intent::SetHighContrast{!view.high_contrast});
+    }
+    // A touch anywhere but on a control starts, and so does Enter unless the keyboard is on
+    // another control (which Enter or Space then operates instead).
+    const bool on_a_control = ImGui::IsAnyItemHovered() || ImGui::IsAnyItemActive();
+    const bool keyboard_elsewhere = ImGui::IsAnyItemFocused() && !start_focused;
+    ui_.end_page();
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !on_a_control) {
+        start = true;
+    }
+    if (enter_pressed() && !keyboard_elsewhere) {
+        start = true;
+    }
+    if (start) {
         out.emplace_back(app::intent::Start{});
     }
 }
 
 void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("identify", fonts_, catalog_.text("app.name"));
-    title(fonts_, catalog_.text("identify.title"));
-    paragraph(catalog_.text("identify.prompt"));
-    vertical_space(0.5f);
-    const bool entered =
-        text_field("##identifier", catalog_.text("identify.field"), identifier_.data(),
-                   identifier_.size(), {.take_focus = focus_first_field_, .enabled = !view.busy});
+    ui_.begin_page("identify", text("app.name"));
+    ui_.title(text("identify.title"));
+    ui_.paragraph(text("identify.prompt"));
+    ui_.vertical_space(0.5f);
+    const bool entered = ui_.text_field("##identifier", text("identify.field"), identifier_.data(),
+                                        identifier_.size(),
+                                        {.take_focus = focus_first_field_, .enabled = !view.busy});
     focus_first_field_ = false;
     draw_notice(view);
-    vertical_space(0.5f);
+    ui_.vertical_space(0.5f);
     if (view.busy) {
-        busy_indicator(catalog_.text("common.busy"));
-    } else if (primary_button(catalog_.text("identify.continue")) || entered) {
-        out.emplace_back(app::intent::SubmitIdentifier{std::string(text_of(identifier_))});
+        ui_.busy_indicator(text("common.busy"));
     }
-    if (cancel_button(view)) {
+    const auto pressed =
+        ui_.button_row(text("identify.continue"), text("common.cancel"), !view.busy);
+    if (pressed == RowPress::Forward || (entered && !view.busy)) {
+        out.emplace_back(app::intent::SubmitIdentifier{std::string(text_of(identifier_))});
+    } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::Finish{});
     }
-    end_page();
+    ui_.end_page();
 }
 
 void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("enter-code", fonts_, catalog_.text("app.name"));
-    title(fonts_, catalog_.text("code.title"));
-    paragraph(catalog_.format("code.prompt", {{"identifier", view.identifier},
-                                              {"digits", std::to_string(view.code_length)}}));
-    vertical_space(0.5f);
-    const bool entered =
-        text_field("##code", catalog_.text("code.field"), code_.data(),
-                   static_cast<std::size_t>(view.code_length) + 1,
-                   {.digits_only = true, .take_focus = focus_first_field_, .enabled = !view.busy});
+    ui_.begin_page("enter-code", text("app.name"));
+    ui_.title(text("code.title"));
+    // Placeholders are filled in first, then the whole sentence is reordered: what the
+    // person typed sits where their language's grammar puts it.
+    ui_.paragraph(catalog_->format("code.prompt", {{"identifier", view.identifier},
+                                                   {"digits", std::to_string(view.code_length)}}));
+    ui_.vertical_space(0.5f);
+    const bool entered = ui_.text_field(
+        "##code", text("code.field"), code_.data(), static_cast<std::size_t>(view.code_length) + 1,
+        {.digits_only = true, .take_focus = focus_first_field_, .enabled = !view.busy});
     focus_first_field_ = false;
     draw_notice(view);
-    vertical_space(0.5f);
+    ui_.vertical_space(0.5f);
     if (view.busy) {
-        busy_indicator(catalog_.text("common.busy"));
-    } else if (primary_button(catalog_.text("code.continue")) || entered) {
-        out.emplace_back(app::intent::SubmitCode{SecretString(text_of(code_))});
+        ui_.busy_indicator(text("common.busy"));
     }
-    if (cancel_button(view)) {
+    const auto pressed = ui_.button_row(text("code.continue"), text("common.cancel"), !view.busy);
+    if (pressed == RowPress::Forward || (entered && !view.busy)) {
+        out.emplace_back(app::intent::SubmitCode{SecretString(text_of(code_))});
+    } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::Finish{});
     }
-    end_page();
+    ui_.end_page();
 }
 
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("new-password", fonts_, catalog_.text("app.name"));
-    title(fonts_, catalog_.text("password.title"));
-    paragraph(catalog_.plural("password.prompt", view.min_password_length));
-    vertical_space(0.3f);
+    ui_.begin_page("new-password", text("app.name"));
+    ui_.title(text("password.title"));
+    ui_.paragraph(catalog_->plural("password.prompt", view.min_password_length));
+    ui_.vertical_space(0.3f);
     const TextFieldOptions secret{
         .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
-    if (text_field("##password", catalog_.text("password.new"), password_.data(), password_.size(),
-                   secret)) {
+    if (ui_.text_field("##password", text("password.new"), password_.data(), password_.size(),
+                       secret)) {
         focus_confirmation_ = true; // Enter in the first field moves on, like Tab
     }
     focus_first_field_ = false;
     TextFieldOptions confirm = secret;
     confirm.take_focus = focus_confirmation_;
     focus_confirmation_ = false;
-    const bool entered = text_field("##confirmation", catalog_.text("password.confirm"),
-                                    confirmation_.data(), confirmation_.size(), confirm);
-    ImGui::Checkbox(catalog_.text("password.show").c_str(), &show_password_);
+    const bool entered = ui_.text_field("##confirmation", text("password.confirm"),
+                                        confirmation_.data(), confirmation_.size(), confirm);
+    if (ui_.toggle("##show", text("password.show"), show_password_)) {
+        show_password_ = !show_password_;
+    }
     draw_notice(view);
     if (view.busy) {
-        busy_indicator(catalog_.text("common.busy"));
-    } else if (primary_button(catalog_.text("password.submit")) || entered) {
+        ui_.busy_indicator(text("common.busy"));
+    }
+    const auto pressed = ui_.button_row(text("password.submit"), text("common.cancel"), !view.busy);
+    if (pressed == RowPress::Forward || (entered && !view.busy)) {
         out.emplace_back(app::intent::SubmitNewPassword{SecretString(text_of(password_)),
                                                         SecretString(text_of(confirmation_))});
-    }
-    if (cancel_button(view)) {
+    } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::Finish{});
     }
-    end_page();
+    ui_.end_page();
 }
 
 void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("done", fonts_, catalog_.text("app.name"));
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour::kSuccess));
-    title(fonts_, catalog_.text("done.title"));
-    ImGui::PopStyleColor();
-    paragraph(catalog_.text("done.body"));
-    vertical_space(0.5f);
-    ImGui::PushFont(fonts_.title);
-    ImGui::TextUnformatted(
-        catalog_.format("done.reference", {{"reference", view.reference}}).c_str());
+    ui_.begin_page("done", text("app.name"));
+    ui_.title(text("done.title"), ui_.colours().success);
+    ui_.paragraph(text("done.body"));
+    ui_.vertical_space(0.5f);
+    ImGui::PushFont(ui_.fonts().title);
+    ui_.paragraph(catalog_->format("done.reference", {{"reference", view.reference}}));
     ImGui::PopFont();
-    // "2026-11-22T16:40:05Z" -> "2026-11-22 16:40"; proper per-language dates come with i18n.
-    std::string when = view.completed_at.substr(0, 16);
-    if (when.size() > 10) {
-        when[10] = ' ';
-    }
-    muted(catalog_.format("done.time", {{"time", when}}));
-    vertical_space(1.0f);
-    if (primary_button(catalog_.text("done.finish")) ||
-        (focus_first_field_ == false && enter_pressed())) {
+    ui_.muted(catalog_->format("done.time",
+                               {{"time", assets::format_date_time(*catalog_, view.completed_at)}}));
+    ui_.vertical_space(1.0f);
+    if (ui_.primary_button(text("done.finish")) || (!focus_first_field_ && enter_pressed())) {
         out.emplace_back(app::intent::Finish{});
     }
     focus_first_field_ = false;
-    end_page();
+    ui_.end_page();
 }
 
 void KioskScreens::draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    begin_page("problem", fonts_, catalog_.text("app.name"));
+    ui_.begin_page("problem", text("app.name"));
     const std::string key(problem_key(view.problem));
-    title(fonts_, catalog_.text(key + ".title"));
-    paragraph(catalog_.text(key + ".next"));
-    vertical_space(1.0f);
-    if (primary_button(catalog_.text("problem.start_over")) ||
-        (focus_first_field_ == false && enter_pressed())) {
+    ui_.title(text(key + ".title"));
+    ui_.paragraph(text(key + ".next"));
+    ui_.vertical_space(1.0f);
+    const auto pressed = ui_.button_row(text("problem.start_over"), text("problem.finish"), true);
+    if (pressed == RowPress::Forward || (!focus_first_field_ && enter_pressed())) {
         out.emplace_back(app::intent::StartOver{});
-    }
-    focus_first_field_ = false;
-    if (secondary_button(catalog_.text("problem.finish"))) {
+    } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::Finish{});
     }
-    end_page();
+    focus_first_field_ = false;
+    ui_.end_page();
 }
 
 void KioskScreens::draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out) {
@@ -330,23 +372,30 @@ void KioskScreens::draw_idle_overlay(const app::ViewModel& view, std::vector<app
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings);
     ImGui::PopStyleColor();
-    const float card_width = std::min(viewport->WorkSize.x * 0.8f, ImGui::GetFontSize() * 24.0f);
-    const float card_height = ImGui::GetFontSize() * 11.0f;
+    const float font = ImGui::GetFontSize();
+    const float card_width = std::min(viewport->WorkSize.x * 0.86f, font * 26.0f);
+    if (idle_card_height_ <= 0) {
+        idle_card_height_ = font * 11.0f;
+    }
+    const float card_height = std::min(idle_card_height_, viewport->WorkSize.y * 0.9f);
     ImGui::SetCursorPos(ImVec2((viewport->WorkSize.x - card_width) * 0.5f,
                                (viewport->WorkSize.y - card_height) * 0.5f));
-    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1, 1, 1, 1));
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding,
-                        ImVec2(ImGui::GetFontSize(), ImGui::GetFontSize()));
+    ImGui::PushStyleColor(ImGuiCol_ChildBg,
+                          ImGui::ColorConvertU32ToFloat4(ui_.colours().background));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(font, font));
+    ImGui::PushStyleVar(ImGuiStyleVar_ChildRounding, font * 0.5f);
     ImGui::BeginChild("idle-card", ImVec2(card_width, card_height), false,
                       ImGuiWindowFlags_AlwaysUseWindowPadding);
-    title(fonts_, catalog_.text("idle.title"));
-    paragraph(catalog_.plural("idle.body", view.idle_seconds_left));
-    vertical_space(0.5f);
-    if (primary_button(catalog_.text("idle.continue"))) {
+    ui_.title(text("idle.title"));
+    ui_.paragraph(catalog_->plural("idle.body", view.idle_seconds_left));
+    ui_.vertical_space(0.5f);
+    if (ui_.primary_button(text("idle.continue"))) {
         out.emplace_back(app::intent::Activity{});
     }
+    // The card is sized to what it held last frame, so a longer language still fits.
+    idle_card_height_ = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + font;
     ImGui::EndChild();
-    ImGui::PopStyleVar();
+    ImGui::PopStyleVar(2);
     ImGui::PopStyleColor();
     ImGui::End();
 }

@@ -3,6 +3,7 @@
 #include "kiosk/ui/theme.hpp"
 
 #include <algorithm>
+#include <array>
 #include <imgui.h>
 #include <spdlog/spdlog.h>
 
@@ -13,33 +14,86 @@ ImVec4 rgba(unsigned abgr) {
     return ImGui::ColorConvertU32ToFloat4(abgr);
 }
 
+constexpr std::array<ImWchar, 17> kRanges = {
+    0x0020, 0x00FF, // Basic Latin + Latin-1 (« » for Russian quotes)
+    0x0100, 0x017F, // Latin Extended-A (Polish ą ć ę ł ń ś ź ż)
+    0x0400, 0x04FF, // Cyrillic
+    0x0590, 0x05FF, // Hebrew (letters, points, geresh and gershayim)
+    0x2010, 0x2027, // dashes, quotes, bullet, ellipsis
+    0x2116, 0x2116, // numero sign
+    0x2190, 0x2193, // arrows
+    0xFFFD, 0xFFFD, // replacement character, for malformed text
+    0,
+};
+
+constexpr Palette kRegular{
+    .background = colour::kBackground,
+    .text = colour::kText,
+    .muted = colour::kMuted,
+    .primary = colour::kPrimary,
+    .primary_hovered = colour::kPrimary, // touch screens have no hover: a touch leaves the
+                                         // pointer on a button, which must not look pressed
+    .primary_active = 0xFF8A4A18,
+    .on_primary = 0xFFFFFFFF,
+    .secondary = 0xFFFFFFFF,
+    .frame = 0xFFFFFFFF,
+    .border = 0xFFB8ADA4,
+    .notice_bg = colour::kNoticeBg,
+    .notice_text = colour::kNoticeText,
+    .success = colour::kSuccess,
+    .focus = 0xFFFF840A,
+};
+
+constexpr Palette kHighContrast{
+    .background = 0xFF000000,
+    .text = 0xFFFFFFFF,
+    .muted = 0xFFE6E6E6,
+    .primary = 0xFF00D7FF, // yellow #FFD700
+    .primary_hovered = 0xFF00D7FF,
+    .primary_active = 0xFF00B0D0,
+    .on_primary = 0xFF000000,
+    .secondary = 0xFF000000,
+    .frame = 0xFF000000,
+    .border = 0xFFFFFFFF,
+    .notice_bg = 0xFF000060, // dark red #600000
+    .notice_text = 0xFFFFFFFF,
+    .success = 0xFF80FF80,
+    .focus = 0xFFFFFF00, // cyan
+};
+
+ImFont* load(const std::filesystem::path& file, float pixels) {
+    return ImGui::GetIO().Fonts->AddFontFromFileTTF(file.c_str(), pixels, nullptr, kRanges.data());
+}
+
+bool complete(const Fonts& fonts) {
+    return fonts.body != nullptr && fonts.title != nullptr && fonts.headline != nullptr;
+}
+
 } // namespace
 
-Fonts apply_theme(const std::optional<assets::FontFiles>& files, float display_height) {
+const unsigned short* glyph_ranges() {
+    return kRanges.data();
+}
+
+FontSets apply_theme(const std::optional<assets::FontFiles>& files, float display_height) {
     ImGuiIO& io = ImGui::GetIO();
     const float unit = std::max(display_height / 800.0f, 0.75f);
-    Fonts fonts;
-    static constexpr ImWchar kRanges[] = {
-        0x0020, 0x00FF, // Basic Latin + Latin-1
-        0x0100, 0x017F, // Latin Extended-A (Polish)
-        0x2010, 0x2027, // dashes, quotes, ellipsis
-        0x2022, 0x2022, // bullet, for masked text
-        0,
-    };
+    FontSets sets;
     if (files) {
-        fonts.body =
-            io.Fonts->AddFontFromFileTTF(files->regular.c_str(), 26.0f * unit, nullptr, kRanges);
-        fonts.title =
-            io.Fonts->AddFontFromFileTTF(files->bold.c_str(), 40.0f * unit, nullptr, kRanges);
-        fonts.headline =
-            io.Fonts->AddFontFromFileTTF(files->bold.c_str(), 60.0f * unit, nullptr, kRanges);
+        sets.regular = {load(files->regular, 26.0f * unit), load(files->bold, 40.0f * unit),
+                        load(files->bold, 56.0f * unit)};
+        // Large text grows what people read most; the headline is large already, and
+        // sharing it keeps the font atlas (GPU and process memory) smaller.
+        sets.large = {load(files->regular, 36.0f * unit), load(files->bold, 48.0f * unit),
+                      sets.regular.headline};
     }
-    if (fonts.body == nullptr || fonts.title == nullptr || fonts.headline == nullptr) {
+    if (!complete(sets.regular) || !complete(sets.large)) {
         spdlog::warn("ui: no UI font found; using Dear ImGui's built-in font");
         io.Fonts->Clear();
-        fonts.body = fonts.title = fonts.headline = io.Fonts->AddFontDefault();
+        ImFont* fallback = io.Fonts->AddFontDefault();
+        sets.regular = sets.large = {fallback, fallback, fallback};
     }
-    io.FontDefault = fonts.body;
+    io.FontDefault = sets.regular.body;
 
     ImGuiStyle& style = ImGui::GetStyle();
     style = ImGuiStyle();
@@ -52,22 +106,36 @@ Fonts apply_theme(const std::optional<assets::FontFiles>& files, float display_h
     style.FrameBorderSize = 2.0f;
     style.ScrollbarSize = 24.0f * unit;
     style.TouchExtraPadding = ImVec2(4.0f * unit, 4.0f * unit);
-    style.Colors[ImGuiCol_WindowBg] = rgba(colour::kBackground);
-    style.Colors[ImGuiCol_ChildBg] = rgba(colour::kBackground);
-    style.Colors[ImGuiCol_PopupBg] = rgba(0xFFFFFFFF);
-    style.Colors[ImGuiCol_Text] = rgba(colour::kText);
-    style.Colors[ImGuiCol_TextDisabled] = rgba(colour::kMuted);
-    style.Colors[ImGuiCol_FrameBg] = rgba(0xFFFFFFFF);
-    style.Colors[ImGuiCol_FrameBgHovered] = rgba(0xFFFFFFFF);
-    style.Colors[ImGuiCol_FrameBgActive] = rgba(0xFFFFFFFF);
-    style.Colors[ImGuiCol_Border] = rgba(0xFFB8ADA4);
-    style.Colors[ImGuiCol_Button] = rgba(colour::kPrimary);
-    style.Colors[ImGuiCol_ButtonHovered] = rgba(0xFFB8682A);
-    style.Colors[ImGuiCol_ButtonActive] = rgba(0xFF8A4A18);
-    style.Colors[ImGuiCol_CheckMark] = rgba(colour::kPrimary);
-    style.Colors[ImGuiCol_NavHighlight] = rgba(0xFF0A84FF);
+    apply_palette(kRegular);
+    return sets;
+}
+
+const Palette& palette(bool high_contrast) {
+    return high_contrast ? kHighContrast : kRegular;
+}
+
+void apply_palette(const Palette& p) {
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.Colors[ImGuiCol_WindowBg] = rgba(p.background);
+    style.Colors[ImGuiCol_ChildBg] = rgba(p.background);
+    style.Colors[ImGuiCol_PopupBg] = rgba(p.background);
+    style.Colors[ImGuiCol_Text] = rgba(p.text);
+    style.Colors[ImGuiCol_TextDisabled] = rgba(p.muted);
+    style.Colors[ImGuiCol_FrameBg] = rgba(p.frame);
+    style.Colors[ImGuiCol_FrameBgHovered] = rgba(p.frame);
+    style.Colors[ImGuiCol_FrameBgActive] = rgba(p.frame);
+    style.Colors[ImGuiCol_Border] = rgba(p.border);
+    style.Colors[ImGuiCol_Button] = rgba(p.primary);
+    style.Colors[ImGuiCol_ButtonHovered] = rgba(p.primary_hovered);
+    style.Colors[ImGuiCol_ButtonActive] = rgba(p.primary_active);
+    style.Colors[ImGuiCol_CheckMark] = rgba(p.primary);
+    ImVec4 selected = rgba(p.primary);
+    selected.w = 0.45f;
+    style.Colors[ImGuiCol_TextSelectedBg] = selected;
+    style.Colors[ImGuiCol_NavHighlight] = rgba(p.focus);
+    style.Colors[ImGuiCol_ScrollbarBg] = rgba(p.background);
+    style.Colors[ImGuiCol_ScrollbarGrab] = rgba(p.border);
     style.Colors[ImGuiCol_ModalWindowDimBg] = ImVec4(0.1f, 0.1f, 0.15f, 0.55f);
-    return fonts;
 }
 
 } // namespace kiosk::ui

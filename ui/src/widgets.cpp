@@ -1,9 +1,15 @@
 // Widget implementations on top of Dear ImGui. Layout is one centred column whose width
-// follows the screen, so every screen lines up without per-screen geometry.
+// follows the screen, so every screen lines up without per-screen geometry. Text is broken
+// into lines in logical order first and each line reordered afterwards, as the Unicode
+// bidirectional algorithm prescribes; Dear ImGui then draws each line's glyphs left to right.
 #include "kiosk/ui/widgets.hpp"
 
+#include "kiosk/assets/bidi.hpp"
+
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <imgui.h>
 
 namespace kiosk::ui {
@@ -13,29 +19,103 @@ float button_height() {
     return ImGui::GetFontSize() * 2.4f;
 }
 
-bool button(const std::string& label, bool enabled, bool primary) {
+// Bytes in the UTF-8 sequence that starts with `lead`.
+std::size_t utf8_length(char lead) {
+    const auto byte = static_cast<unsigned char>(lead);
+    return byte < 0x80 ? 1 : (byte & 0xE0) == 0xC0 ? 2 : (byte & 0xF0) == 0xE0 ? 3 : 4;
+}
+
+// `text` broken into lines no wider than `width` in the current font, in logical order.
+std::vector<std::string> wrap_lines(const std::string& text, float width) {
+    ImFont* font = ImGui::GetFont();
+    const float scale = ImGui::GetFontSize() / font->FontSize;
+    std::vector<std::string> lines;
+    const char* s = text.data();
+    const char* const end = s + text.size();
+    while (s < end) {
+        const auto* newline =
+            static_cast<const char*>(std::memchr(s, '\n', static_cast<std::size_t>(end - s)));
+        const char* line_end = newline != nullptr ? newline : end;
+        if (s == line_end) {
+            lines.emplace_back();
+        }
+        while (s < line_end) {
+            const char* wrap = font->CalcWordWrapPositionA(scale, s, line_end, width);
+            if (wrap <= s) { // one word wider than the column: break inside it
+                wrap = std::min(s + utf8_length(*s), line_end);
+            }
+            const char* trimmed = wrap;
+            while (trimmed > s && trimmed[-1] == ' ') {
+                --trimmed;
+            }
+            lines.emplace_back(s, trimmed);
+            s = wrap;
+            while (s < line_end && *s == ' ') {
+                ++s;
+            }
+        }
+        s = line_end < end ? line_end + 1 : end;
+    }
+    return lines;
+}
+
+} // namespace
+
+std::string Widgets::visual(const std::string& text) const {
+    // Left-to-right languages go through FriBidi too: an identifier typed in Hebrew inside
+    // an English sentence still reads right.
+    return assets::visual_order(text, rtl_);
+}
+
+void Widgets::text_block(const std::string& text, ImFont* font, unsigned colour,
+                         float width) const {
+    if (font != nullptr) {
+        ImGui::PushFont(font);
+    }
+    ImFont* current = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    const ImU32 col = colour != 0 ? colour : ImGui::GetColorU32(ImGuiCol_Text);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    float y = origin.y;
+    for (const auto& logical : wrap_lines(text, width)) {
+        const std::string line = visual(logical);
+        float x = origin.x;
+        if (rtl_) {
+            x += width - current->CalcTextSizeA(size, FLT_MAX, 0.0f, line.c_str()).x;
+        }
+        draw->AddText(current, size, ImVec2(x, y), col, line.c_str());
+        y += size * 1.2f; // a little leading: easier to read at arm's length
+    }
+    ImGui::Dummy(ImVec2(width, std::max(y - origin.y - size * 0.2f, size)));
+    if (font != nullptr) {
+        ImGui::PopFont();
+    }
+}
+
+bool Widgets::button(const std::string& label, bool enabled, bool primary, float width) const {
     if (!enabled) {
         ImGui::BeginDisabled();
     }
-    if (!primary) {
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(1, 1, 1, 1));
-        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.93f, 0.95f, 0.98f, 1));
-        ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(0.85f, 0.89f, 0.95f, 1));
-        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour::kPrimary));
+    const auto c = [](unsigned abgr) { return ImGui::ColorConvertU32ToFloat4(abgr); };
+    if (primary) {
+        ImGui::PushStyleColor(ImGuiCol_Text, c(palette_.on_primary));
     } else {
-        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
+        ImGui::PushStyleColor(ImGuiCol_Button, c(palette_.secondary));
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, c(palette_.secondary));
+        ImGui::PushStyleColor(ImGuiCol_ButtonActive, c(palette_.border));
+        ImGui::PushStyleColor(ImGuiCol_Text, c(palette_.primary));
+        ImGui::PushStyleColor(ImGuiCol_Border, c(palette_.primary));
     }
-    const bool pressed = ImGui::Button(label.c_str(), ImVec2(-FLT_MIN, button_height()));
-    ImGui::PopStyleColor(primary ? 1 : 4);
+    const bool pressed = ImGui::Button(visual(label).c_str(), ImVec2(width, button_height()));
+    ImGui::PopStyleColor(primary ? 1 : 5);
     if (!enabled) {
         ImGui::EndDisabled();
     }
     return pressed && enabled;
 }
 
-} // namespace
-
-void begin_page(const char* id, const Fonts& fonts, const std::string& brand) {
+void Widgets::begin_page(const char* id, const std::string& brand) const {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -46,85 +126,210 @@ void begin_page(const char* id, const Fonts& fonts, const std::string& brand) {
     const float column = std::min(width * 0.86f, ImGui::GetFontSize() * 34.0f);
     const float margin = (width - column) * 0.5f;
 
-    // The brand bar: the same on every screen, so people know where they are.
+    // The brand bar: the same on every screen, so people know where they are. It starts
+    // where the language's lines start.
     const float bar_height = ImGui::GetFontSize() * 2.6f;
     const ImVec2 origin = viewport->WorkPos;
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + bar_height), colour::kPrimary);
-    ImGui::PushFont(fonts.title);
+    draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + bar_height), palette_.primary);
+    ImGui::PushFont(fonts_.title);
     const float text_height = ImGui::GetFontSize();
-    draw->AddText(ImVec2(origin.x + margin, origin.y + (bar_height - text_height) * 0.5f),
-                  0xFFFFFFFF, brand.c_str());
+    const std::string text = visual(brand);
+    float x = origin.x + margin;
+    if (rtl_) {
+        x = origin.x + width - margin - ImGui::CalcTextSize(text.c_str()).x;
+    }
+    draw->AddText(ImVec2(x, origin.y + (bar_height - text_height) * 0.5f), palette_.on_primary,
+                  text.c_str());
     ImGui::PopFont();
 
-    const float top = bar_height + viewport->WorkSize.y * 0.07f;
+    const float top = bar_height + viewport->WorkSize.y * 0.05f;
     ImGui::SetCursorPos(ImVec2(margin, top));
     ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top), false,
                       ImGuiWindowFlags_NoBackground);
 }
 
-void end_page() {
+void Widgets::end_page() const {
     ImGui::EndChild();
     ImGui::End();
 }
 
-void headline(const Fonts& fonts, const std::string& text) {
-    ImGui::PushFont(fonts.headline);
-    ImGui::TextWrapped("%s", text.c_str());
-    ImGui::PopFont();
+void Widgets::headline(const std::string& text) const {
+    text_block(text, fonts_.headline, 0, ImGui::GetContentRegionAvail().x);
 }
 
-void title(const Fonts& fonts, const std::string& text) {
-    ImGui::PushFont(fonts.title);
-    ImGui::TextWrapped("%s", text.c_str());
-    ImGui::PopFont();
+void Widgets::title(const std::string& text, unsigned colour) const {
+    text_block(text, fonts_.title, colour, ImGui::GetContentRegionAvail().x);
 }
 
-void paragraph(const std::string& text) {
-    ImGui::TextWrapped("%s", text.c_str());
+void Widgets::paragraph(const std::string& text) const {
+    text_block(text, nullptr, 0, ImGui::GetContentRegionAvail().x);
 }
 
-void muted(const std::string& text) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour::kMuted));
-    ImGui::TextWrapped("%s", text.c_str());
-    ImGui::PopStyleColor();
+void Widgets::muted(const std::string& text) const {
+    text_block(text, nullptr, palette_.muted, ImGui::GetContentRegionAvail().x);
 }
 
-void notice_box(const std::string& text) {
+void Widgets::notice_box(const std::string& text) const {
     const float pad = ImGui::GetFontSize() * 0.6f;
+    const float stripe = 6.0f;
     const float width = ImGui::GetContentRegionAvail().x;
-    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, width - 2 * pad);
     const ImVec2 top_left = ImGui::GetCursorScreenPos();
-    const ImVec2 bottom_right(top_left.x + width, top_left.y + size.y + 2 * pad);
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(top_left, bottom_right, colour::kNoticeBg, 8.0f);
-    draw->AddRectFilled(top_left, ImVec2(top_left.x + 6.0f, bottom_right.y), colour::kNoticeText,
-                        8.0f, ImDrawFlags_RoundCornersLeft);
-    ImGui::SetCursorScreenPos(ImVec2(top_left.x + pad, top_left.y + pad));
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(colour::kNoticeText));
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - 2 * pad);
-    ImGui::TextUnformatted(text.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::PopStyleColor();
-    ImGui::SetCursorScreenPos(ImVec2(top_left.x, bottom_right.y));
+    // The text goes first (on the upper channel) so the box can be sized to it.
+    draw->ChannelsSplit(2);
+    draw->ChannelsSetCurrent(1);
+    ImGui::SetCursorScreenPos(ImVec2(top_left.x + pad + (rtl_ ? 0.0f : stripe), top_left.y + pad));
+    text_block(text, nullptr, palette_.notice_text, width - 2 * pad - stripe);
+    const float bottom = ImGui::GetItemRectMax().y + pad;
+    draw->ChannelsSetCurrent(0);
+    draw->AddRectFilled(top_left, ImVec2(top_left.x + width, bottom), palette_.notice_bg, 8.0f);
+    if (rtl_) {
+        draw->AddRectFilled(ImVec2(top_left.x + width - stripe, top_left.y),
+                            ImVec2(top_left.x + width, bottom), palette_.notice_text, 8.0f,
+                            ImDrawFlags_RoundCornersRight);
+    } else {
+        draw->AddRectFilled(top_left, ImVec2(top_left.x + stripe, bottom), palette_.notice_text,
+                            8.0f, ImDrawFlags_RoundCornersLeft);
+    }
+    draw->ChannelsMerge();
+    ImGui::SetCursorScreenPos(ImVec2(top_left.x, bottom));
     ImGui::Dummy(ImVec2(width, 0));
 }
 
-void vertical_space(float lines) {
+void Widgets::vertical_space(float lines) const {
     ImGui::Dummy(ImVec2(0, ImGui::GetFontSize() * lines));
 }
 
-bool primary_button(const std::string& label, bool enabled) {
-    return button(label, enabled, true);
+bool Widgets::primary_button(const std::string& label, bool enabled) const {
+    return button(label, enabled, true, -FLT_MIN);
 }
 
-bool secondary_button(const std::string& label, bool enabled) {
-    return button(label, enabled, false);
+bool Widgets::secondary_button(const std::string& label, bool enabled) const {
+    return button(label, enabled, false, -FLT_MIN);
 }
 
-bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
-                const TextFieldOptions& options) {
-    ImGui::TextUnformatted(label.c_str());
+RowPress Widgets::button_row(const std::string& forward, const std::string& back,
+                             bool enabled) const {
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float width = (ImGui::GetContentRegionAvail().x - spacing) * 0.5f;
+    RowPress pressed = RowPress::None;
+    // Reading order puts "back" first: on the left in English, on the right in Hebrew.
+    for (int slot = 0; slot < 2; ++slot) {
+        const bool is_forward = (slot == 1) != rtl_;
+        if (slot == 1) {
+            ImGui::SameLine(0.0f, spacing);
+        }
+        if (is_forward ? button(forward, enabled, true, width)
+                       : button(back, enabled, false, width)) {
+            pressed = is_forward ? RowPress::Forward : RowPress::Back;
+        }
+    }
+    return pressed;
+}
+
+int Widgets::choice_row(const char* id, const std::vector<std::string>& labels,
+                        int selected) const {
+    const int count = static_cast<int>(labels.size());
+    if (count == 0) {
+        return -1;
+    }
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float width =
+        (ImGui::GetContentRegionAvail().x - spacing * static_cast<float>(count - 1)) /
+        static_cast<float>(count);
+    int pressed = -1;
+    ImGui::PushID(id);
+    for (int slot = 0; slot < count; ++slot) {
+        const int index = rtl_ ? count - 1 - slot : slot;
+        if (slot > 0) {
+            ImGui::SameLine(0.0f, spacing);
+        }
+        ImGui::PushID(index);
+        if (button(labels[static_cast<std::size_t>(index)], true, index == selected, width)) {
+            pressed = index;
+        }
+        ImGui::PopID();
+    }
+    ImGui::PopID();
+    return pressed;
+}
+
+bool Widgets::toggle(const char* id, const std::string& label, bool value) const {
+    return toggle_in(id, label, value, ImGui::GetContentRegionAvail().x);
+}
+
+int Widgets::toggle_row(const char* id, const std::vector<std::string>& labels,
+                        const std::vector<bool>& values) const {
+    const int count = static_cast<int>(std::min(labels.size(), values.size()));
+    if (count == 0) {
+        return -1;
+    }
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float width =
+        (ImGui::GetContentRegionAvail().x - spacing * static_cast<float>(count - 1)) /
+        static_cast<float>(count);
+    const ImVec2 start = ImGui::GetCursorScreenPos();
+    int toggled = -1;
+    float bottom = start.y;
+    ImGui::PushID(id);
+    for (int slot = 0; slot < count; ++slot) {
+        const int index = rtl_ ? count - 1 - slot : slot;
+        ImGui::SetCursorScreenPos(
+            ImVec2(start.x + static_cast<float>(slot) * (width + spacing), start.y));
+        ImGui::PushID(index);
+        const auto i = static_cast<std::size_t>(index);
+        if (toggle_in("##toggle", labels[i], values[i], width)) {
+            toggled = index;
+        }
+        bottom = std::max(bottom, ImGui::GetItemRectMax().y);
+        ImGui::PopID();
+    }
+    ImGui::PopID();
+    ImGui::SetCursorScreenPos(ImVec2(start.x, bottom));
+    ImGui::Dummy(ImVec2(0, 0));
+    return toggled;
+}
+
+bool Widgets::toggle_in(const char* id, const std::string& label, bool value, float width) const {
+    const float size = ImGui::GetFontSize();
+    const float box = size * 1.25f;
+    const float gap = size * 0.5f;
+    const float height = size * 1.8f;
+    const std::string text = visual(label);
+    const float text_width = ImGui::CalcTextSize(text.c_str()).x;
+    const float total = box + gap + text_width;
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const float x0 = rtl_ ? pos.x + width - total : pos.x;
+    ImGui::SetCursorScreenPos(ImVec2(x0, pos.y));
+    const bool pressed = ImGui::InvisibleButton(id, ImVec2(total, height));
+    const bool focused = ImGui::IsItemFocused();
+
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float box_x = rtl_ ? x0 + total - box : x0;
+    const float box_y = pos.y + (height - box) * 0.5f;
+    const ImVec2 box_min(box_x, box_y);
+    const ImVec2 box_max(box_x + box, box_y + box);
+    draw->AddRectFilled(box_min, box_max, value ? palette_.primary : palette_.frame, 6.0f);
+    draw->AddRect(box_min, box_max, value ? palette_.primary : palette_.border, 6.0f, 0, 2.0f);
+    if (value) {
+        const ImVec2 tick[3] = {ImVec2(box_x + box * 0.22f, box_y + box * 0.52f),
+                                ImVec2(box_x + box * 0.42f, box_y + box * 0.72f),
+                                ImVec2(box_x + box * 0.78f, box_y + box * 0.30f)};
+        draw->AddPolyline(tick, 3, palette_.on_primary, 0, box * 0.12f);
+    }
+    const float text_x = rtl_ ? x0 : x0 + box + gap;
+    draw->AddText(ImVec2(text_x, pos.y + (height - size) * 0.5f), palette_.text, text.c_str());
+    if (focused) {
+        draw->AddRect(ImVec2(x0 - 4, pos.y - 4), ImVec2(x0 + total + 4, pos.y + height + 4),
+                      palette_.focus, 6.0f, 0, 3.0f);
+    }
+    return pressed;
+}
+
+bool Widgets::text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
+                         const TextFieldOptions& options) const {
+    paragraph(label);
     ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
     if (options.secret) {
         flags |= ImGuiInputTextFlags_Password | ImGuiInputTextFlags_NoUndoRedo;
@@ -146,18 +351,20 @@ bool text_field(const char* id, const std::string& label, char* buffer, std::siz
     return entered && options.enabled;
 }
 
-void busy_indicator(const std::string& label) {
+void Widgets::busy_indicator(const std::string& label) const {
     const float radius = ImGui::GetFontSize() * 0.5f;
+    const float width = ImGui::GetContentRegionAvail().x;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    const ImVec2 centre(pos.x + radius, pos.y + radius);
+    const float spinner_x = rtl_ ? pos.x + width - radius * 2.0f : pos.x;
+    const ImVec2 centre(spinner_x + radius, pos.y + radius);
     const auto time = static_cast<float>(ImGui::GetTime());
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    const float start = time * 6.0f;
+    const float start = rtl_ ? -time * 6.0f : time * 6.0f; // turns the way the text reads
     draw->PathArcTo(centre, radius, start, start + 4.2f, 24);
-    draw->PathStroke(colour::kPrimary, 0, radius * 0.35f);
-    ImGui::Dummy(ImVec2(radius * 2.4f, radius * 2));
-    ImGui::SameLine();
-    muted(label);
+    draw->PathStroke(palette_.primary, 0, radius * 0.35f);
+    const float text_offset = radius * 2.4f + ImGui::GetStyle().ItemSpacing.x;
+    ImGui::SetCursorScreenPos(ImVec2(rtl_ ? pos.x : pos.x + text_offset, pos.y));
+    text_block(label, nullptr, palette_.muted, width - text_offset);
 }
 
 } // namespace kiosk::ui

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kiosk/app/task_queue.hpp"
+#include "kiosk/assets/catalog.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/net/central_client.hpp"
 
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace kiosk::app {
 
@@ -53,6 +55,11 @@ enum class Notice {
 
 struct ViewModel {
     Screen screen = Screen::Attract;
+    // The person's choices, kept from the attract screen to the end of their session and
+    // then put back to the kiosk's defaults with everything else.
+    std::string language = "en"; // a catalog name: en, pl, ru, he
+    bool large_text = false;
+    bool high_contrast = false;
     bool busy = false; // a request is under way: inputs are disabled, a spinner shows
     Notice notice = Notice::None;
     Problem problem = Problem::None;
@@ -81,15 +88,28 @@ struct SubmitNewPassword {
 struct StartOver {}; // wipe and go back to identify
 struct Finish {};    // wipe and go back to attract
 struct Activity {};  // the user touched or typed: restarts the idle timer
+struct ChooseLanguage {
+    std::string language; // one of SessionSettings::languages; others are ignored
+};
+struct SetLargeText {
+    bool on = false;
+};
+struct SetHighContrast {
+    bool on = false;
+};
 } // namespace intent
 
 using Intent =
     std::variant<intent::Start, intent::SubmitIdentifier, intent::SubmitCode,
-                 intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity>;
+                 intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity,
+                 intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast>;
 
 struct SessionSettings {
     std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
     std::chrono::seconds idle_warning{15}; // the countdown shows for this long before it
+    std::string default_language = "en";   // the attract screen's language between sessions
+    std::vector<std::string> languages{assets::kShippedLanguages.begin(),
+                                       assets::kShippedLanguages.end()};
 };
 
 class Session {
@@ -118,6 +138,9 @@ private:
     void on(const intent::StartOver&);
     void on(const intent::Finish&);
     void on(const intent::Activity&) {}
+    void on(const intent::ChooseLanguage&);
+    void on(const intent::SetLargeText&);
+    void on(const intent::SetHighContrast&);
 
     void verification_started(const net::ApiResult<api::StartVerificationResponse>& result);
     void code_checked(net::ApiResult<api::CheckCodeResponse>& result);
@@ -126,7 +149,8 @@ private:
     void show(Screen screen);
     void show_problem(Problem problem);
     void set_notice(Notice notice);
-    void wipe(); // forgets everything about the user
+    void wipe(); // forgets everything about the user, their language and modes too
+    [[nodiscard]] bool has_personal_preferences() const;
     void changed() { ++view_.revision; }
 
     // Runs `call` on the worker; its result comes back to `apply` on the UI thread,

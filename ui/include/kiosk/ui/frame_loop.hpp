@@ -4,6 +4,7 @@
 
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
+#include "kiosk/app/tour.hpp"
 #include "kiosk/ui/screens.hpp"
 #include "kiosk/ui/window.hpp"
 
@@ -23,5 +24,10 @@ struct FrameLoopOptions {
 void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& session,
                     app::UiInbox& inbox, const std::atomic<bool>& quit,
                     const FrameLoopOptions& options);
+
+// Draws each stop in the window until it has settled and saves it as DIR/<name>.png,
+// printing each path. Returns how many could not be saved (0: all of them were).
+int run_screenshot_tour(KioskWindow& window, KioskScreens& screens,
+                        const std::vector<app::TourStop>& stops, const std::filesystem::path& dir);
 
 } // namespace kiosk::ui

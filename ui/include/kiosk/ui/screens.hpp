@@ -1,11 +1,13 @@
-// KioskScreens: draws the walk-up session's view model, one screen per app::Screen, and
-// returns the user's intents. Holds only what ImGui needs between frames (the text the
-// user is typing), and wipes it whenever the screen changes or the session ends.
+// KioskScreens: draws the walk-up session's view model, one screen per app::Screen, in the
+// language, text size and contrast the view model names, and returns the user's intents.
+// Holds only what ImGui needs between frames (the text the user is typing), and wipes it
+// whenever the screen changes or the session ends.
 #pragma once
 
 #include "kiosk/app/session.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/ui/theme.hpp"
+#include "kiosk/ui/widgets.hpp"
 
 #include <array>
 #include <cstdint>
@@ -15,7 +17,8 @@ namespace kiosk::ui {
 
 class KioskScreens {
 public:
-    KioskScreens(const assets::Catalog& catalog, Fonts fonts);
+    // `catalogs` must outlive the screens.
+    KioskScreens(const assets::Catalogs& catalogs, FontSets fonts);
     ~KioskScreens();
     KioskScreens(const KioskScreens&) = delete;
     KioskScreens& operator=(const KioskScreens&) = delete;
@@ -36,10 +39,16 @@ private:
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_notice(const app::ViewModel& view);
-    bool cancel_button(const app::ViewModel& view);
+    // The text of `key` in the person's language.
+    [[nodiscard]] std::string text(std::string_view key) const { return catalog_->text(key); }
 
-    const assets::Catalog& catalog_;
-    Fonts fonts_;
+    const assets::Catalogs& catalogs_;
+    FontSets fonts_;
+    // This frame's language and look, chosen from the view model at the start of draw().
+    const assets::Catalog* catalog_ = nullptr;
+    Widgets ui_;
+    bool high_contrast_ = false; // the palette ImGui's style holds now
+    float idle_card_height_ = 0; // measured last frame: the card fits its text
 
     std::array<char, 128> identifier_{};
     std::array<char, 16> code_{};

@@ -1,4 +1,5 @@
-// The kiosk's look: colours, spacing and fonts sized for a touch screen read at arm's length.
+// The kiosk's look: colours, spacing and fonts sized for a touch screen read at arm's length,
+// in a regular and a large-text size, and a regular and a high-contrast palette.
 #pragma once
 
 #include "kiosk/assets/fonts.hpp"
@@ -13,12 +14,46 @@ struct Fonts {
     ImFont* headline = nullptr;
 };
 
+struct FontSets {
+    Fonts regular;
+    Fonts large; // large-text mode: body text 1.4 times the regular size
+};
+
+// Code points loaded into the font atlas (ImGui's zero-terminated range list): Latin with
+// Latin-1 and Latin Extended-A (Polish), Cyrillic (Russian), Hebrew, and the punctuation
+// the catalogs use. A character outside these draws as '?'.
+const unsigned short* glyph_ranges();
+
 // Loads the fonts into ImGui's atlas at sizes that fit `display_height` pixels, and sets the
 // style. Call once, before the first frame. Falls back to ImGui's built-in font (with a
 // warning) when `files` is empty, so a missing font package degrades, not crashes.
-Fonts apply_theme(const std::optional<assets::FontFiles>& files, float display_height);
+FontSets apply_theme(const std::optional<assets::FontFiles>& files, float display_height);
 
-// Colours used by the screens beyond ImGui's style (packed ImU32, ABGR).
+// Colours of one palette (packed ImU32, ABGR).
+struct Palette {
+    unsigned background;
+    unsigned text;
+    unsigned muted;
+    unsigned primary; // brand bar, primary buttons, check marks
+    unsigned primary_hovered;
+    unsigned primary_active;
+    unsigned on_primary; // text on primary
+    unsigned secondary;  // secondary buttons' fill
+    unsigned frame;      // text fields' fill
+    unsigned border;
+    unsigned notice_bg;
+    unsigned notice_text;
+    unsigned success;
+    unsigned focus; // the keyboard focus ring
+};
+
+// The regular palette, and the high-contrast one (light on black, yellow accents; every
+// text colour at least 7:1 against its background, WCAG AAA).
+const Palette& palette(bool high_contrast);
+// Sets Dear ImGui's style colours from `palette`. Call between frames when it changes.
+void apply_palette(const Palette& palette);
+
+// The regular palette's colours, for code and tests that name one.
 namespace colour {
 inline constexpr unsigned kBackground = 0xFFF7F3EF; // cool off-white #EFF3F7
 inline constexpr unsigned kText = 0xFF2A1E16;       // near-black navy

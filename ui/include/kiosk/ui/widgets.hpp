@@ -1,29 +1,18 @@
-// Touch-sized building blocks the screens are made of. Each draws at the cursor, inside
-// the current page column, and returns whether the user acted on it this frame.
+// Touch-sized building blocks the screens are made of, drawn in the person's language's
+// direction. Each draws at the cursor, inside the current page column, and returns whether
+// the user acted on it this frame. In a right-to-left language every text is reordered to
+// visual order (FriBidi) after its placeholders were filled in, lines are right-aligned,
+// and everything with a left or right side is mirrored: the brand, notice stripes, check
+// boxes, the spinner, and rows of buttons (forward sits on the left, back on the right).
 #pragma once
 
 #include "kiosk/ui/theme.hpp"
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace kiosk::ui {
-
-// Starts the full-screen page with the brand bar on top and a centred column below;
-// always pair with end_page().
-void begin_page(const char* id, const Fonts& fonts, const std::string& brand);
-void end_page();
-
-void headline(const Fonts& fonts, const std::string& text);
-void title(const Fonts& fonts, const std::string& text);
-void paragraph(const std::string& text);
-void muted(const std::string& text);
-// A box in the notice colours for something the user can fix on this screen.
-void notice_box(const std::string& text);
-void vertical_space(float lines);
-
-bool primary_button(const std::string& label, bool enabled = true);
-bool secondary_button(const std::string& label, bool enabled = true);
 
 struct TextFieldOptions {
     bool secret = false;      // drawn as dots, no undo history kept
@@ -31,11 +20,70 @@ struct TextFieldOptions {
     bool take_focus = false;  // put the keyboard caret here this frame
     bool enabled = true;
 };
-// A labelled single-line field over `buffer`; returns true when Enter was pressed in it.
-bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
-                const TextFieldOptions& options);
 
-// A rotating arc with `label` beside it, for requests under way.
-void busy_indicator(const std::string& label);
+// Which button of a row was pressed this frame.
+enum class RowPress { None, Forward, Back };
+
+class Widgets {
+public:
+    Widgets(Fonts fonts, Palette palette, bool right_to_left)
+        : fonts_(fonts), palette_(palette), rtl_(right_to_left) {}
+
+    [[nodiscard]] bool right_to_left() const { return rtl_; }
+    [[nodiscard]] const Fonts& fonts() const { return fonts_; }
+    [[nodiscard]] const Palette& colours() const { return palette_; }
+
+    // Starts the full-screen page with the brand bar on top and a centred column below;
+    // always pair with end_page().
+    void begin_page(const char* id, const std::string& brand) const;
+    void end_page() const;
+
+    void headline(const std::string& text) const;
+    void title(const std::string& text, unsigned colour = 0) const; // 0: the text colour
+    void paragraph(const std::string& text) const;
+    void muted(const std::string& text) const;
+    // A box in the notice colours for something the user can fix on this screen.
+    void notice_box(const std::string& text) const;
+    void vertical_space(float lines) const;
+
+    bool primary_button(const std::string& label, bool enabled = true) const;
+    bool secondary_button(const std::string& label, bool enabled = true) const;
+    // Forward (primary) and back (secondary) side by side, in reading order: back first.
+    RowPress button_row(const std::string& forward, const std::string& back, bool enabled) const;
+    // A row of equal buttons, the `selected` one filled; returns the index pressed or -1.
+    // In a right-to-left language the first one sits on the right.
+    int choice_row(const char* id, const std::vector<std::string>& labels, int selected) const;
+    // A check box with its label; returns true when it was toggled this frame.
+    bool toggle(const char* id, const std::string& label, bool value) const;
+    // Check boxes side by side in equal slots, the first at the line's start; returns the
+    // index toggled this frame or -1.
+    int toggle_row(const char* id, const std::vector<std::string>& labels,
+                   const std::vector<bool>& values) const;
+
+    // A labelled single-line field over `buffer`; returns true when Enter was pressed in
+    // it. The label follows the language's direction; the field itself stays left to right
+    // (Dear ImGui edits text in logical order, and what is typed here, usernames, codes and
+    // passwords, is Latin and digits).
+    bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
+                    const TextFieldOptions& options) const;
+
+    // A rotating arc with `label` beside it, for requests under way.
+    void busy_indicator(const std::string& label) const;
+
+    // `text` (logical order) in visual order for this language's direction.
+    [[nodiscard]] std::string visual(const std::string& text) const;
+
+private:
+    // Wrapped lines of `text` in `font`, within `width`, each in visual order and aligned
+    // to the language's side, as one item at the cursor.
+    void text_block(const std::string& text, ImFont* font, unsigned colour, float width) const;
+    bool button(const std::string& label, bool enabled, bool primary, float width) const;
+    // A check box aligned to the start side of a slot `width` wide at the cursor.
+    bool toggle_in(const char* id, const std::string& label, bool value, float width) const;
+
+    Fonts fonts_;
+    Palette palette_;
+    bool rtl_;
+};
 
 } // namespace kiosk::ui
