@@ -208,15 +208,17 @@ int config_verify(const VerifyOptions& o) {
     const auto& d = v.verified->document;
     const bool expired = config::Clock::now() >= d.expires_at;
     if (o.json) {
-        std::cout << json{{"ok", !expired},
-                          {"reason", expired ? "expired" : ""},
-                          {"version", d.version},
-                          {"issued_at", config::format_rfc3339(d.issued_at)},
-                          {"expires_at", config::format_rfc3339(d.expires_at)},
-                          {"target", target_json(d.target)},
-                          {"signers", v.verified->signers}}
-                         .dump()
-                  << "\n";
+        json out = {{"ok", !expired},
+                    {"version", d.version},
+                    {"issued_at", config::format_rfc3339(d.issued_at)},
+                    {"expires_at", config::format_rfc3339(d.expires_at)},
+                    {"target", target_json(d.target)},
+                    {"signers", v.verified->signers}};
+        if (expired) {
+            out["reason"] = config::to_string(config::Refusal::expired);
+            out["message"] = "expired at " + config::format_rfc3339(d.expires_at);
+        }
+        std::cout << out.dump() << "\n";
     } else {
         std::string signers;
         for (const auto& s : v.verified->signers) {

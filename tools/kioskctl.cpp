@@ -104,24 +104,31 @@ int main(int argc, char** argv) {
         const int code = cli.exit(e);
         return code == 0 ? kiosk::ctl::kOk : kiosk::ctl::kUsage;
     }
-    if (health_cmd->parsed()) {
-        return health(central_url, ca_file, json);
-    }
-    if (generate_cmd->parsed()) {
-        generate.json = generate.json || json;
-        return kiosk::ctl::keys_generate(generate);
-    }
-    if (sign_cmd->parsed()) {
-        sign.json = sign.json || json;
-        return kiosk::ctl::config_sign(sign);
-    }
-    if (verify_cmd->parsed()) {
-        verify.json = verify.json || json;
-        return kiosk::ctl::config_verify(verify);
-    }
-    if (pin_hash_cmd->parsed()) {
-        pin.json = pin.json || json;
-        return kiosk::ctl::pin_hash(pin);
+    // Commands report every expected failure themselves; what reaches here is the
+    // unexpected (no entropy for a key, memory), and still ends with a message, not abort().
+    try {
+        if (health_cmd->parsed()) {
+            return health(central_url, ca_file, json);
+        }
+        if (generate_cmd->parsed()) {
+            generate.json = generate.json || json;
+            return kiosk::ctl::keys_generate(generate);
+        }
+        if (sign_cmd->parsed()) {
+            sign.json = sign.json || json;
+            return kiosk::ctl::config_sign(sign);
+        }
+        if (verify_cmd->parsed()) {
+            verify.json = verify.json || json;
+            return kiosk::ctl::config_verify(verify);
+        }
+        if (pin_hash_cmd->parsed()) {
+            pin.json = pin.json || json;
+            return kiosk::ctl::pin_hash(pin);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "kioskctl: " << e.what() << "\n";
+        return kiosk::ctl::kRefused;
     }
     return kiosk::ctl::kUsage;
 }

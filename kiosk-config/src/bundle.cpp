@@ -76,6 +76,12 @@ std::string quoted_list(const std::vector<std::string>& names) {
     return out;
 }
 
+struct KeyLess {
+    bool operator()(const ed25519::PublicKey& a, const ed25519::PublicKey& b) const {
+        return a.raw < b.raw;
+    }
+};
+
 Verification refuse(Refusal reason, std::string message) {
     return {std::nullopt, reason, std::move(message)};
 }
@@ -231,6 +237,8 @@ Verification verify_bundle(std::string_view text, const VerifyPolicy& policy) {
         anchors.emplace(anchor.key_id, &anchor);
     }
     std::set<std::string> signers; // distinct: a key that signs twice counts once
+    // Distinct keys too, should an anchor list built by hand hold one key under two names.
+    std::set<ed25519::PublicKey, KeyLess> keys;
     std::vector<std::string> bad;
     std::vector<std::string> untrusted;
     std::size_t repeats = 0;
@@ -240,8 +248,10 @@ Verification verify_bundle(std::string_view text, const VerifyPolicy& policy) {
             untrusted.push_back(sig.key_id);
         } else if (!ed25519::verify(it->second->key, bundle.payload, sig.signature)) {
             bad.push_back(sig.key_id);
-        } else if (!signers.insert(sig.key_id).second) {
+        } else if (!keys.insert(it->second->key).second) {
             ++repeats;
+        } else {
+            signers.insert(sig.key_id);
         }
     }
     // A failing signature under a trusted name means the payload changed after signing or

@@ -102,3 +102,14 @@ TEST(VerifyBundle, CountsDistinctTrustedSignersAgainstTheThreshold) {
     EXPECT_EQ(verify_bundle(signed_bundle(payload, {}), policy).reason,
               Refusal::too_few_signatures);
 }
+
+TEST(VerifyBundle, OneKeyUnderTwoNamesIsStillOneSigner) {
+    // load_trust_anchors refuses this; an anchor list built in code must be safe too.
+    const AdminKey alice = make_admin("alice");
+    const AdminKey alias{"alias", alice.pair};
+    const VerifyPolicy policy{{alice.anchor(), alias.anchor()}, 2, kMaxBundleBytes};
+    const auto result =
+        verify_bundle(signed_bundle(payload_json(1).dump(), {&alice, &alias}), policy);
+    EXPECT_FALSE(result.verified.has_value());
+    EXPECT_EQ(result.reason, Refusal::too_few_signatures);
+}
