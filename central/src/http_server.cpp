@@ -4,6 +4,8 @@
 #include "kiosk/central/http_server.hpp"
 
 #include "kiosk/central/time_format.hpp"
+#include "kiosk/common/base64.hpp"
+#include "kiosk/common/sealed_box.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/version.hpp"
 
@@ -293,15 +295,19 @@ struct CentralHttpServer::Impl {
             return result(error_reply(400, api::error_code::kBadRequest,
                                       "route must be one of the mutating routes."));
         }
+        std::string body;
         if (!item.contains("body") && item.contains("sealed")) {
-            return result(error_reply(501, api::error_code::kSealedUnsupported,
-                                      "This central cannot open sealed items yet. Retry later."));
-        }
-        if (!item.contains("body") || !item.at("body").is_object()) {
+            auto opened = open_sealed(item.at("sealed"));
+            if (const auto* failure = std::get_if<Reply>(&opened)) {
+                return result(*failure);
+            }
+            body = std::move(std::get<std::string>(opened));
+        } else if (item.contains("body") && item.at("body").is_object()) {
+            body = item.at("body").dump();
+        } else {
             return result(error_reply(400, api::error_code::kBadRequest,
                                       "body must be the JSON object the route takes."));
         }
-        std::string body = item.at("body").dump();
         bool replayed = false;
         Reply reply;
         try {
@@ -313,6 +319,35 @@ struct CentralHttpServer::Impl {
         }
         secure_wipe(body);
         return result(reply);
+    }
+
+    // A sealed item's body, opened: the same compact JSON an unsealed one would have, so
+    // that it fingerprints like the online request it may replace. Or the item's error.
+    std::variant<std::string, Reply> open_sealed(const json& sealed) const {
+        if (settings.sealing_private_pem.empty()) {
+            return error_reply(501, api::error_code::kSealedUnsupported,
+                               "This central cannot open sealed items. Retry later.");
+        }
+        const auto box =
+            sealed.is_string() ? base64_decode(sealed.get<std::string>()) : std::nullopt;
+        if (!box) {
+            return error_reply(400, api::error_code::kSealedInvalid,
+                               "sealed must be a sealed box in standard base64.");
+        }
+        std::string why;
+        const auto plaintext = sealed_box::open(settings.sealing_private_pem, *box, why);
+        if (!plaintext) {
+            return error_reply(400, api::error_code::kSealedInvalid,
+                               "The sealed body does not open with this central's key: " + why);
+        }
+        json doc = json::parse(plaintext->view(), nullptr, /*allow_exceptions=*/false);
+        if (doc.is_discarded() || !doc.is_object()) {
+            return error_reply(400, api::error_code::kBadRequest,
+                               "The sealed body must be the JSON object the route takes.");
+        }
+        std::string body = doc.dump();
+        wipe_strings(doc);
+        return body;
     }
 
     static bool is_mutating_route(const std::string& path) {
@@ -370,6 +405,16 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         if (request) {
             secure_wipe(request->verification_token);
         }
+    });
+    server.Get("/v1/sealing-key", [impl](const httplib::Request&, httplib::Response& res) {
+        if (impl->settings.sealing_public_pem.empty()) {
+            write_error(res, 404, api::error_code::kNotFound, "This central has no sealing key.");
+            return;
+        }
+        res.set_content(json{{"algorithm", "kiosk-sealed-box-v1"},
+                             {"public_key_pem", impl->settings.sealing_public_pem}}
+                            .dump(),
+                        "application/json");
     });
     server.Post(kBatchPath, [impl](const httplib::Request& req, httplib::Response& res) {
         write_reply(res, impl->batch(req.body));

@@ -4,6 +4,7 @@
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/service.hpp"
 #include "kiosk/common/random.hpp"
+#include "kiosk/common/sealed_box.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/common/tls_certificates.hpp"
 #include "kiosk/version.hpp"
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -58,6 +60,37 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     const auto temp = path.string() + ".tmp";
     std::ofstream(temp) << text;
     std::filesystem::rename(temp, path);
+}
+
+// The X25519 key pair that opens the kiosks' sealed queue items: DATA_DIR/sealing/
+// private.pem (0600, never leaves the central) and public.pem (what kiosks are given, also
+// served at GET /v1/sealing-key). Made on first start.
+void load_sealing_key(const std::filesystem::path& dir, kiosk::central::HttpSettings& http) {
+    const auto private_file = dir / "private.pem";
+    const auto public_file = dir / "public.pem";
+    if (!std::filesystem::exists(private_file)) {
+        std::filesystem::create_directories(dir);
+        const auto pair = kiosk::sealed_box::generate();
+        const auto temp = private_file.string() + ".tmp";
+        {
+            std::ofstream out(temp);
+            std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write);
+            out << pair.private_pem.view();
+        }
+        std::filesystem::rename(temp, private_file);
+        write_atomically(public_file, pair.public_pem);
+    }
+    std::ifstream in(private_file);
+    std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    http.sealing_private_pem.assign(pem);
+    kiosk::secure_wipe(pem);
+    std::string error;
+    const auto public_key = kiosk::sealed_box::public_of_private(http.sealing_private_pem, error);
+    if (!public_key) {
+        throw std::runtime_error(private_file.string() + ": " + error);
+    }
+    http.sealing_public_pem = kiosk::sealed_box::public_pem(*public_key);
 }
 
 int serve(const ServeOptions& options) {
@@ -107,6 +140,7 @@ int serve(const ServeOptions& options) {
     kiosk::central::CentralService service(*store, std::move(*policy), mail, options.service);
     http.request_hash_key = load_request_hash_key(options.data_dir / "request-hash.key");
     http.idempotency_retention_days = options.idempotency_retention_days;
+    load_sealing_key(options.data_dir / "sealing", http);
     kiosk::central::CentralHttpServer server(service, *store, http);
     const int port = server.bind(error);
     if (port < 0) {

@@ -3,11 +3,14 @@
 // no key), and the store's retention purge on a real SQLite file.
 #include "central_process.hpp"
 #include "kiosk/central/store.hpp"
+#include "kiosk/common/base64.hpp"
+#include "kiosk/common/sealed_box.hpp"
 
 #include <atomic>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unistd.h>
@@ -160,7 +163,7 @@ TEST_F(Idempotency, KeysSurviveARestartOfTheCentral) {
     EXPECT_EQ(replay->body, first->body);
     EXPECT_EQ(replay->get_header_value("Idempotent-Replayed"), "true");
     auto reused = post("/v1/password-resets", body + " ", key);
-    EXPECT_EQ(replay->status, 200) << "whitespace outside the JSON is the same request";
+    EXPECT_EQ(reused->status, 200) << "whitespace outside the JSON is the same request";
     EXPECT_EQ(reused->get_header_value("Idempotent-Replayed"), "true");
 }
 
@@ -297,15 +300,66 @@ TEST_F(Idempotency, ABatchItemAndASingleRequestShareTheirKey) {
     EXPECT_EQ(body_of(refused)["results"][0]["body"]["error"]["code"], "idempotency_key_reused");
 }
 
-TEST_F(Idempotency, SealedItemsAreKeptForLaterNotDropped) {
-    const json batch = {{"items", json::array({{{"idempotency_key", fresh_key("sealed")},
-                                                {"route", "/v1/password-resets"},
-                                                {"sealed", "AAAA"}}})}};
-    auto res = post("/v1/sync/batch", batch.dump());
+// The kiosk seals a queued request to the central's public key (fresh key per box): the
+// central opens it, and the opened body counts as the same request as the online one.
+TEST_F(Idempotency, SealedItemsOpenAndMatchTheirOnlineTwin) {
+    std::ifstream in(central_->data_dir() / "sealing" / "public.pem");
+    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto served = client()->Get("/v1/sealing-key");
+    ASSERT_EQ(served->status, 200);
+    EXPECT_EQ(body_of(served)["public_key_pem"], pem);
+    std::string error;
+    const auto recipient = kiosk::sealed_box::parse_public_pem(pem, error);
+    ASSERT_TRUE(recipient) << error;
+
+    const std::string token = verify("jdoe");
+    const json body = {{"verification_token", token}, {"new_password", "Sealed-Saffron-Window-9"}};
+    const auto key = fresh_key("sealed");
+    const auto sealed_item = [&](const std::string& plaintext) {
+        return json{
+            {"idempotency_key", key},
+            {"route", "/v1/password-resets"},
+            {"sealed", kiosk::base64_encode(kiosk::sealed_box::seal(*recipient, plaintext))}};
+    };
+    auto res =
+        post("/v1/sync/batch", json{{"items", json::array({sealed_item(body.dump())})}}.dump());
     ASSERT_EQ(res->status, 200);
-    const json result = body_of(res)["results"][0];
-    EXPECT_EQ(result["status"], 501) << "5xx: the kiosk keeps the item and retries";
-    EXPECT_EQ(result["body"]["error"]["code"], "sealed_unsupported");
+    const json first = body_of(res)["results"][0];
+    EXPECT_EQ(first["status"], 200) << first.dump();
+    EXPECT_TRUE(central_->password_matches("jdoe", "Sealed-Saffron-Window-9"));
+
+    // Sealed again (another box of the same body), and sent online: both replay.
+    auto resealed =
+        post("/v1/sync/batch", json{{"items", json::array({sealed_item(body.dump(2))})}}.dump());
+    EXPECT_EQ(body_of(resealed)["results"][0], first);
+    auto online = post("/v1/password-resets", body.dump(), key);
+    EXPECT_EQ(online->status, 200);
+    EXPECT_EQ(online->body, first["body"].dump());
+    EXPECT_EQ(online->get_header_value("Idempotent-Replayed"), "true");
+
+    // A box altered in one byte, not base64, or not holding an object: that item's own 400.
+    std::string box = kiosk::sealed_box::seal(*recipient, body.dump());
+    box[box.size() / 2] = static_cast<char>(box[box.size() / 2] ^ 1);
+    const json bad = {
+        {"items",
+         json::array(
+             {{{"idempotency_key", fresh_key("tampered")},
+               {"route", "/v1/password-resets"},
+               {"sealed", kiosk::base64_encode(box)}},
+              {{"idempotency_key", fresh_key("notb64")},
+               {"route", "/v1/password-resets"},
+               {"sealed", "not base64!"}},
+              {{"idempotency_key", fresh_key("array")},
+               {"route", "/v1/password-resets"},
+               {"sealed", kiosk::base64_encode(kiosk::sealed_box::seal(*recipient, "[1]"))}}})}};
+    auto refused = post("/v1/sync/batch", bad.dump());
+    ASSERT_EQ(refused->status, 200);
+    const json results = body_of(refused)["results"];
+    EXPECT_EQ(results[0]["status"], 400);
+    EXPECT_EQ(results[0]["body"]["error"]["code"], "sealed_invalid");
+    EXPECT_EQ(results[1]["body"]["error"]["code"], "sealed_invalid");
+    EXPECT_EQ(results[2]["status"], 400);
+    EXPECT_EQ(results[2]["body"]["error"]["code"], "bad_request");
 }
 
 TEST_F(Idempotency, AMalformedBatchEnvelopeIs400AndBigBatchesAreAllowed) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kiosk/central/service.hpp"
+#include "kiosk/common/secret.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -24,6 +25,11 @@ struct HttpSettings {
     std::string request_hash_key;
     int idempotency_retention_days = 30; // longer than a kiosk's offline retention (7 days)
     int idempotency_stale_seconds = 120; // an unfinished claim older than this was abandoned
+    // The X25519 key that opens sealed batch items (kiosk/common/sealed_box.hpp); empty:
+    // sealed items answer 501 sealed_unsupported. The public half is served at
+    // GET /v1/sealing-key.
+    SecretString sealing_private_pem;
+    std::string sealing_public_pem;
 };
 
 class CentralHttpServer {

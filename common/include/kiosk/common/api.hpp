@@ -30,6 +30,8 @@ inline constexpr std::string_view kIdempotencyKeyReused = "idempotency_key_reuse
 inline constexpr std::string_view kIdempotencyInProgress = "idempotency_in_progress";
 // A batch item carried a sealed body this central cannot open (yet): retry later.
 inline constexpr std::string_view kSealedUnsupported = "sealed_unsupported";
+// A batch item's sealed body is not base64, or does not open with the central's key.
+inline constexpr std::string_view kSealedInvalid = "sealed_invalid";
 inline constexpr std::string_view kSignInFailed = "sign_in_failed";
 inline constexpr std::string_view kAccountLocked = "account_locked";
 // The verification used is not enough for this action (e.g. an e-mail code for a reset of
