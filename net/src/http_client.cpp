@@ -118,9 +118,17 @@ TransportFailureKind classify(CURLcode code, long verify_result, std::string_vie
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
         return TransportFailureKind::Refused;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return TransportFailureKind::Cancelled;
     default:
         return TransportFailureKind::Unreachable;
     }
+}
+
+extern "C" int cancel_check(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/,
+                            curl_off_t /*ultotal*/, curl_off_t /*ulnow*/) {
+    const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+    return cancel->load() ? 1 : 0; // non-zero makes libcurl abort the transfer
 }
 
 struct SlistDeleter {
@@ -327,6 +335,14 @@ HttpResult HttpsClient::perform(const std::string& url, const std::string_view* 
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_capped);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
+    if (s.cancel != nullptr) {
+        if (s.cancel->load()) {
+            return TransportFailure{TransportFailureKind::Cancelled, "cancelled before sending"};
+        }
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cancel_check);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, s.cancel);
+    }
     if (json_body != nullptr) {
         // libcurl reads the caller's buffer in place: no copy of a secret body is made here.
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body->data());
@@ -393,6 +409,8 @@ std::string_view to_string(TransportFailureKind kind) {
         return "refused";
     case TransportFailureKind::Misconfigured:
         return "misconfigured";
+    case TransportFailureKind::Cancelled:
+        return "cancelled";
     }
     return "unknown";
 }

@@ -4,6 +4,7 @@
 // CURL never appears in this header. docs/internals/net.md lists every guard and its test.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -43,6 +44,9 @@ struct ClientSettings {
     // Mutual TLS: the kiosk's client certificate chain and key (PEM). Both or neither.
     std::filesystem::path client_certificate;
     std::filesystem::path client_key;
+    // When set, a request in flight ends (as Cancelled) within about a second of it turning
+    // true, so a worker thread can stop without waiting out total_timeout. Not owned.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // An extra request header, e.g. {"Idempotency-Key", "..."}. Names are tokens; values carry
@@ -72,6 +76,7 @@ enum class TransportFailureKind {
     Redirected,           // a 3xx answer: never followed, since it could lead anywhere
     Refused,              // a request we do not send: not https, bad URL, bad header
     Misconfigured,        // our own settings are unusable: CA file, client cert, pins
+    Cancelled,            // ClientSettings::cancel turned true: we are shutting down
 };
 
 struct TransportFailure {

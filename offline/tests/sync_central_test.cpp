@@ -1,0 +1,156 @@
+// The whole offline path against a real kiosk-central over TLS: a queue of verification
+// requests drains through POST /v1/sync/batch while the central is stopped mid-drain and
+// started again on the same data; afterwards each request was applied exactly once (the
+// central sent exactly one e-mail code per queued request).
+#include "central_process.hpp"
+#include "kiosk/offline/sync_worker.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace kiosk;
+using namespace kiosk::offline;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+// A second life for a stopped central: the same binary, data directory and port, so the
+// kiosk's URL and trust anchor stay valid. CentralProcess cannot restart, by design.
+class RestartedCentral {
+public:
+    RestartedCentral(const std::filesystem::path& data_dir, int port) {
+        const auto ready = data_dir / "ready-restart";
+        std::filesystem::remove(ready);
+        std::vector<std::string> args = {kiosk::testing::central_binary().string(),
+                                         "serve",
+                                         "--demo",
+                                         "--listen",
+                                         "127.0.0.1:" + std::to_string(port),
+                                         "--data-dir",
+                                         data_dir.string(),
+                                         "--ready-file",
+                                         ready.string()};
+        pid_ = fork();
+        if (pid_ == 0) {
+            const int log = open((data_dir / "central-restart.log").c_str(),
+                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(log, STDERR_FILENO);
+            dup2(log, STDOUT_FILENO);
+            std::vector<char*> argv;
+            for (auto& a : args) {
+                argv.push_back(a.data());
+            }
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        if (!eventually([&] { return std::filesystem::exists(ready); }, 20s)) {
+            throw std::runtime_error("the restarted central did not come up");
+        }
+    }
+    ~RestartedCentral() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    RestartedCentral(const RestartedCentral&) = delete;
+    RestartedCentral& operator=(const RestartedCentral&) = delete;
+
+private:
+    pid_t pid_ = -1;
+};
+
+// Challenge ids of every code the demo mail outbox holds, one per applied verification.
+std::vector<std::string> challenges_mailed(const std::filesystem::path& data_dir) {
+    std::vector<std::string> ids;
+    std::ifstream in(data_dir / "outbox" / "email.jsonl");
+    for (std::string line; std::getline(in, line);) {
+        const auto doc = nlohmann::json::parse(line, nullptr, false);
+        if (!doc.is_discarded() && doc.contains("challenge_id")) {
+            ids.push_back(doc["challenge_id"].get<std::string>());
+        }
+    }
+    return ids;
+}
+
+} // namespace
+
+TEST(SyncWithRealCentral, AQueueDrainsExactlyOnceAcrossACentralRestart) {
+    net::CurlGlobal curl;
+    kiosk::testing::CentralProcess central;
+    const int port = central.port();
+    const auto data_dir = central.data_dir();
+
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiosk-sync-central-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    OpenReport report;
+    std::string error;
+    auto outbox = Outbox::open(dir / "outbox.db", {}, report, error);
+    ASSERT_TRUE(outbox) << error;
+
+    // Small on purpose: the central applies each item in its own durable transactions
+    // (about 60 ms apiece on this machine), and the point here is the restart, not speed.
+    constexpr int kItems = 60;
+    const char* accounts[] = {"jdoe", "mkowalska", "tnowak"};
+    for (int i = 0; i < kItems; ++i) {
+        const nlohmann::json body = {{"identifier", accounts[i % 3]}, {"method", "email"}};
+        auto result = outbox->enqueue({"/v1/verifications", body.dump(), false, ""});
+        ASSERT_TRUE(std::holds_alternative<std::string>(result));
+    }
+
+    net::ClientSettings client;
+    client.ca_file = central.ca_file();
+    client.connect_timeout = 2s;
+    client.total_timeout = 10s;
+    SyncSettings settings;
+    settings.batch_size = 10;
+    settings.base_backoff = 50ms;
+    settings.max_backoff = 300ms;
+    std::atomic<std::uint64_t> delivered{0};
+    SyncWorker worker(*outbox, central.base_url(), client, settings,
+                      [&](const SyncStatus& s) { delivered = s.delivered; });
+    worker.start();
+
+    // Stop the central as soon as the first batch is through: the rest of the queue (and
+    // perhaps a batch in flight) meets a dead port.
+    ASSERT_TRUE(eventually([&] { return delivered.load() >= 10; }, 20s));
+    central.stop();
+    const auto pending_while_down = outbox->counts().pending;
+    EXPECT_GT(pending_while_down, 0u);
+    EXPECT_TRUE(eventually([&] { return !worker.status().central_reachable; }, 10s));
+    EXPECT_GT(outbox->counts().pending, 0u);
+
+    {
+        RestartedCentral again(data_dir, port);
+        ASSERT_TRUE(eventually([&] { return outbox->size() == 0; }, 30s))
+            << outbox->counts().pending << " pending, " << worker.status().last_error;
+        worker.stop();
+    }
+    EXPECT_EQ(outbox->counts().dead, 0u);
+    EXPECT_EQ(worker.status().delivered, static_cast<std::uint64_t>(kItems));
+
+    const auto mailed = challenges_mailed(data_dir);
+    EXPECT_EQ(mailed.size(), static_cast<std::size_t>(kItems));
+    EXPECT_EQ(std::set<std::string>(mailed.begin(), mailed.end()).size(),
+              static_cast<std::size_t>(kItems));
+    std::filesystem::remove_all(dir);
+}
