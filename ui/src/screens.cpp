@@ -132,7 +132,9 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     react_to_changes(view);
     catalog_ = &catalogs_.of(view.language);
     const Fonts& fonts = view.large_text ? fonts_.large : fonts_.regular;
-    ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language));
+    controls_.clear();
+    ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language),
+                  &controls_);
     if (view.high_contrast != high_contrast_) {
         // The style is read when widgets are drawn, so this frame already shows it.
         high_contrast_ = view.high_contrast;

@@ -61,6 +61,14 @@ std::vector<std::string> wrap_lines(const std::string& text, float width) {
 
 } // namespace
 
+void Widgets::record(const std::string& label) const {
+    if (controls_ != nullptr) {
+        const ImVec2 min = ImGui::GetItemRectMin();
+        const ImVec2 max = ImGui::GetItemRectMax();
+        controls_->push_back({label, min.x, min.y, max.x, max.y});
+    }
+}
+
 std::string Widgets::visual(const std::string& text) const {
     // Left-to-right languages go through FriBidi too: an identifier typed in Hebrew inside
     // an English sentence still reads right.
@@ -108,6 +116,7 @@ bool Widgets::button(const std::string& label, bool enabled, bool primary, float
         ImGui::PushStyleColor(ImGuiCol_Border, c(palette_.primary));
     }
     const bool pressed = ImGui::Button(visual(label).c_str(), ImVec2(width, button_height()));
+    record(label);
     ImGui::PopStyleColor(primary ? 1 : 5);
     if (!enabled) {
         ImGui::EndDisabled();
@@ -303,6 +312,7 @@ bool Widgets::toggle_in(const char* id, const std::string& label, bool value, fl
     const float x0 = rtl_ ? pos.x + width - total : pos.x;
     ImGui::SetCursorScreenPos(ImVec2(x0, pos.y));
     const bool pressed = ImGui::InvisibleButton(id, ImVec2(total, height));
+    record(label);
     const bool focused = ImGui::IsItemFocused();
 
     ImDrawList* draw = ImGui::GetWindowDrawList();

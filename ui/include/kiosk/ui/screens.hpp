@@ -29,6 +29,9 @@ public:
     // Wipes every typed character: ours and Dear ImGui's copies.
     void wipe_inputs();
 
+    // The buttons and check boxes of the last frame drawn.
+    [[nodiscard]] const std::vector<Control>& controls() const { return controls_; }
+
 private:
     void react_to_changes(const app::ViewModel& view);
     void draw_attract(const app::ViewModel& view, std::vector<app::Intent>& out);
@@ -47,6 +50,7 @@ private:
     // This frame's language and look, chosen from the view model at the start of draw().
     const assets::Catalog* catalog_ = nullptr;
     Widgets ui_;
+    std::vector<Control> controls_;
     bool high_contrast_ = false; // the palette ImGui's style holds now
     float idle_card_height_ = 0; // measured last frame: the card fits its text
 

@@ -21,13 +21,22 @@ struct TextFieldOptions {
     bool enabled = true;
 };
 
+// A control drawn this frame, by its label (logical order) and screen rectangle: what a
+// person can press, for tests that press by label and for spoken guidance later.
+struct Control {
+    std::string label;
+    float left = 0, top = 0, right = 0, bottom = 0;
+};
+
 // Which button of a row was pressed this frame.
 enum class RowPress { None, Forward, Back };
 
 class Widgets {
 public:
-    Widgets(Fonts fonts, Palette palette, bool right_to_left)
-        : fonts_(fonts), palette_(palette), rtl_(right_to_left) {}
+    // `controls`, when given, receives every button and check box drawn.
+    Widgets(Fonts fonts, Palette palette, bool right_to_left,
+            std::vector<Control>* controls = nullptr)
+        : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls) {}
 
     [[nodiscard]] bool right_to_left() const { return rtl_; }
     [[nodiscard]] const Fonts& fonts() const { return fonts_; }
@@ -80,10 +89,12 @@ private:
     bool button(const std::string& label, bool enabled, bool primary, float width) const;
     // A check box aligned to the start side of a slot `width` wide at the cursor.
     bool toggle_in(const char* id, const std::string& label, bool value, float width) const;
+    void record(const std::string& label) const; // the last item, as a Control
 
     Fonts fonts_;
     Palette palette_;
     bool rtl_;
+    std::vector<Control>* controls_;
 };
 
 } // namespace kiosk::ui

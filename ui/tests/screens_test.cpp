@@ -1,0 +1,208 @@
+// The screens drawn by Dear ImGui with no window (its draw lists are built and never shown):
+// a person presses buttons by their labels, and the screens report the intents the session
+// acts on; every character of every catalog is in the font atlas.
+#include "kiosk/assets/catalog.hpp"
+#include "kiosk/assets/fonts.hpp"
+#include "kiosk/ui/screens.hpp"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+using namespace kiosk;
+
+namespace {
+
+class HeadlessUi {
+public:
+    HeadlessUi() : context_(ImGui::CreateContext()) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1280, 800);
+        fonts_ = ui::apply_theme(assets::find_ui_fonts(), 800.0f);
+        unsigned char* pixels = nullptr;
+        int width = 0;
+        int height = 0;
+        io.Fonts->GetTexDataAsAlpha8(&pixels, &width, &height); // builds the atlas
+        std::string error;
+        catalogs_ = assets::Catalogs::load_shipped(error);
+        if (!catalogs_) {
+            throw std::runtime_error(error);
+        }
+        screens_ = std::make_unique<ui::KioskScreens>(*catalogs_, fonts_);
+    }
+    ~HeadlessUi() {
+        screens_.reset();
+        ImGui::DestroyContext(context_);
+    }
+    HeadlessUi(const HeadlessUi&) = delete;
+    HeadlessUi& operator=(const HeadlessUi&) = delete;
+
+    std::vector<app::Intent> frame(const app::ViewModel& view) {
+        ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+        ImGui::NewFrame();
+        auto intents = screens_->draw(view);
+        ImGui::Render();
+        return intents;
+    }
+
+    // Touches the control labelled `label` (drawn in the last frame) and lifts the finger,
+    // as a touch screen reports it; returns every intent of those frames.
+    std::vector<app::Intent> touch(const app::ViewModel& view, const std::string& label) {
+        const auto& controls = screens_->controls();
+        const auto it = std::find_if(controls.begin(), controls.end(),
+                                     [&](const ui::Control& c) { return c.label == label; });
+        if (it == controls.end()) {
+            ADD_FAILURE() << "no control labelled " << label;
+            return {};
+        }
+        return touch_at(view, (it->left + it->right) / 2, (it->top + it->bottom) / 2);
+    }
+
+    std::vector<app::Intent> touch_at(const app::ViewModel& view, float x, float y) {
+        ImGuiIO& io = ImGui::GetIO();
+        std::vector<app::Intent> all;
+        for (const bool down : {false, true, false, false}) {
+            io.MousePos = ImVec2(x, y);
+            io.MouseDown[0] = down;
+            auto intents = frame(view);
+            all.insert(all.end(), intents.begin(), intents.end());
+        }
+        return all;
+    }
+
+    [[nodiscard]] const ui::Control* control(const std::string& label) const {
+        for (const auto& c : screens_->controls()) {
+            if (c.label == label) {
+                return &c;
+            }
+        }
+        return nullptr;
+    }
+    [[nodiscard]] const ui::FontSets& fonts() const { return fonts_; }
+    [[nodiscard]] const assets::Catalogs& catalogs() const { return *catalogs_; }
+
+private:
+    ImGuiContext* context_;
+    ui::FontSets fonts_;
+    std::optional<assets::Catalogs> catalogs_;
+    std::unique_ptr<ui::KioskScreens> screens_;
+};
+
+template <typename T> std::vector<T> of_type(const std::vector<app::Intent>& intents) {
+    std::vector<T> out;
+    for (const auto& intent : intents) {
+        if (const auto* i = std::get_if<T>(&intent)) {
+            out.push_back(*i);
+        }
+    }
+    return out;
+}
+
+// Code points of a UTF-8 string.
+std::vector<char32_t> code_points(const std::string& text) {
+    std::vector<char32_t> out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const int extra = byte < 0x80             ? 0
+                          : (byte & 0xE0) == 0xC0 ? 1
+                          : (byte & 0xF0) == 0xE0 ? 2
+                                                  : 3;
+        char32_t cp = extra == 0 ? byte : byte & (0x3F >> extra);
+        for (int k = 1; k <= extra && i + static_cast<std::size_t>(k) < text.size(); ++k) {
+            cp = (cp << 6) |
+                 (static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0x3F);
+        }
+        out.push_back(cp);
+        i += static_cast<std::size_t>(extra) + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(Screens, TheFontAtlasHasEveryCharacterOfEveryCatalog) {
+    HeadlessUi ui;
+    for (const auto& language : ui.catalogs().languages()) {
+        const auto& catalog = ui.catalogs().of(language);
+        for (const auto& key : catalog.keys()) {
+            for (char32_t cp : code_points(catalog.plural(key, 5))) {
+                if (cp == U'\n') {
+                    continue;
+                }
+                for (ImFont* font :
+                     {ui.fonts().regular.body, ui.fonts().regular.title,
+                      ui.fonts().regular.headline, ui.fonts().large.body, ui.fonts().large.title}) {
+                    EXPECT_NE(font->FindGlyphNoFallback(static_cast<ImWchar>(cp)), nullptr)
+                        << language << " " << key << ": U+" << std::hex << static_cast<unsigned>(cp)
+                        << " would draw as '?'";
+                }
+            }
+        }
+    }
+}
+
+TEST(Screens, AttractOffersEachLanguageInItsOwnNameAndChoosingOneDoesNotStart) {
+    HeadlessUi ui;
+    app::ViewModel view;
+    ui.frame(view);
+    for (const char* name : {"English", "Polski", "Русский", "עברית"}) {
+        EXPECT_NE(ui.control(name), nullptr) << name;
+    }
+    const auto intents = ui.touch(view, "Polski");
+    const auto chosen = of_type<app::intent::ChooseLanguage>(intents);
+    ASSERT_EQ(chosen.size(), 1u);
+    EXPECT_EQ(chosen[0].language, "pl");
+    EXPECT_TRUE(of_type<app::intent::Start>(intents).empty()) << "a language button is no start";
+
+    view.language = "pl";
+    ui.frame(view);
+    EXPECT_NE(ui.control("Dotknij, aby rozpocząć"), nullptr) << "the start button in Polish";
+    EXPECT_EQ(ui.control("Touch to start"), nullptr);
+    EXPECT_FALSE(of_type<app::intent::SetLargeText>(ui.touch(view, "Duży tekst")).empty());
+    EXPECT_FALSE(of_type<app::intent::SetHighContrast>(ui.touch(view, "Wysoki kontrast")).empty());
+}
+
+TEST(Screens, ATouchAwayFromTheControlsStarts) {
+    HeadlessUi ui;
+    app::ViewModel view;
+    ui.frame(view);
+    const auto intents = ui.touch_at(view, 20, 780); // bottom-left corner, no control there
+    EXPECT_EQ(of_type<app::intent::Start>(intents).size(), 1u);
+}
+
+TEST(Screens, HebrewIsMirrored) {
+    HeadlessUi ui;
+    app::ViewModel view;
+    view.language = "he";
+    ui.frame(view);
+    const auto* english = ui.control("English");
+    const auto* hebrew = ui.control("עברית");
+    ASSERT_NE(english, nullptr);
+    ASSERT_NE(hebrew, nullptr);
+    EXPECT_GT(english->left, hebrew->left) << "the first language sits on the right";
+
+    view.screen = app::Screen::EnterCode;
+    ui.frame(view);
+    const auto* forward = ui.control(ui.catalogs().of("he").text("code.continue"));
+    const auto* back = ui.control(ui.catalogs().of("he").text("common.cancel"));
+    ASSERT_NE(forward, nullptr);
+    ASSERT_NE(back, nullptr);
+    EXPECT_LT(forward->left, back->left) << "forward on the left, back on the right";
+
+    view.language = "en";
+    ui.frame(view);
+    EXPECT_GT(ui.control("Check the code")->left, ui.control("Cancel")->left);
+}
+
+TEST(Screens, ButtonsOnTheFlowSendTheirIntents) {
+    HeadlessUi ui;
+    app::ViewModel view;
+    view.screen = app::Screen::Problem;
+    view.problem = app::Problem::CodeExpired;
+    view.language = "ru";
+    ui.frame(view);
+    ui.frame(view);
+    EXPECT_EQ(of_type<app::intent::StartOver>(ui.touch(view, "Начать заново")).size(), 1u);
+    EXPECT_EQ(of_type<app::intent::Finish>(ui.touch(view, "Готово")).size(), 1u);
+}
