@@ -62,6 +62,11 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
     });
     add("attract-large-text", [](ViewModel& v) { v.large_text = true; });
     add("attract-high-contrast", [](ViewModel& v) { v.high_contrast = true; });
+    add("new-password-too-short-large-text", [](ViewModel& v) {
+        v.screen = Screen::NewPassword;
+        v.notice = Notice::PasswordTooShort;
+        v.large_text = true;
+    });
     add("enter-code-large-text-high-contrast", [](ViewModel& v) {
         v.screen = Screen::EnterCode;
         v.notice = Notice::WrongCode;

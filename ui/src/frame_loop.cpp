@@ -99,7 +99,7 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             frames_left = kFramesPerWake;
         }
         if (frames_left > 0 || session.view().busy || recorder.waiting() ||
-            window.has_pending_input()) {
+            window.has_pending_input() || screens.settling()) {
             window.begin_frame();
             auto intents = screens.draw(session.view());
             window.render();
@@ -138,13 +138,16 @@ int run_screenshot_tour(KioskWindow& window, KioskScreens& screens,
     int failed = 0;
     for (const auto& stop : stops) {
         // A screen needs a few frames: focus moves to its first field, the idle card
-        // measures itself, and hover settles.
-        for (int frame = 0; frame <= kFramesPerWake; ++frame) {
+        // and a page too tall for the screen measure themselves, and hover settles.
+        constexpr int kMostFrames = 10;
+        for (int frame = 0;; ++frame) {
             window.poll();
             window.begin_frame();
             screens.draw(stop.view); // intents are dropped: there is no session to act
             window.render();
-            if (frame == kFramesPerWake) {
+            const bool settled =
+                frame >= kMostFrames || (frame >= kFramesPerWake && !screens.settling());
+            if (settled) {
                 const auto path = dir / (stop.name + ".png");
                 if (const auto error = save_framebuffer_png(path, window.framebuffer_width(),
                                                             window.framebuffer_height());
@@ -157,6 +160,9 @@ int run_screenshot_tour(KioskWindow& window, KioskScreens& screens,
                 }
             }
             window.present();
+            if (settled) {
+                break;
+            }
         }
     }
     screens.wipe_inputs();

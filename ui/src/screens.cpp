@@ -133,8 +133,15 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     catalog_ = &catalogs_.of(view.language);
     const Fonts& fonts = view.large_text ? fonts_.large : fonts_.regular;
     controls_.clear();
+    auto layout =
+        std::make_tuple(view.screen, view.notice, view.language, view.large_text, view.busy);
+    if (layout != fitted_layout_) {
+        fitted_layout_ = std::move(layout);
+        fit_ = 1.0f; // a new page starts at full size and shrinks only if it must
+    }
+    const float fit_before = fit_;
     ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language),
-                  &controls_);
+                  &controls_, &fit_);
     if (view.high_contrast != high_contrast_) {
         // The style is read when widgets are drawn, so this frame already shows it.
         high_contrast_ = view.high_contrast;
@@ -169,6 +176,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         draw_idle_overlay(view, out);
     }
     ImGui::PopFont();
+    settling_ = fit_ != fit_before;
     return out;
 }
 

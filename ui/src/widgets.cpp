@@ -15,6 +15,9 @@
 namespace kiosk::ui {
 namespace {
 
+// Below this a page scrolls instead: smaller text would defeat large-text mode.
+constexpr float kSmallestFit = 0.7f;
+
 float button_height() {
     return ImGui::GetFontSize() * 2.4f;
 }
@@ -156,9 +159,20 @@ void Widgets::begin_page(const char* id, const std::string& brand) const {
     ImGui::SetCursorPos(ImVec2(margin, top));
     ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top), false,
                       ImGuiWindowFlags_NoBackground);
+    if (fit_ != nullptr) {
+        ImGui::SetWindowFontScale(*fit_);
+    }
 }
 
 void Widgets::end_page() const {
+    if (fit_ != nullptr) {
+        const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;
+        const float available = ImGui::GetWindowHeight();
+        if (needed > available && *fit_ > kSmallestFit) {
+            // Spacing does not shrink with the text, so aim a little lower than the ratio.
+            *fit_ = std::max(kSmallestFit, *fit_ * available / needed * 0.97f);
+        }
+    }
     ImGui::EndChild();
     ImGui::End();
 }

@@ -11,6 +11,8 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace kiosk::ui {
@@ -28,6 +30,10 @@ public:
 
     // Wipes every typed character: ours and Dear ImGui's copies.
     void wipe_inputs();
+
+    // Whether the last frame changed the layout's own measurements (a page shrinking to fit
+    // the screen): the next frame will look different, so draw it.
+    [[nodiscard]] bool settling() const { return settling_; }
 
     // The buttons and check boxes of the last frame drawn.
     [[nodiscard]] const std::vector<Control>& controls() const { return controls_; }
@@ -51,6 +57,9 @@ private:
     const assets::Catalog* catalog_ = nullptr;
     Widgets ui_;
     std::vector<Control> controls_;
+    float fit_ = 1.0f; // the page's text scale (see Widgets), for the layout below
+    bool settling_ = false;
+    std::tuple<app::Screen, app::Notice, std::string, bool, bool> fitted_layout_;
     bool high_contrast_ = false; // the palette ImGui's style holds now
     float idle_card_height_ = 0; // measured last frame: the card fits its text
 

@@ -33,10 +33,13 @@ enum class RowPress { None, Forward, Back };
 
 class Widgets {
 public:
-    // `controls`, when given, receives every button and check box drawn.
+    // `controls`, when given, receives every button and check box drawn. `fit`, when
+    // given, is the page's text scale, kept between frames: a page whose content was
+    // taller than the screen last frame is drawn smaller until it fits, so nothing is cut
+    // off in a long language or in large text.
     Widgets(Fonts fonts, Palette palette, bool right_to_left,
-            std::vector<Control>* controls = nullptr)
-        : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls) {}
+            std::vector<Control>* controls = nullptr, float* fit = nullptr)
+        : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls), fit_(fit) {}
 
     [[nodiscard]] bool right_to_left() const { return rtl_; }
     [[nodiscard]] const Fonts& fonts() const { return fonts_; }
@@ -95,6 +98,7 @@ private:
     Palette palette_;
     bool rtl_;
     std::vector<Control>* controls_;
+    float* fit_;
 };
 
 } // namespace kiosk::ui
