@@ -3,6 +3,7 @@
 // idempotency record. Index: [helpers] [idempotency] [batch] [routes].
 #include "kiosk/central/http_server.hpp"
 
+#include "fleet_routes.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/base64.hpp"
 #include "kiosk/common/sealed_box.hpp"
@@ -192,13 +193,13 @@ struct CentralHttpServer::Impl {
     Reply run(const std::string& key, const std::string& path, const std::string& body,
               bool& replayed) {
         replayed = false;
+        const auto now = unix_now();
+        purge_if_due(now);
         if (key.empty()) {
             return dispatch(path, body)
                 .value_or(
                     error_reply(404, api::error_code::kNotFound, "There is no such resource."));
         }
-        const auto now = unix_now();
-        purge_if_due(now);
         std::string canonical = canonical_body(body);
         const std::string fingerprint =
             hmac_sha256_hex(settings.request_hash_key, "POST\n" + path + "\n" + canonical);
@@ -241,6 +242,7 @@ struct CentralHttpServer::Impl {
         if (now - last < kPurgeIntervalSeconds || !last_purge.compare_exchange_strong(last, now)) {
             return;
         }
+        service.purge_expired(now);
         const auto removed = store.purge_idempotency(
             now - std::int64_t{settings.idempotency_retention_days} * 24 * 3600);
         if (removed > 0) {
@@ -419,6 +421,9 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     server.Post(kBatchPath, [impl](const httplib::Request& req, httplib::Response& res) {
         write_reply(res, impl->batch(req.body));
     });
+    if (impl->settings.fleet.store != nullptr) {
+        register_fleet_routes(server, *impl->settings.fleet.store, impl->settings.fleet);
+    }
 
     // Everything the routes above did not answer: unknown paths, wrong methods, oversized
     // bodies. Their bodies are empty; ours (already an envelope) are left alone.
@@ -469,7 +474,7 @@ int CentralHttpServer::bind(std::string& error) {
         error = "cannot listen on " + s.host + ":" + std::to_string(s.port);
         return -1;
     }
-    impl_->purge_if_due(unix_now()); // and then hourly, on keyed requests
+    impl_->purge_if_due(unix_now()); // and then at most hourly, on mutating requests
     return port;
 }
 

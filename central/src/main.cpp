@@ -1,5 +1,6 @@
 // kiosk-central: the reference central server. `serve` runs the HTTPS API; `check-password`
 // lets an operator (or a test) ask whether a password is an account's current one.
+#include "kiosk/central/fleet.hpp"
 #include "kiosk/central/http_server.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/service.hpp"
@@ -29,7 +30,27 @@ struct ServeOptions {
     std::filesystem::path common_passwords = kiosk::central::PasswordPolicy::default_common_list();
     std::filesystem::path ready_file;
     int idempotency_retention_days = 30;
+    std::int64_t online_seconds = 180;
+    std::int64_t enrolment_ttl_seconds = 86400;
 };
+
+// Demo mode's admin: DATA_DIR/admin-token (0600) holds its bearer token so that the demo
+// script and tests can call /v1/admin/*. Made once; a restart keeps the same token.
+void ensure_demo_admin(kiosk::central::FleetStore& fleet, const std::filesystem::path& file) {
+    if (std::filesystem::exists(file)) {
+        return;
+    }
+    std::string token = fleet.add_admin("demo-admin", kiosk::central::AdminRole::admin);
+    const auto temp = file.string() + ".tmp";
+    {
+        std::ofstream out(temp);
+        std::filesystem::permissions(temp, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+        out << token << "\n";
+    }
+    kiosk::secure_wipe(token);
+    std::filesystem::rename(temp, file);
+}
 
 // The HMAC key that fingerprints requests for idempotency: 32 random bytes in
 // DATA_DIR/request-hash.key (0600), made on first start and kept across restarts so that
@@ -127,9 +148,16 @@ int serve(const ServeOptions& options) {
         spdlog::error("{}", error);
         return 1;
     }
+    auto fleet = kiosk::central::FleetStore::open(options.data_dir / "central.db", error);
+    if (!fleet) {
+        spdlog::error("{}", error);
+        return 1;
+    }
     if (options.demo) {
         kiosk::central::seed_demo_accounts(*store);
+        ensure_demo_admin(*fleet, options.data_dir / "admin-token");
     }
+    http.fleet = {fleet.get(), options.enrolment_ttl_seconds, options.online_seconds};
     auto policy = kiosk::central::PasswordPolicy::load({options.min_password_length, 256},
                                                        options.common_passwords, error);
     if (!policy) {
@@ -181,6 +209,28 @@ int check_password(const std::filesystem::path& data_dir, const std::string& use
         account && kiosk::central::verify_password(account->password_hash, password);
     kiosk::secure_wipe(password);
     return matches ? 0 : 1;
+}
+
+// `admin add`: a new admin credential, printed once (stored only as a hash).
+int add_admin(const std::filesystem::path& data_dir, const std::string& name,
+              const std::string& role_text) {
+    const auto role = kiosk::central::parse_admin_role(role_text);
+    if (!role || !kiosk::central::valid_fleet_name(name)) {
+        std::cerr << "--name must be 1-64 of A-Z a-z 0-9 - _ . and --role one of admin, "
+                     "helpdesk, auditor\n";
+        return 2;
+    }
+    std::filesystem::create_directories(data_dir);
+    std::string error;
+    auto fleet = kiosk::central::FleetStore::open(data_dir / "central.db", error);
+    if (!fleet) {
+        std::cerr << error << "\n";
+        return 1;
+    }
+    std::string token = fleet->add_admin(name, *role);
+    std::cout << token << std::endl;
+    kiosk::secure_wipe(token);
+    return 0;
 }
 
 } // namespace
@@ -238,11 +288,35 @@ int main(int argc, char** argv) {
         "check-password", "Exit 0 if the password on stdin is USER's current password, else 1");
     check_cmd->add_option("--data-dir", check_dir)->required();
     check_cmd->add_option("--user", username)->required();
+    serve_cmd
+        ->add_option("--online-seconds", options.online_seconds,
+                     "A kiosk heard from this recently is listed as online")
+        ->capture_default_str()
+        ->check(CLI::Range(10, 86400));
+    serve_cmd
+        ->add_option("--enrolment-ttl", options.enrolment_ttl_seconds,
+                     "Seconds an enrolment code works")
+        ->capture_default_str()
+        ->check(CLI::Range(60, 30 * 86400));
+
+    std::filesystem::path admin_dir;
+    std::string admin_name;
+    std::string admin_role;
+    auto* admin_cmd = cli.add_subcommand("admin", "Admin credentials for /v1/admin/*");
+    admin_cmd->require_subcommand(1);
+    auto* admin_add_cmd = admin_cmd->add_subcommand(
+        "add", "Add an admin (or replace its token); prints the bearer token once");
+    admin_add_cmd->add_option("--data-dir", admin_dir)->required();
+    admin_add_cmd->add_option("--name", admin_name, "1-64 of A-Z a-z 0-9 - _ .")->required();
+    admin_add_cmd->add_option("--role", admin_role, "admin, helpdesk or auditor")->required();
     CLI11_PARSE(cli, argc, argv);
 
     try {
         if (serve_cmd->parsed()) {
             return serve(options);
+        }
+        if (admin_add_cmd->parsed()) {
+            return add_admin(admin_dir, admin_name, admin_role);
         }
         return check_password(check_dir, username);
     } catch (const std::exception& e) {

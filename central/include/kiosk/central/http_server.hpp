@@ -7,11 +7,21 @@
 #include "kiosk/central/service.hpp"
 #include "kiosk/common/secret.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 namespace kiosk::central {
+
+class FleetStore;
+
+// The fleet routes (src/fleet_routes.cpp, docs/internals/central.md "Fleet").
+struct FleetSettings {
+    FleetStore* store = nullptr;                // not owned; nullptr: no fleet routes
+    std::int64_t enrolment_ttl_seconds = 86400; // an enrolment code works this long
+    std::int64_t online_seconds = 180;          // seen this recently: "online" in the listing
+};
 
 struct HttpSettings {
     std::string host = "127.0.0.1";
@@ -30,6 +40,7 @@ struct HttpSettings {
     // GET /v1/sealing-key.
     SecretString sealing_private_pem;
     std::string sealing_public_pem;
+    FleetSettings fleet;
 };
 
 class CentralHttpServer {

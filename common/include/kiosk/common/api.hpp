@@ -37,6 +37,14 @@ inline constexpr std::string_view kAccountLocked = "account_locked";
 // The verification used is not enough for this action (e.g. an e-mail code for a reset of
 // an account with an authenticator app: MFA is never bypassed).
 inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";
+// Fleet routes (docs/internals/central.md, "Fleet"): no or an unknown bearer credential; a
+// known admin whose role may not do this; an enrolment code that is wrong, spent, expired or
+// for another kiosk (one code for all four, so a guess learns nothing); a config bundle
+// whose shape or payload cannot be routed.
+inline constexpr std::string_view kUnauthenticated = "unauthenticated";
+inline constexpr std::string_view kForbidden = "forbidden";
+inline constexpr std::string_view kEnrolmentCodeInvalid = "enrolment_code_invalid";
+inline constexpr std::string_view kBundleInvalid = "bundle_invalid";
 } // namespace error_code
 
 // Body of every 4xx/5xx answer: {"error": {"code": ..., "message": ..., ...}}.
