@@ -3,7 +3,9 @@
 #include "kiosk/net/http_client.hpp"
 #include "tls_test_server.hpp"
 
+#include <atomic>
 #include <gtest/gtest.h>
+#include <thread>
 
 using namespace kiosk;
 using namespace std::chrono_literals;
@@ -76,4 +78,43 @@ TEST(HttpsClientRules, PlainHttpAndOtherSchemesAreRefused) {
         EXPECT_EQ(std::get<net::TransportFailure>(result).kind, net::TransportFailureKind::Refused)
             << url;
     }
+}
+
+TEST(HttpsClientRules, ACancelFlagEndsARequestInFlightWithinAboutASecond) {
+    net::CurlGlobal curl;
+    kiosk::testing::TempDir dir("kiosk-http-rules");
+    kiosk::testing::TestPki pki(dir.path());
+    const auto cert = pki.issue("server", {"127.0.0.1"});
+    kiosk::testing::TlsTestServer server(kiosk::testing::serving(cert),
+                                         [](kiosk::testing::TlsConnection& c) {
+                                             while (!c.stopping()) { // never answers
+                                                 std::this_thread::sleep_for(10ms);
+                                             }
+                                         });
+    std::atomic<bool> cancel{false};
+    net::ClientSettings s;
+    s.ca_file = pki.ca_file();
+    s.total_timeout = 30s;
+    s.low_speed_seconds = 30;
+    s.cancel = &cancel;
+    net::HttpsClient client(s);
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(300ms);
+        cancel = true;
+    });
+    const auto start = std::chrono::steady_clock::now();
+    auto result = client.post_json(server.url("/"), "{}");
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    canceller.join();
+    ASSERT_TRUE(std::holds_alternative<net::TransportFailure>(result));
+    EXPECT_EQ(std::get<net::TransportFailure>(result).kind, net::TransportFailureKind::Cancelled);
+    EXPECT_LT(elapsed, 2500ms);
+
+    // Already cancelled: nothing is sent at all.
+    const int before = server.connections_accepted();
+    auto again = client.get(server.url("/"));
+    ASSERT_TRUE(std::holds_alternative<net::TransportFailure>(again));
+    EXPECT_EQ(std::get<net::TransportFailure>(again).kind, net::TransportFailureKind::Cancelled);
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(server.connections_accepted(), before);
 }
