@@ -287,6 +287,13 @@ Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& r
     return error(401, api::error_code::kSignInFailed, "The username or password is not right.");
 }
 
+void CentralService::purge_expired(std::int64_t now) {
+    const auto removed = store_.purge_lockouts(now, now - settings_.lockout_duration_seconds);
+    if (removed > 0) {
+        spdlog::info("sign-in: forgot {} stale failure counts", removed);
+    }
+}
+
 // [demo] --------------------------------------------------------------------------------
 
 void seed_demo_accounts(Store& store) {

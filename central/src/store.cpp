@@ -68,6 +68,14 @@ CREATE INDEX idempotency_by_age ON idempotency(created_at);
 PRAGMA user_version = 1;
 )sql";
 
+// Schema version 2: when a subject last failed, so that old failures are forgotten and
+// rows of names nobody tries any more can be purged.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE lockouts ADD COLUMN last_failure_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX lockouts_by_age ON lockouts(last_failure_at);
+PRAGMA user_version = 2;
+)sql";
+
 } // namespace
 
 struct Store::Impl {
@@ -189,6 +197,9 @@ struct Store::Impl {
         Transaction transaction(*this);
         if (user_version() < 1) {
             exec(kMigration1);
+        }
+        if (user_version() < 2) {
+            exec(kMigration2);
         }
         transaction.commit();
     }
@@ -420,18 +431,25 @@ Lockout Store::record_sign_in_failure(const std::string& subject, std::int64_t n
     std::lock_guard lock(impl_->mutex);
     Impl::Transaction transaction(*impl_);
     Lockout current;
+    std::int64_t last_failure_at = 0;
     {
-        Impl::Query q(*impl_, "SELECT failures, locked_until FROM lockouts WHERE subject = ?");
+        Impl::Query q(*impl_, "SELECT failures, locked_until, last_failure_at FROM lockouts "
+                              "WHERE subject = ?");
         q.bind(subject);
         if (q.step()) {
             current.failures = static_cast<int>(q.integer(0));
             if (!q.is_null(1)) {
                 current.locked_until = q.integer(1);
             }
+            last_failure_at = q.integer(2);
         }
     }
-    if (current.locked_until && *current.locked_until <= now) {
-        current = Lockout{}; // the lock ended: a fresh count
+    const bool lock_ended = current.locked_until && *current.locked_until <= now;
+    // Failures count within one lockout duration of each other, like a directory's
+    // observation window: five typos over a month do not lock anyone.
+    const bool forgotten = !current.locked_until && last_failure_at <= now - duration_seconds;
+    if (lock_ended || forgotten) {
+        current = Lockout{};
     }
     if (!current.locked_until) {
         ++current.failures;
@@ -439,15 +457,27 @@ Lockout Store::record_sign_in_failure(const std::string& subject, std::int64_t n
             current.locked_until = now + duration_seconds;
         }
     }
-    Impl::Query(*impl_, "INSERT INTO lockouts (subject, failures, locked_until) VALUES (?,?,?) "
-                        "ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, "
-                        "locked_until = excluded.locked_until")
+    Impl::Query(*impl_, "INSERT INTO lockouts (subject, failures, locked_until, last_failure_at) "
+                        "VALUES (?,?,?,?) ON CONFLICT(subject) DO UPDATE SET "
+                        "failures = excluded.failures, locked_until = excluded.locked_until, "
+                        "last_failure_at = excluded.last_failure_at")
         .bind(subject)
         .bind(std::int64_t{current.failures})
         .bind(current.locked_until)
+        .bind(now)
         .step();
     transaction.commit();
     return current;
+}
+
+std::int64_t Store::purge_lockouts(std::int64_t now, std::int64_t forget_before) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "DELETE FROM lockouts WHERE last_failure_at < ? AND "
+                        "(locked_until IS NULL OR locked_until <= ?)")
+        .bind(forget_before)
+        .bind(now)
+        .step();
+    return sqlite3_changes(impl_->db);
 }
 
 void Store::clear_lockout(const std::string& subject) {

@@ -24,7 +24,7 @@ protected:
         client_ = std::make_unique<httplib::SSLClient>("127.0.0.1", central_->port());
         client_->set_ca_cert_path(central_->ca_file().c_str());
         client_->enable_server_certificate_verification(true);
-        client_->set_keep_alive(true); // time the central's work, not TLS handshakes
+        client_->set_keep_alive(true);  // time the central's work, not TLS handshakes
         client_->set_tcp_nodelay(true); // nor Nagle's algorithm meeting delayed ACKs
     }
     httplib::Result post(const std::string& path, const json& body) {
@@ -55,6 +55,17 @@ Figures figures_of(std::vector<double> samples) {
         return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
     };
     return {at(0.5), at(0.1), at(0.9)};
+}
+
+// P(a sample of `a` exceeds a sample of `b`), ties counting half.
+double probability_greater(const std::vector<double>& a, const std::vector<double>& b) {
+    double wins = 0;
+    for (const double x : a) {
+        for (const double y : b) {
+            wins += x > y ? 1.0 : (x == y ? 0.5 : 0.0);
+        }
+    }
+    return wins / static_cast<double>(a.size() * b.size());
 }
 
 int samples_from_env(int fallback) {
@@ -122,12 +133,12 @@ TEST_F(Enumeration, KnownAndUnknownNamesTakeTheSameTime) {
          "/v1/verifications",
          {{"identifier", "jdoe"}},
          {{"identifier", "nobody.at.all"}},
-         samples_from_env(15)},
+         samples_from_env(60)},
         {"sign-in (wrong password)",
          "/v1/sign-ins",
          {{"username", "mkowalska"}, {"password", "not-it"}},
          {{"username", "nobody.at.all"}, {"password", "not-it"}},
-         std::min(samples_from_env(8), 99)},
+         std::min(samples_from_env(16), 99)},
     };
     for (const auto& c : cases) {
         time_of(c.path, c.known); // warm-up
@@ -144,10 +155,17 @@ TEST_F(Enumeration, KnownAndUnknownNamesTakeTheSameTime) {
                     "ms (p10 %.3f, p90 %.3f)\n",
                     c.name, c.samples, k.median_ms, k.p10_ms, k.p90_ms, u.median_ms, u.p10_ms,
                     u.p90_ms);
-        // The distributions overlap: each median lies inside the other's p10–p90 range.
-        EXPECT_GE(k.median_ms, u.p10_ms) << c.name;
-        EXPECT_LE(k.median_ms, u.p90_ms) << c.name;
-        EXPECT_GE(u.median_ms, k.p10_ms) << c.name;
-        EXPECT_LE(u.median_ms, k.p90_ms) << c.name;
+        // The distributions overlap, and a known-name request is as likely to be the slower
+        // of a pair as an unknown one (Mann–Whitney: P(known > unknown) near 0.5; with equal
+        // distributions its standard deviation here is about 0.05–0.1). Medians alone are
+        // fragile: the database's fsync makes the verification times bimodal. Skipping the
+        // work for unknown names (a sign-in without Argon2id answers in about 1 ms, not 70)
+        // puts that probability near 1.
+        EXPECT_LE(k.p10_ms, u.p90_ms) << c.name;
+        EXPECT_LE(u.p10_ms, k.p90_ms) << c.name;
+        const double p_slower = probability_greater(known, unknown);
+        std::printf("%-26s P(known slower than unknown) = %.2f\n", c.name, p_slower);
+        EXPECT_GT(p_slower, 0.2) << c.name;
+        EXPECT_LT(p_slower, 0.8) << c.name;
     }
 }

@@ -2,6 +2,7 @@
 // account, the lock refuses even a right password, ends by itself, an unlock clears it and
 // notifies the owner, and names without an account answer exactly like accounts.
 #include "central_process.hpp"
+#include "kiosk/central/store.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 using nlohmann::json;
 
@@ -175,4 +177,38 @@ TEST_F(Lockout, ALockEndsByItself) {
     EXPECT_EQ(status_of("jdoe")["state"], "active");
     EXPECT_EQ(sign_in("jdoe", "Lobby-Winter-Morning-2026")->status, 200);
     EXPECT_EQ(sign_in("jdoe", "nope")->status, 401) << "a fresh count after the lock ended";
+}
+
+TEST_F(Lockout, FailuresLongerThanOneDurationApartAreForgotten) {
+    start({"--lockout-threshold", "2", "--lockout-duration", "2"});
+    EXPECT_EQ(sign_in("jdoe", "nope")->status, 401);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    EXPECT_EQ(sign_in("jdoe", "nope")->status, 401) << "the first failure was forgotten";
+    EXPECT_EQ(sign_in("jdoe", "nope")->status, 423);
+}
+
+// The store on its own: the counting window and the purge of counts that cannot matter.
+TEST(LockoutStore, CountsWithinTheWindowAndPurgesStaleRows) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("kiosk-central-lockouts-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string error;
+    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    ASSERT_TRUE(store) << error;
+    EXPECT_EQ(store->record_sign_in_failure("name:a", 1000, 5, 10).failures, 1);
+    EXPECT_EQ(store->record_sign_in_failure("name:a", 1005, 5, 10).failures, 2);
+    EXPECT_EQ(store->record_sign_in_failure("name:a", 1020, 5, 10).failures, 1)
+        << "15 s after the last failure, with a 10 s window: a fresh count";
+    const auto locked = store->record_sign_in_failure("name:b", 1100, 1, 10);
+    ASSERT_TRUE(locked.locked_until);
+    EXPECT_EQ(*locked.locked_until, 1110);
+
+    EXPECT_EQ(store->purge_lockouts(1105, 1095), 1) << "only a's count is stale";
+    EXPECT_EQ(store->lockout("name:a").failures, 0);
+    EXPECT_TRUE(store->lockout("name:b").locked_until) << "a running lock is kept";
+    EXPECT_EQ(store->purge_lockouts(1111, 1101), 1) << "b's lock has ended";
+    EXPECT_FALSE(store->lockout("name:b").locked_until);
+    store.reset();
+    std::filesystem::remove_all(dir);
 }

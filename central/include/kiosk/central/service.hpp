@@ -44,6 +44,8 @@ public:
     Outcome<api::UnlockResponse> unlock(const api::UnlockRequest& request);
     // 200, 401 sign_in_failed or 423 account_locked — the same for names with no account.
     Outcome<api::SignInResponse> sign_in(const api::SignInRequest& request);
+    // Housekeeping: forgets sign-in failures that can no longer count (see Store).
+    void purge_expired(std::int64_t now);
 
 private:
     struct Verified {

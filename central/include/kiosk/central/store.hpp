@@ -97,10 +97,14 @@ public:
     // Sign-in lockouts, per subject (see Lockout).
     Lockout lockout(const std::string& subject);
     // Counts one failure at `now`. Reaching `threshold` locks until now + duration. A lock
-    // that has ended starts a fresh count. Returns the state after this failure.
+    // that has ended, or a last failure more than one duration ago, starts a fresh count.
+    // Returns the state after this failure.
     Lockout record_sign_in_failure(const std::string& subject, std::int64_t now, int threshold,
                                    std::int64_t duration_seconds);
     void clear_lockout(const std::string& subject);
+    // Deletes rows that hold no running lock and whose last failure is before
+    // `forget_before` (they would start a fresh count anyway); returns how many.
+    std::int64_t purge_lockouts(std::int64_t now, std::int64_t forget_before);
 
     // TOTP replay protection: records `step` as the account's last accepted time step if it
     // is newer than the one recorded. False when it is not (the code was already used).
