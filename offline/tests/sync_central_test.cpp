@@ -3,6 +3,8 @@
 // started again on the same data; afterwards each request was applied exactly once (the
 // central sent exactly one e-mail code per queued request).
 #include "central_process.hpp"
+#include "kiosk/common/base64.hpp"
+#include "kiosk/common/sealed_box.hpp"
 #include "kiosk/offline/sync_worker.hpp"
 
 #include <csignal>
@@ -11,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,5 +155,66 @@ TEST(SyncWithRealCentral, AQueueDrainsExactlyOnceAcrossACentralRestart) {
     EXPECT_EQ(mailed.size(), static_cast<std::size_t>(kItems));
     EXPECT_EQ(std::set<std::string>(mailed.begin(), mailed.end()).size(),
               static_cast<std::size_t>(kItems));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(SyncWithRealCentral, SealedItemsOpenOnlyAtTheCentralTheyWereSealedTo) {
+    net::CurlGlobal curl;
+    kiosk::testing::CentralProcess central;
+    // The kiosk is given the central's public sealing key (here read from the central's
+    // data directory; in production through signed configuration). It never has the
+    // private half, so what it queued it cannot read back.
+    std::ifstream in(central.data_dir() / "sealing" / "public.pem");
+    std::stringstream pem;
+    pem << in.rdbuf();
+    std::string error;
+    const auto key = sealed_box::parse_public_pem(pem.str(), error);
+    ASSERT_TRUE(key) << error;
+    const auto stranger = sealed_box::parse_public_pem(sealed_box::generate().public_pem, error);
+    ASSERT_TRUE(stranger) << error;
+
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiosk-sync-sealed-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const std::filesystem::path dir = pattern;
+    OpenReport report;
+    auto outbox = Outbox::open(dir / "outbox.db", {}, report, error);
+    ASSERT_TRUE(outbox) << error;
+    const std::string body = R"({"identifier":"jdoe","method":"email"})";
+    std::vector<std::string> good;
+    for (int i = 0; i < 3; ++i) {
+        auto result = outbox->enqueue(
+            {"/v1/verifications", base64_encode(sealed_box::seal(*key, body)), true, ""});
+        ASSERT_TRUE(std::holds_alternative<std::string>(result));
+        good.push_back(std::get<std::string>(result));
+    }
+    auto misdirected = outbox->enqueue(
+        {"/v1/verifications", base64_encode(sealed_box::seal(*stranger, body)), true, ""});
+    ASSERT_TRUE(std::holds_alternative<std::string>(misdirected));
+    // Neither the outbox file nor its WAL (where the fresh rows are) holds the plaintext.
+    for (const char* suffix : {"", "-wal"}) {
+        std::ifstream raw(dir / (std::string("outbox.db") + suffix), std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(raw)),
+                                std::istreambuf_iterator<char>());
+        EXPECT_FALSE(bytes.empty()) << suffix;
+        EXPECT_EQ(bytes.find("jdoe"), std::string::npos) << suffix;
+    }
+
+    net::ClientSettings client;
+    client.ca_file = central.ca_file();
+    SyncSettings settings;
+    settings.base_backoff = 50ms;
+    SyncWorker worker(*outbox, central.base_url(), client, settings);
+    worker.start();
+    ASSERT_TRUE(eventually([&] { return outbox->counts().pending == 0; }, 20s))
+        << worker.status().last_error;
+    worker.stop();
+
+    EXPECT_EQ(worker.status().delivered, 3u);
+    const auto dead = outbox->dead_letters(10);
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].idempotency_key, std::get<std::string>(misdirected));
+    EXPECT_EQ(dead[0].dead_reason, "sealed_invalid");
+    EXPECT_EQ(challenges_mailed(central.data_dir()).size(), 3u);
     std::filesystem::remove_all(dir);
 }
