@@ -12,7 +12,7 @@ PACKAGES=(
   # network, crypto, storage
   libcurl4-openssl-dev libssl-dev openssl libsqlite3-dev sqlite3 libargon2-dev
   # libraries that save hand-written code
-  nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext jq
 )

@@ -1,8 +1,10 @@
 // kioskctl: the central admins' command line. Wires commands to their functions; the
-// commands themselves live in config_commands.cpp (keys, config) and below (health).
+// commands themselves live in config_commands.cpp (keys, config sign/verify),
+// fleet_commands.cpp (enrol, config push, fleet) and below (health).
 // Exit codes: 0 success; 1 refused or invalid (a bundle that does not verify, a document
 // failing the schema, a central that says no or cannot be reached); 2 usage; 3 file I/O.
 #include "config_commands.hpp"
+#include "fleet_commands.hpp"
 #include "kiosk/net/central_client.hpp"
 #include "kiosk/version.hpp"
 
@@ -89,6 +91,39 @@ int main(int argc, char** argv) {
                            "Distinct trusted signers needed (default 1)");
     verify_cmd->add_flag("--json", verify.json, "Machine-readable output");
 
+    // Commands that act on the central as an admin: each takes the central's address, its
+    // CA and the admin's token file (from `kiosk-central admin add`).
+    kiosk::ctl::CentralOptions central;
+    const auto central_options = [&](CLI::App* cmd) {
+        cmd->add_option("--central", central.central_url, "Central URL (https://...)");
+        cmd->add_option("--ca", central.ca_file, "PEM of the CA that signed the central")
+            ->check(CLI::ExistingFile);
+        cmd->add_option("--admin-token-file", central.admin_token_file,
+                        "File holding the admin's bearer token (first line)");
+        cmd->add_flag("--json", central.json, "Machine-readable output");
+    };
+    kiosk::ctl::PushOptions push;
+    auto* push_cmd = config_cmd->add_subcommand(
+        "push", "Upload a signed bundle to the central, which delivers it to the kiosks its "
+                "payload targets (kiosk, group or all); role admin");
+    push_cmd->add_option("--bundle", push.bundle, "Bundle JSON (from config sign)")->required();
+    central_options(push_cmd);
+
+    auto* enrol_cmd = cli.add_subcommand("enrol", "Kiosk enrolment");
+    enrol_cmd->require_subcommand(1);
+    kiosk::ctl::EnrolCreateOptions enrol;
+    bool no_qr = false;
+    auto* enrol_create_cmd = enrol_cmd->add_subcommand(
+        "create", "Make a one-time enrolment code (24 h) for a kiosk; role admin");
+    enrol_create_cmd->add_option("--kiosk", enrol.kiosk_id, "Kiosk ID")->required();
+    enrol_create_cmd->add_option("--group", enrol.groups, "A group of the kiosk (repeatable)");
+    enrol_create_cmd->add_flag("--no-qr", no_qr, "Do not draw the code as a QR code");
+    central_options(enrol_create_cmd);
+
+    auto* fleet_cmd = cli.add_subcommand(
+        "fleet", "Every enrolled kiosk: last seen, online, version, config, queue; any role");
+    central_options(fleet_cmd);
+
     kiosk::ctl::PinHashOptions pin;
     auto* pin_cmd = cli.add_subcommand("pin", "Staff PINs for maintenance mode");
     pin_cmd->require_subcommand(1);
@@ -121,6 +156,21 @@ int main(int argc, char** argv) {
         if (verify_cmd->parsed()) {
             verify.json = verify.json || json;
             return kiosk::ctl::config_verify(verify);
+        }
+        if (push_cmd->parsed() || enrol_create_cmd->parsed() || fleet_cmd->parsed()) {
+            central.json = central.json || json;
+            central.central_url = central.central_url.empty() ? central_url : central.central_url;
+            if (central.ca_file.empty()) {
+                central.ca_file = ca_file;
+            }
+            if (push_cmd->parsed()) {
+                return kiosk::ctl::config_push(central, push);
+            }
+            if (enrol_create_cmd->parsed()) {
+                enrol.qr = !no_qr;
+                return kiosk::ctl::enrol_create(central, enrol);
+            }
+            return kiosk::ctl::fleet_list(central);
         }
         if (pin_hash_cmd->parsed()) {
             pin.json = pin.json || json;

@@ -1,0 +1,67 @@
+// FleetAgent: the kiosk's headless link to the central's fleet routes. It enrols once with
+// an enrolment code (keeping the kiosk credential, 0600, in its state folder), then on each
+// tick pulls the newest config bundle meant for it, offers it to the ConfigApplier, and
+// sends a heartbeat with the applied version and the last refusal. No GUI, no threads:
+// the owner calls tick() on its own schedule (kiosk-agent: every --interval seconds).
+#pragma once
+
+#include "kiosk/config/applier.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiosk::agent {
+
+struct QueueCounts {
+    std::int64_t pending = 0;
+    std::int64_t dead = 0;
+};
+
+struct AgentSettings {
+    std::string central_url;         // https://host:port
+    std::filesystem::path ca_file;   // the central's CA, the only trust anchor for TLS
+    std::filesystem::path state_dir; // credential.json and config/ (the applier's folder)
+    std::string kiosk_id;
+    std::vector<std::filesystem::path> trust; // admin public keys for signed configuration
+    int threshold = 1;
+    std::string software_version;       // reported in heartbeats
+    std::function<QueueCounts()> queue; // the outbox's counts; unset: reported as 0
+};
+
+// What one tick did, for logs and tests.
+struct TickReport {
+    bool heartbeat_sent = false;
+    std::optional<std::int64_t> offered_version; // a bundle came and was offered
+    std::optional<config::Outcome> outcome;      // what the applier said about it
+    std::string problem;                         // empty when all went well
+};
+
+class FleetAgent {
+public:
+    // Loads the trust anchors and, if the state folder holds a credential, the kiosk's
+    // identity. nullptr with `error` when the settings are unusable.
+    static std::unique_ptr<FleetAgent> create(AgentSettings settings, std::string& error);
+    ~FleetAgent();
+    FleetAgent(const FleetAgent&) = delete;
+    FleetAgent& operator=(const FleetAgent&) = delete;
+
+    [[nodiscard]] bool enrolled() const;
+    // Redeems `code` at the central and stores the credential. Empty on success, else why.
+    std::string enrol(std::string code);
+    // Pull config, offer it, send the heartbeat. Needs enrolled().
+    TickReport tick(config::Clock::time_point now);
+    // The applier, once enrolled (its groups come from the enrolment).
+    [[nodiscard]] const config::ConfigApplier* applier() const;
+
+private:
+    struct Impl;
+    explicit FleetAgent(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace kiosk::agent
