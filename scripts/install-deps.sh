@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the project needs to build, test and run.
 # Idempotent: when everything is already there it prints nothing and exits 0.
+# Usage: scripts/install-deps.sh [--bench]  (--bench adds what bench/ needs)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,8 +15,13 @@ PACKAGES=(
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext jq
+  libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
+  oathtool jq
 )
+
+# Only for bench/: the baseline browser and the load and timing tools (large; not for tests).
+BENCH_PACKAGES=(chromium wrk hyperfine)
+[[ ${1:-} == --bench ]] && PACKAGES+=("${BENCH_PACKAGES[@]}")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

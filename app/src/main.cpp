@@ -86,6 +86,12 @@ int main(int argc, char** argv) {
                    "(no central needed)");
     cli.add_option("--lang", language,
                    "Language to start in (en, pl, ru, he), overrides the bootstrap file");
+    kiosk::ui::FrameLoopOptions loop_options;
+    cli.add_flag("--bench-first-frame", loop_options.report_first_frame,
+                 "Print 'kiosk-bench: first-frame' when the first frame is shown (benchmarks)");
+    cli.add_option("--bench-frames", loop_options.bench_frames,
+                   "Draw N frames back to back, print their frame times and exit (benchmarks)")
+        ->check(CLI::Range(1, 100000));
     CLI11_PARSE(cli, argc, argv);
     const bool tour = !tour_dir.empty();
 
@@ -163,8 +169,8 @@ int main(int argc, char** argv) {
     signals.start_watching();
     spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,
                  settings.central_url);
-    kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(),
-                              {.screenshot_dir = screenshot_dir});
+    loop_options.screenshot_dir = screenshot_dir;
+    kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(), loop_options);
     screens.wipe_inputs();
     return 0;
 }

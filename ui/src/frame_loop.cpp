@@ -5,9 +5,12 @@
 
 #include "kiosk/ui/screenshot.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
+#include <optional>
 #include <spdlog/spdlog.h>
+#include <vector>
 
 namespace kiosk::ui {
 namespace {
@@ -80,12 +83,62 @@ private:
     bool saved_ = false;
 };
 
+// What the benchmarks read from outside: the moment the first frame is shown, and the
+// time between frames when every frame is drawn.
+class FrameTimer {
+public:
+    explicit FrameTimer(const FrameLoopOptions& options)
+        : report_first_frame_(options.report_first_frame),
+          frames_wanted_(static_cast<std::size_t>(std::max(options.bench_frames, 0))) {
+        intervals_ms_.reserve(frames_wanted_);
+    }
+
+    [[nodiscard]] bool benchmarking() const { return frames_wanted_ > 0; }
+
+    // Call right after each present; true when the frame benchmark is complete.
+    bool after_present() {
+        const auto now = std::chrono::steady_clock::now();
+        if (report_first_frame_) {
+            report_first_frame_ = false;
+            std::printf("kiosk-bench: first-frame\n");
+            std::fflush(stdout);
+        }
+        if (frames_wanted_ == 0) {
+            return false;
+        }
+        if (last_present_) {
+            intervals_ms_.push_back(
+                std::chrono::duration<double, std::milli>(now - *last_present_).count());
+        }
+        last_present_ = now;
+        if (intervals_ms_.size() < frames_wanted_) {
+            return false;
+        }
+        std::sort(intervals_ms_.begin(), intervals_ms_.end());
+        const auto at = [this](double q) {
+            return intervals_ms_[static_cast<std::size_t>(
+                q * static_cast<double>(intervals_ms_.size() - 1))];
+        };
+        std::printf("kiosk-bench: frames %zu, median %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                    intervals_ms_.size(), at(0.5), at(0.99), intervals_ms_.back());
+        std::fflush(stdout);
+        return true;
+    }
+
+private:
+    bool report_first_frame_;
+    std::size_t frames_wanted_;
+    std::vector<double> intervals_ms_;
+    std::optional<std::chrono::steady_clock::time_point> last_present_;
+};
+
 } // namespace
 
 void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& session,
                     app::UiInbox& inbox, const std::atomic<bool>& quit,
                     const FrameLoopOptions& options) {
     ScreenshotRecorder recorder(options.screenshot_dir);
+    FrameTimer timer(options);
     int frames_left = kFramesPerWake;
     std::uint64_t drawn_revision = session.view().revision;
     while (!quit.load() && !window.close_requested()) {
@@ -99,13 +152,16 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             frames_left = kFramesPerWake;
         }
         if (frames_left > 0 || session.view().busy || recorder.waiting() ||
-            window.has_pending_input() || screens.settling()) {
+            window.has_pending_input() || screens.settling() || timer.benchmarking()) {
             window.begin_frame();
             auto intents = screens.draw(session.view());
             window.render();
             recorder.after_render(session.view(), window.framebuffer_width(),
                                   window.framebuffer_height());
             window.present();
+            if (timer.after_present()) {
+                return;
+            }
             for (auto& intent : intents) {
                 session.handle(std::move(intent), now);
             }

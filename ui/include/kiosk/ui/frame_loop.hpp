@@ -17,6 +17,12 @@ struct FrameLoopOptions {
     // When set, each screen the user reaches is saved there as NN-screen.png once it has
     // settled, and the file's path is printed on stdout (demo tour and tests).
     std::filesystem::path screenshot_dir;
+    // Benchmarks (bench/kiosk-vs-chromium.sh): print "kiosk-bench: first-frame" on stdout
+    // once the first frame is on screen, so start-up can be timed from outside.
+    bool report_first_frame = false;
+    // Benchmarks: when > 0, draw this many frames back to back (no sleeping), print their
+    // median and 99th-percentile frame times on stdout, and return.
+    int bench_frames = 0;
 };
 
 // Runs until `quit` becomes true (set from another thread, followed by KioskWindow::wake())

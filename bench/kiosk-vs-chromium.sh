@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The kiosk against the usual alternative, a web page in Chromium's kiosk mode showing the
+# same attract screen (bench/web-baseline/attract.html), measured in one run on this machine:
+# time to first frame, memory (PSS of the whole process tree), CPU while idle on the attract
+# screen, and the kiosk's own frame times at 1920x1080 on Mesa's llvmpipe.
+# Usage: bench/kiosk-vs-chromium.sh [RUNS]   (needs: scripts/install-deps.sh --bench)
+# Prints a Markdown table of medians and ratios for docs/PERFORMANCE.md.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Both run on the same 1920x1080 X server, Xvfb with Mesa's llvmpipe, whatever this desktop is.
+if [[ ${KIOSK_BENCH_IN_XVFB:-0} != 1 ]]; then
+  exec xvfb-run -a -s "-screen 0 1920x1080x24" env KIOSK_BENCH_IN_XVFB=1 "$0" "$@"
+fi
+RUNS="${1:-7}"
+IDLE_SECONDS="${KIOSK_BENCH_IDLE_SECONDS:-10}"
+KIOSK="$ROOT/build/app/kiosk"
+PAGE="$ROOT/bench/web-baseline/attract.html"
+WORK="$(mktemp -d /tmp/kiosk-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+command -v chromium >/dev/null || { echo "chromium is missing: scripts/install-deps.sh --bench" >&2; exit 2; }
+[[ -x $KIOSK ]] || { echo "build the kiosk first: scripts/build.sh" >&2; exit 2; }
+
+# The kiosk needs a bootstrap; the attract screen needs no central, so none runs.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=bench \
+  -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -days 1 2>/dev/null
+KIOSK_CMD=("$KIOSK" --central https://127.0.0.1:9 --ca "$WORK/ca.pem" --bench-first-frame)
+chromium_cmd() {
+  local profile="$WORK/profile-$1"; rm -rf "$profile"; mkdir -p "$profile"
+  CHROMIUM_CMD=(chromium --kiosk --no-sandbox --no-first-run --disable-background-networking
+    --disable-component-update --disable-sync --disable-quic --noerrdialogs
+    --disable-features=Translate,MediaRouter --window-position=0,0 --window-size=1920,1080 --user-data-dir="$profile"
+    --enable-logging=stderr --v=0 "file://$PAGE")
+}
+
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# Every process below $1 (chromium forks renderers, GPU and zygote processes).
+descendants() {
+  local all=("$1") frontier=("$1") next pid
+  while [[ ${#frontier[@]} -gt 0 ]]; do
+    next=()
+    for pid in "${frontier[@]}"; do
+      while read -r child; do [[ -n $child ]] && next+=("$child"); done \
+        < <(cat /proc/"$pid"/task/*/children 2>/dev/null | tr ' ' '\n')
+    done
+    all+=("${next[@]}"); frontier=("${next[@]}")
+  done
+  printf '%s\n' "${all[@]}" | sort -u
+}
+pss_kib() { local t=0 p v; for p in $(descendants "$1"); do
+  v=$(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup 2>/dev/null || true); t=$((t + ${v:-0})); done; echo $t; }
+cpu_ticks() { local t=0 p v; for p in $(descendants "$1"); do
+  v=$(awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || true); t=$((t + ${v:-0})); done; echo $t; }
+
+# Runs "$@" in the background until "first-frame" appears in its output; records the time
+# it took (ms), then (on the first run only) PSS and idle CPU, then stops it.
+measure() { # name run measure_idle cmd...
+  local name=$1 run=$2 idle=$3; shift 3
+  local out="$WORK/$name-$run.out" start end pid
+  start=$(now_ns)
+  setsid "$@" >"$out" 2>&1 &
+  pid=$!
+  for _ in $(seq 3000); do
+    grep -q "kiosk-bench: first-frame" "$out" && break
+    kill -0 $pid 2>/dev/null || { echo "$name exited early:" >&2; tail -20 "$out" >&2; exit 1; }
+    sleep 0.005
+  done
+  end=$(now_ns)
+  echo $(((end - start) / 1000000)) >>"$WORK/$name.first-frame"
+  if [[ $idle == 1 ]]; then
+    sleep 3 # let start-up work finish before reading the idle state
+    pss_kib $pid >>"$WORK/$name.pss"
+    local t0 t1; t0=$(cpu_ticks $pid); sleep "$IDLE_SECONDS"; t1=$(cpu_ticks $pid)
+    awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$IDLE_SECONDS" \
+      'BEGIN {printf "%.2f\n", 100 * d / hz / s}' >>"$WORK/$name.idle-cpu"
+  fi
+  kill -TERM -- -$pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+}
+
+run_all() {
+  for run in $(seq "$RUNS"); do
+    local idle=0; [[ $run -le 3 ]] && idle=1
+    # Alternate which goes first so that a slow spell of this shared machine hits both.
+    if ((run % 2)); then
+      measure kiosk $run $idle "${KIOSK_CMD[@]}"; chromium_cmd $run; measure chromium $run $idle "${CHROMIUM_CMD[@]}"
+    else
+      chromium_cmd $run; measure chromium $run $idle "${CHROMIUM_CMD[@]}"; measure kiosk $run $idle "${KIOSK_CMD[@]}"
+    fi
+  done
+  # The kiosk's own frame times at 1920x1080, every frame drawn (nothing sleeps).
+  "$KIOSK" --central https://127.0.0.1:9 --ca "$WORK/ca.pem" --bench-frames 600 >"$WORK/frames.out" 2>&1
+}
+
+run_all
+
+k_ff=$(median <"$WORK/kiosk.first-frame"); c_ff=$(median <"$WORK/chromium.first-frame")
+k_pss=$(median <"$WORK/kiosk.pss"); c_pss=$(median <"$WORK/chromium.pss")
+k_cpu=$(median <"$WORK/kiosk.idle-cpu"); c_cpu=$(median <"$WORK/chromium.idle-cpu")
+echo "| measure (median of runs) | kiosk | Chromium kiosk mode | ratio |"
+echo "|---|---|---|---|"
+awk -v k="$k_ff" -v c="$c_ff" -v n="$RUNS" 'BEGIN {printf "| time to first frame (%d runs) | %d ms | %d ms | %.1f× faster |\n", n, k, c, c / k}'
+awk -v k="$k_pss" -v c="$c_pss" 'BEGIN {printf "| memory, PSS of the process tree (3 runs) | %.1f MiB | %.1f MiB | %.1f× less |\n", k / 1024, c / 1024, c / k}'
+awk -v k="$k_cpu" -v c="$c_cpu" -v s="$IDLE_SECONDS" 'BEGIN {printf "| CPU idle on attract, %d s (3 runs) | %.2f %% of a core | %.2f %% of a core | |\n", s, k, c}'
+sed -n 's/^kiosk-bench: frames /| kiosk frame time at 1920×1080, llvmpipe | /p' "$WORK/frames.out" | sed 's/$/ | | |/'
