@@ -206,6 +206,26 @@ TEST_F(FleetAgents, AConfigPushedToAGroupIsAppliedByEveryKioskInItAndNoOther) {
     EXPECT_TRUE(listing["basement-1"]["config_refusal"].is_null());
     EXPECT_FALSE(std::filesystem::exists(dir_ / "basement-1" / "config" / "current.json"));
 
+    // A bundle for the basement signed by a key the kiosks do not trust: refused, the
+    // reason reported, and the kiosk keeps running on what it had.
+    ASSERT_EQ(run(std::string(KIOSK_KIOSKCTL_BINARY) + " keys generate --out " +
+                  quoted(dir_ / "other-keys") + " --name mallory")
+                  .exit_code,
+              0);
+    json rogue = payload;
+    rogue["version"] = 6;
+    rogue["target"] = {{"kind", "group"}, {"ids", {"basement"}}};
+    std::ofstream(dir_ / "rogue.json") << rogue.dump(2) << "\n";
+    kioskctl("config sign --key " + quoted(dir_ / "other-keys" / "mallory.key.pem") + " --in " +
+             quoted(dir_ / "rogue.json") + " --out " + quoted(dir_ / "rogue-bundle.json"));
+    kioskctl("config push --bundle " + quoted(dir_ / "rogue-bundle.json") + admin_args());
+    listing = wait_for([](const auto& l) {
+        return l.count("basement-1") == 1 && l.at("basement-1")["config_refusal"].is_string();
+    });
+    EXPECT_EQ(listing["basement-1"]["config_refusal"], "untrusted_signer");
+    EXPECT_EQ(listing["basement-1"]["config_version"], 0);
+    EXPECT_EQ(listing["lobby-1"]["config_version"], 5);
+
     // The agents stop cleanly on SIGTERM.
     for (auto it = agents_.begin(); it != agents_.end(); it = agents_.erase(it)) {
         kill(it->second, SIGTERM);
@@ -243,4 +263,34 @@ TEST_F(FleetAgents, ASpentOrWrongCodeDoesNotEnrol) {
                              1),
                     nullptr, false);
     EXPECT_EQ(refused.value("reason", ""), "unauthenticated");
+}
+
+TEST_F(FleetAgents, KioskctlShowsTheCodeAsAQrAndRefusesWhatARoleMayNotDo) {
+    const auto printed =
+        run(std::string(KIOSK_KIOSKCTL_BINARY) + " enrol create --kiosk qr-1" + " --central " +
+            central_->base_url() + " --ca " + quoted(central_->ca_file()) + " --admin-token-file " +
+            quoted(central_->data_dir() / "admin-token"));
+    ASSERT_EQ(printed.exit_code, 0);
+    EXPECT_NE(printed.out.find("Enrolment code for qr-1: "), std::string::npos);
+    EXPECT_NE(printed.out.find("\u2584"), std::string::npos); // the QR's half blocks
+    EXPECT_EQ(run(std::string(KIOSK_KIOSKCTL_BINARY) + " enrol create --help").exit_code, 0);
+    EXPECT_EQ(run(std::string(KIOSK_KIOSKCTL_BINARY) + " fleet --bogus").exit_code, 2);
+    EXPECT_EQ(run(std::string(KIOSK_KIOSKCTL_BINARY) + " fleet --json").exit_code, 2);
+
+    // A helpdesk admin may list the fleet but not enrol or push.
+    const auto token = run(kiosk::testing::central_binary().string() + " admin add --data-dir " +
+                           quoted(central_->data_dir()) + " --name desk --role helpdesk");
+    ASSERT_EQ(token.exit_code, 0);
+    std::ofstream(dir_ / "desk-token") << token.out;
+    const std::string desk = " --central " + central_->base_url() + " --ca " +
+                             quoted(central_->ca_file()) + " --admin-token-file " +
+                             quoted(dir_ / "desk-token") + " --json";
+    EXPECT_EQ(json::parse(kioskctl("fleet" + desk), nullptr, false).value("ok", false), true);
+    const auto refused =
+        json::parse(kioskctl("enrol create --kiosk desk-1" + desk, 1), nullptr, false);
+    EXPECT_EQ(refused.value("reason", ""), "forbidden");
+    EXPECT_EQ(run(kiosk::testing::central_binary().string() + " admin add --data-dir " +
+                  quoted(central_->data_dir()) + " --name desk --role boss")
+                  .exit_code,
+              2);
 }
