@@ -14,11 +14,14 @@ ImVec4 rgba(unsigned abgr) {
     return ImGui::ColorConvertU32ToFloat4(abgr);
 }
 
-constexpr std::array<ImWchar, 17> kRanges = {
+// The parts of each block the languages use (the fonts test and the atlas test check that
+// every catalog character is here); whole blocks would double the atlas.
+constexpr std::array<ImWchar, 21> kRanges = {
     0x0020, 0x00FF, // Basic Latin + Latin-1 (« » for Russian quotes)
     0x0100, 0x017F, // Latin Extended-A (Polish ą ć ę ł ń ś ź ż)
-    0x0400, 0x04FF, // Cyrillic
-    0x0590, 0x05FF, // Hebrew (letters, points, geresh and gershayim)
+    0x0400, 0x045F, // Cyrillic: Russian and its neighbours' letters (ё, і, ї, є, ў)
+    0x05BE, 0x05BE, // Hebrew maqaf
+    0x05D0, 0x05F4, // Hebrew letters, geresh and gershayim
     0x2010, 0x2027, // dashes, quotes, bullet, ellipsis
     0x2116, 0x2116, // numero sign
     0x2190, 0x2193, // arrows
@@ -79,6 +82,8 @@ FontSets apply_theme(const std::optional<assets::FontFiles>& files, float displa
     ImGuiIO& io = ImGui::GetIO();
     const float unit = std::max(display_height / 800.0f, 0.75f);
     FontSets sets;
+    // OpenGL 3 takes any texture height; rounding up to a power of two could double it.
+    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
     if (files) {
         sets.regular = {load(files->regular, 26.0f * unit), load(files->bold, 40.0f * unit),
                         load(files->bold, 56.0f * unit)};

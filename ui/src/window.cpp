@@ -149,7 +149,14 @@ void KioskWindow::begin_frame() {
             break;
         }
     }
-    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplOpenGL3_NewFrame(); // uploads the font atlas on the first frame
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    if (atlas->TexPixelsAlpha8 != nullptr || atlas->TexPixelsRGBA32 != nullptr) {
+        // The texture is on the GPU now; the CPU copy of four scripts' glyphs at five
+        // sizes is megabytes of memory the kiosk would otherwise hold for nothing. (The
+        // atlas is locked from NewFrame() on, so this comes first.)
+        atlas->ClearTexData();
+    }
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
 }

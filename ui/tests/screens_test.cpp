@@ -206,3 +206,12 @@ TEST(Screens, ButtonsOnTheFlowSendTheirIntents) {
     EXPECT_EQ(of_type<app::intent::StartOver>(ui.touch(view, "Начать заново")).size(), 1u);
     EXPECT_EQ(of_type<app::intent::Finish>(ui.touch(view, "Готово")).size(), 1u);
 }
+
+TEST(Screens, TheFontAtlasStaysWithinItsMemoryBudget) {
+    // Four scripts at five sizes: oversampling or whole Unicode blocks would double this,
+    // and under Mesa's llvmpipe the texture is process memory too.
+    HeadlessUi ui;
+    const ImGuiIO& io = ImGui::GetIO();
+    const long pixels = static_cast<long>(io.Fonts->TexWidth) * io.Fonts->TexHeight;
+    EXPECT_LE(pixels, 2048L * 2600L) << io.Fonts->TexWidth << " x " << io.Fonts->TexHeight;
+}

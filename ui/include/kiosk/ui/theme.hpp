@@ -20,8 +20,8 @@ struct FontSets {
 };
 
 // Code points loaded into the font atlas (ImGui's zero-terminated range list): Latin with
-// Latin-1 and Latin Extended-A (Polish), Cyrillic (Russian), Hebrew, and the punctuation
-// the catalogs use. A character outside these draws as '?'.
+// Latin-1 and Latin Extended-A (Polish), Cyrillic letters (Russian), Hebrew letters, and
+// the punctuation the catalogs use. A character outside these draws as '?'.
 const unsigned short* glyph_ranges();
 
 // Loads the fonts into ImGui's atlas at sizes that fit `display_height` pixels, and sets the
