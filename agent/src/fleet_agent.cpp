@@ -3,6 +3,7 @@
 // and in a SecretString in memory; it is never logged.
 #include "kiosk/agent/fleet_agent.hpp"
 
+#include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/files.hpp"
 #include "kiosk/net/http_client.hpp"
@@ -33,6 +34,9 @@ struct FleetAgent::Impl {
     SecretString credential;
     std::vector<std::string> groups;
     std::unique_ptr<config::ConfigApplier> applier;
+    // SHA-256 of the last bundle refused for a reason time cannot change: the same bytes
+    // are not offered again on every tick (each refusal rewrites last_refusal.json).
+    std::string refused_digest;
 
     std::filesystem::path credential_file() const { return settings.state_dir / "credential.json"; }
 
@@ -196,7 +200,14 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
                     report.offered_version = 0;
                 }
             }
-            report.outcome = applier.offer(response.body, now);
+            const std::string digest = sha256_hex(response.body);
+            if (digest != impl_->refused_digest) {
+                report.outcome = applier.offer(response.body, now);
+                const bool may_change = report.outcome->refused == config::Refusal::not_yet_valid ||
+                                        report.outcome->refused == config::Refusal::storage;
+                impl_->refused_digest =
+                    report.outcome->applied() || may_change ? std::string() : digest;
+            }
         } else if (response.status != 204) {
             report.problem = "config pull: " + central_error(response);
         }
@@ -207,7 +218,10 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
               {"config_version", applier.applied_version()},
               {"queue_depth", counts.pending},
               {"dead_letters", counts.dead}};
-    if (const auto& refusal = applier.last_refusal()) {
+    // A refusal older than the applied document is history, not the kiosk's state.
+    const auto& refusal = applier.last_refusal();
+    const auto& applied = applier.applied();
+    if (refusal && (!applied || refusal->at >= applied->applied_at)) {
         beat["config_refusal"] = std::string(config::to_string(refusal->reason));
     }
     auto sent = impl_->http->post_json(url + "/v1/kiosks/heartbeat", beat.dump(), impl_->auth());

@@ -226,6 +226,20 @@ TEST_F(FleetAgents, AConfigPushedToAGroupIsAppliedByEveryKioskInItAndNoOther) {
     EXPECT_EQ(listing["basement-1"]["config_version"], 0);
     EXPECT_EQ(listing["lobby-1"]["config_version"], 5);
 
+    // A good bundle for the basement afterwards is applied, and the old refusal is no
+    // longer reported as the kiosk's state.
+    rogue["version"] = 7;
+    std::ofstream(dir_ / "basement.json") << rogue.dump(2) << "\n";
+    kioskctl("config sign --key " + quoted(dir_ / "keys" / "alice.key.pem") + " --in " +
+             quoted(dir_ / "basement.json") + " --out " + quoted(dir_ / "basement-bundle.json"));
+    kioskctl("config push --bundle " + quoted(dir_ / "basement-bundle.json") + admin_args());
+    listing = wait_for([](const auto& l) {
+        return l.count("basement-1") == 1 && l.at("basement-1")["config_version"] == 7;
+    });
+    EXPECT_EQ(listing["basement-1"]["config_version"], 7);
+    EXPECT_TRUE(listing["basement-1"]["config_refusal"].is_null());
+    EXPECT_EQ(listing["lobby-2"]["config_version"], 5);
+
     // The agents stop cleanly on SIGTERM.
     for (auto it = agents_.begin(); it != agents_.end(); it = agents_.erase(it)) {
         kill(it->second, SIGTERM);
