@@ -213,5 +213,5 @@ TEST(Screens, TheFontAtlasStaysWithinItsMemoryBudget) {
     HeadlessUi ui;
     const ImGuiIO& io = ImGui::GetIO();
     const long pixels = static_cast<long>(io.Fonts->TexWidth) * io.Fonts->TexHeight;
-    EXPECT_LE(pixels, 2048L * 2600L) << io.Fonts->TexWidth << " x " << io.Fonts->TexHeight;
+    EXPECT_LE(pixels, 1024L * 2048L) << io.Fonts->TexWidth << " x " << io.Fonts->TexHeight;
 }
