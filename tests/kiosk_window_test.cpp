@@ -65,14 +65,31 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
-std::filesystem::path fresh_dir(const std::string& name) {
-    // The pid keeps parallel runs (two build trees, ctest -j) out of each other's files.
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("kiosk-window-test-" + name + "-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+// A scratch directory for one test, removed when the test ends. The pid keeps parallel runs
+// (two build trees, ctest -j) out of each other's files.
+class ScratchDir {
+public:
+    explicit ScratchDir(const std::string& name)
+        : path_(std::filesystem::temp_directory_path() /
+                ("kiosk-window-test-" + name + "-" + std::to_string(getpid()))) {
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~ScratchDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+
+    operator const std::filesystem::path&() const { return path_; } // NOLINT: reads as a path
+    friend std::filesystem::path operator/(const ScratchDir& dir, const std::string& name) {
+        return dir.path_ / name;
+    }
+
+private:
+    std::filesystem::path path_;
+};
 
 // Waits until the kiosk has printed the screenshot of `screen` (e.g. "02-identify").
 std::filesystem::path wait_for_screenshot(ChildProcess& kiosk, const std::filesystem::path& dir,
@@ -124,7 +141,7 @@ void keep(const std::filesystem::path& shot, const std::string& name) {
 TEST(KioskWindow, DrawsTheAttractScreenAsDesigned) {
     XvfbServer x(1280, 800);
     CentralProcess central;
-    const auto dir = fresh_dir("attract");
+    const ScratchDir dir("attract");
     ChildProcess kiosk(kiosk_args(central, dir, true), kiosk_env(x), dir / "kiosk.out",
                        dir / "kiosk.log");
     const auto shot = wait_for_screenshot(kiosk, dir, "01-attract");
@@ -145,7 +162,7 @@ TEST(KioskWindow, DrawsTheAttractScreenAsDesigned) {
 TEST(KioskWindow, SleepsWhileNothingHappens) {
     XvfbServer x(1280, 800);
     CentralProcess central;
-    const auto dir = fresh_dir("idle");
+    const ScratchDir dir("idle");
     ChildProcess kiosk(kiosk_args(central, dir, true), kiosk_env(x), dir / "kiosk.out",
                        dir / "kiosk.log");
     ASSERT_FALSE(wait_for_screenshot(kiosk, dir, "01-attract").empty());
@@ -161,7 +178,7 @@ TEST(KioskWindow, SleepsWhileNothingHappens) {
 TEST(KioskWindow, FullscreenTakesTheMonitorResolution) {
     XvfbServer x(1024, 768);
     CentralProcess central;
-    const auto dir = fresh_dir("fullscreen");
+    const ScratchDir dir("fullscreen");
     ChildProcess kiosk(kiosk_args(central, dir, false), kiosk_env(x), dir / "kiosk.out",
                        dir / "kiosk.log");
     const auto shot = wait_for_screenshot(kiosk, dir, "01-attract");
@@ -175,7 +192,7 @@ TEST(KioskWindow, FullscreenTakesTheMonitorResolution) {
 TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     XvfbServer x(1280, 800);
     CentralProcess central;
-    const auto dir = fresh_dir("reset");
+    const ScratchDir dir("reset");
     ChildProcess kiosk(kiosk_args(central, dir, true), kiosk_env(x), dir / "kiosk.out",
                        dir / "kiosk.log");
     const std::string display = x.display();
@@ -239,7 +256,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
 TEST(KioskWindow, ScreenshotTourDrawsEveryScreenInEnglishAndMirroredHebrew) {
     // A smaller screen than the lobby's keeps two full tours quick.
     XvfbServer x(960, 600);
-    const auto dir = fresh_dir("tour");
+    const ScratchDir dir("tour");
     auto tour = [&](const std::string& language) {
         ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--screenshot-tour", (dir / language).string(),
                             "--lang", language, "--windowed", "--width", "960", "--height", "600"},
