@@ -29,6 +29,7 @@ cat > "$DEMO_DIR/bootstrap.json" <<JSON
   "central_url": "https://127.0.0.1:$PORT",
   "ca_file": "central/tls/ca.pem",
   "kiosk_id": "demo-lobby-1",
+  "state_dir": "kiosk-state",
   "idle_timeout_seconds": 90
 }
 JSON

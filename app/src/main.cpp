@@ -1,5 +1,6 @@
 // kiosk: the walk-up program. Reads its settings, wires the session to the window and the
 // background worker, and runs the frame loop until told to stop.
+#include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/app/tour.hpp"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     std::string screenshot_dir;
     std::string tour_dir;
     std::string language;
+    std::string state_dir;
     cli.add_option("--bootstrap", bootstrap_file, "Bootstrap JSON file (see docs/configuration.md)")
         ->check(CLI::ExistingFile);
     cli.add_option("--central", settings.central_url,
@@ -86,6 +88,9 @@ int main(int argc, char** argv) {
                    "(no central needed)");
     cli.add_option("--lang", language,
                    "Language to start in (en, pl, ru, he), overrides the bootstrap file");
+    cli.add_option("--state-dir", state_dir,
+                   "Folder of the offline outbox, overrides the bootstrap file (with neither, "
+                   "a reset the central misses is not saved for later)");
     kiosk::ui::FrameLoopOptions loop_options;
     cli.add_flag("--bench-first-frame", loop_options.report_first_frame,
                  "Print 'kiosk-bench: first-frame' when the first frame is shown (benchmarks)");
@@ -112,6 +117,9 @@ int main(int argc, char** argv) {
     }
     if (!language.empty()) {
         settings.default_language = language;
+    }
+    if (!state_dir.empty()) {
+        settings.state_dir = state_dir;
     }
     if (auto error = kiosk::config::validate(settings); !error.empty() && !tour) {
         spdlog::error("kiosk: {} (give --bootstrap FILE, or --central URL and --ca FILE)", error);
@@ -150,6 +158,12 @@ int main(int argc, char** argv) {
     client_settings.total_timeout = std::chrono::seconds(settings.request_timeout_seconds);
     client_settings.user_agent = std::string("kiosk/") + kiosk::kVersion;
     kiosk::net::CentralClient central(settings.central_url, client_settings);
+    // Before the worker: its jobs use the outbox. May be null (logged): online only then.
+    auto offline = bootstrap_file.empty() && state_dir.empty()
+                       ? nullptr
+                       : kiosk::app::start_offline_services(settings.central_url, client_settings,
+                                                            settings.state_dir,
+                                                            kiosk::config::outbox_path(settings));
 
     auto window = kiosk::ui::KioskWindow::create(window_options, error);
     if (!window) {
@@ -164,7 +178,7 @@ int main(int argc, char** argv) {
     kiosk::app::SessionSettings session_settings{
         std::chrono::seconds(settings.idle_timeout_seconds), std::chrono::seconds(15),
         settings.default_language, catalogs->languages()};
-    kiosk::app::Session session(central, worker, inbox, session_settings);
+    kiosk::app::Session session(central, worker, inbox, session_settings, offline.get());
     kiosk::ui::KioskScreens screens(*catalogs, fonts);
     signals.start_watching();
     spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,

@@ -2,7 +2,12 @@
 // late or repeated intent (a double tap) cannot skip a step.
 #include "kiosk/app/session.hpp"
 
+#include "kiosk/app/offline_services.hpp"
+#include "kiosk/common/random.hpp"
+
 #include <algorithm>
+#include <ctime>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 namespace kiosk::app {
@@ -28,11 +33,35 @@ Notice notice_for_password_refusal(std::string_view code) {
     return Notice::PasswordRefused;
 }
 
+// No answer at all, so the central may be down or the network cut: worth saving for later.
+// A TLS or certificate failure is not (it may be someone else answering), nor is a cancel.
+bool worth_saving_for_later(const net::ApiFailure& failure) {
+    using Kind = net::TransportFailureKind;
+    return failure.kind == net::ApiFailure::Kind::Transport &&
+           (failure.transport == Kind::Unreachable || failure.transport == Kind::Timeout ||
+            failure.transport == Kind::Stalled);
+}
+
+std::string utc_now_rfc3339() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
 } // namespace
 
+struct Session::ResetAttempt {
+    net::ApiResult<api::ResetPasswordResponse> online;
+    std::optional<Deferred> deferred; // set when the online attempt got no answer
+    std::string reference;            // the receipt reference when saved for later
+};
+
 Session::Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox& inbox,
-                 SessionSettings settings)
-    : central_(central), worker_(worker), inbox_(inbox), settings_(settings),
+                 SessionSettings settings, OfflineServices* offline)
+    : central_(central), worker_(worker), inbox_(inbox), offline_(offline), settings_(settings),
       alive_(std::make_shared<Session*>(this)) {
     view_.language = settings_.default_language;
 }
@@ -202,19 +231,68 @@ void Session::on(intent::SubmitNewPassword& i) {
         set_notice(Notice::PasswordsDiffer);
         return;
     }
+    // A fresh key per attempt: a retry of this very request (a timed-out answer, the queued
+    // copy) reuses it, so the central applies the reset once. Its first part is the
+    // reference a "saved" receipt shows, short enough to read to the helpdesk.
+    const std::string reference = "Q-" + random_reference(10);
     request(
-        [token = verification_token_,
-         password = std::move(i.password)](net::CentralClient& central) {
+        [token = verification_token_, password = std::move(i.password), offline = offline_,
+         key = reference + "-" + random_token(18), reference](net::CentralClient& central) {
             api::ResetPasswordRequest body{token.str(), password.str()};
-            auto result = central.reset_password(body);
+            ResetAttempt attempt{central.reset_password(body, key), std::nullopt, reference};
+            const auto* failure = std::get_if<net::ApiFailure>(&attempt.online);
+            if (offline != nullptr && failure != nullptr && worth_saving_for_later(*failure)) {
+                // The same JSON the online attempt sent, so the central fingerprints both alike
+                // and replays rather than refuses if the online one did arrive. It is sealed
+                // before it reaches the outbox and wiped here.
+                std::string json;
+                json.reserve(64 + body.verification_token.size() + body.new_password.size());
+                json.append("{\"verification_token\":");
+                net::append_json_string(json, body.verification_token);
+                json.append(",\"new_password\":");
+                net::append_json_string(json, body.new_password);
+                json.push_back('}');
+                if (!offline->has_sealing_key()) {
+                    offline->refresh_sealing_key();
+                }
+                attempt.deferred = offline->defer("/v1/password-resets", json, key);
+                secure_wipe(json);
+            }
             secure_wipe(body.verification_token);
             secure_wipe(body.new_password);
-            return result;
+            return attempt;
         },
         [](Session& self, auto& result) { self.password_reset(result); });
 }
 
-void Session::password_reset(const net::ApiResult<api::ResetPasswordResponse>& result) {
+void Session::password_reset(const ResetAttempt& attempt) {
+    if (attempt.deferred) {
+        const auto& failure = std::get<net::ApiFailure>(attempt.online);
+        switch (attempt.deferred->outcome) {
+        case DeferOutcome::Saved:
+            spdlog::info("session: central unreachable ({}); reset {} saved for later",
+                         failure.detail, attempt.reference);
+            verification_token_.clear(); // the queued copy carries it; nothing here may reuse it
+            view_.reference = attempt.reference;
+            view_.completed_at = utc_now_rfc3339();
+            view_.saved_for_later = true;
+            set_notice(Notice::None);
+            show(Screen::Done);
+            return;
+        case DeferOutcome::QueueFull:
+        case DeferOutcome::NotSaved:
+            // The token is kept: once the central answers again, pressing the button works.
+            spdlog::error("session: central unreachable ({}) and the reset cannot be saved: {}",
+                          failure.detail, attempt.deferred->detail);
+            set_notice(Notice::CannotSaveRequest);
+            return;
+        case DeferOutcome::NoSealingKey:
+            spdlog::warn("session: central unreachable ({}); not saved: {}", failure.detail,
+                         attempt.deferred->detail);
+            break; // as if there were no outbox
+        }
+    }
+    const auto& result = attempt.online;
     if (const auto* ok = std::get_if<api::ResetPasswordResponse>(&result)) {
         verification_token_.clear(); // spent: the central voids it, so should we
         view_.reference = ok->reference;

@@ -43,6 +43,12 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.reference = "RST-7K2Q9D";
         v.completed_at = "2026-11-22T16:40:05Z";
     });
+    add("done-saved-for-later", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.saved_for_later = true;
+        v.reference = "Q-7K2Q9DHX4M";
+        v.completed_at = "2026-11-22T16:40:05Z";
+    });
     const std::pair<const char*, Problem> problems[] = {
         {"problem-unreachable", Problem::CentralUnreachable},
         {"problem-code-expired", Problem::CodeExpired},
@@ -56,6 +62,10 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
             v.problem = problem;
         });
     }
+    add("new-password-cannot-save", [](ViewModel& v) {
+        v.screen = Screen::NewPassword;
+        v.notice = Notice::CannotSaveRequest;
+    });
     add("idle-countdown", [](ViewModel& v) {
         v.screen = Screen::NewPassword;
         v.idle_seconds_left = 12;

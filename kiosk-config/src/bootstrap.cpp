@@ -38,6 +38,9 @@ std::string validate(const Bootstrap& b) {
     if (!b.config_trust_dir.empty() && b.config_state_dir.empty()) {
         return "config_state_dir must name a folder when config_trust_dir is set";
     }
+    if (b.state_dir.empty()) {
+        return "state_dir must name a folder (the offline outbox is kept there)";
+    }
     return {};
 }
 
@@ -61,7 +64,9 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
                                          "kiosk_groups",
                                          "config_trust_dir",
                                          "config_signature_threshold",
-                                         "config_state_dir"};
+                                         "config_state_dir",
+                                         "state_dir",
+                                         "outbox_file"};
     for (const auto& [key, value] : doc.items()) {
         if (!known.contains(key)) {
             return {std::nullopt, file.string() + ": unknown field '" + key + "'"};
@@ -80,10 +85,13 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
         b.config_signature_threshold =
             doc.value("config_signature_threshold", b.config_signature_threshold);
         b.config_state_dir = doc.value("config_state_dir", std::string());
+        b.state_dir = doc.value("state_dir", b.state_dir.string());
+        b.outbox_file = doc.value("outbox_file", std::string());
     } catch (const nlohmann::json::exception& e) {
         return {std::nullopt, file.string() + ": " + e.what()};
     }
-    for (auto* path : {&b.ca_file, &b.config_trust_dir, &b.config_state_dir}) {
+    for (auto* path :
+         {&b.ca_file, &b.config_trust_dir, &b.config_state_dir, &b.state_dir, &b.outbox_file}) {
         if (!path->empty() && path->is_relative()) {
             *path = file.parent_path() / *path;
         }
@@ -92,6 +100,10 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
         return {std::nullopt, file.string() + ": " + error};
     }
     return {b, {}};
+}
+
+std::filesystem::path outbox_path(const Bootstrap& b) {
+    return b.outbox_file.empty() ? b.state_dir / "outbox.db" : b.outbox_file;
 }
 
 std::optional<ApplierSettings> applier_settings(const Bootstrap& b, std::string& error) {

@@ -100,3 +100,31 @@ TEST_F(Bootstrap, SignedConfigurationSettingsBecomeTheAppliersSettings) {
     bad_group.kiosk_groups = {"a b"};
     EXPECT_NE(kiosk::config::validate(bad_group).find("kiosk_groups"), std::string::npos);
 }
+
+TEST_F(Bootstrap, TheOutboxLivesInTheStateDirUnlessNamed) {
+    const auto defaults = write_file("defaults.json", R"({"central_url":"https://127.0.0.1:8443",
+        "ca_file":"ca.pem"})");
+    auto result = kiosk::config::load_bootstrap(defaults);
+    ASSERT_TRUE(result.bootstrap.has_value()) << result.error;
+    EXPECT_EQ(kiosk::config::outbox_path(*result.bootstrap),
+              std::filesystem::path("/var/lib/kiosk/outbox.db"));
+
+    const auto relative = write_file("relative.json", R"({"central_url":"https://127.0.0.1:8443",
+        "ca_file":"ca.pem","state_dir":"state"})");
+    result = kiosk::config::load_bootstrap(relative);
+    ASSERT_TRUE(result.bootstrap.has_value()) << result.error;
+    EXPECT_EQ(kiosk::config::outbox_path(*result.bootstrap), dir.path() / "state" / "outbox.db");
+
+    const auto named = write_file("named.json", R"({"central_url":"https://127.0.0.1:8443",
+        "ca_file":"ca.pem","state_dir":"state","outbox_file":"/srv/kiosk/queue.db"})");
+    result = kiosk::config::load_bootstrap(named);
+    ASSERT_TRUE(result.bootstrap.has_value()) << result.error;
+    EXPECT_EQ(kiosk::config::outbox_path(*result.bootstrap),
+              std::filesystem::path("/srv/kiosk/queue.db"));
+
+    const auto empty = write_file("empty.json", R"({"central_url":"https://127.0.0.1:8443",
+        "ca_file":"ca.pem","state_dir":""})");
+    result = kiosk::config::load_bootstrap(empty);
+    EXPECT_FALSE(result.bootstrap.has_value());
+    EXPECT_NE(result.error.find("state_dir"), std::string::npos) << result.error;
+}

@@ -34,6 +34,8 @@ std::string_view notice_key(app::Notice notice) {
         return "notice.password_contains_username";
     case app::Notice::PasswordRefused:
         return "notice.password_refused";
+    case app::Notice::CannotSaveRequest:
+        return "notice.cannot_save";
     }
     return {};
 }
@@ -340,13 +342,15 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
 
 void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent>& out) {
     ui_.begin_page("done", text("app.name"));
-    ui_.title(text("done.title"), ui_.colours().success);
-    ui_.paragraph(text("done.body"));
+    // Saved for later: the same receipt, saying the change is still to come.
+    const bool saved = view.saved_for_later;
+    ui_.title(text(saved ? "saved.title" : "done.title"), ui_.colours().success);
+    ui_.paragraph(text(saved ? "saved.body" : "done.body"));
     ui_.vertical_space(0.5f);
     ImGui::PushFont(ui_.fonts().title);
     ui_.paragraph(catalog_->format("done.reference", {{"reference", view.reference}}));
     ImGui::PopFont();
-    ui_.muted(catalog_->format("done.time",
+    ui_.muted(catalog_->format(saved ? "saved.time" : "done.time",
                                {{"time", assets::format_date_time(*catalog_, view.completed_at)}}));
     ui_.vertical_space(1.0f);
     if (ui_.primary_button(text("done.finish")) || (!focus_first_field_ && enter_pressed())) {

@@ -18,6 +18,8 @@
 
 namespace kiosk::app {
 
+class OfflineServices;
+
 using Clock = std::chrono::steady_clock;
 
 enum class Screen {
@@ -50,7 +52,8 @@ enum class Notice {
     PasswordTooLong,
     PasswordCommon,
     PasswordContainsUsername,
-    PasswordRefused, // refused for a reason this kiosk version does not know
+    PasswordRefused,   // refused for a reason this kiosk version does not know
+    CannotSaveRequest, // the central is unreachable and the outbox refused (full, disk)
 };
 
 struct ViewModel {
@@ -66,10 +69,13 @@ struct ViewModel {
     int attempts_left = 0;
     int min_password_length = 15;
     int code_length = 6;
-    int idle_seconds_left = 0;  // > 0 while the "still there?" countdown shows
-    std::string identifier;     // as typed, to say where the code went
-    std::string reference;      // receipt reference on Done
-    std::string completed_at;   // RFC 3339, on Done
+    int idle_seconds_left = 0; // > 0 while the "still there?" countdown shows
+    std::string identifier;    // as typed, to say where the code went
+    std::string reference;     // receipt reference on Done
+    std::string completed_at;  // RFC 3339, on Done
+    // On Done: the central was unreachable, so the reset was saved (sealed) in the outbox
+    // and will be applied when it answers; `completed_at` is when it was saved.
+    bool saved_for_later = false;
     std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
 };
 
@@ -115,9 +121,10 @@ struct SessionSettings {
 class Session {
 public:
     // `central` is only ever used from `worker`'s thread; `inbox` is drained by the caller
-    // on the UI thread. All three must outlive the session.
+    // on the UI thread. `offline` (may be null: nothing is saved for later) is only used
+    // from `worker`'s thread. All must outlive the session.
     Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox& inbox,
-            SessionSettings settings);
+            SessionSettings settings, OfflineServices* offline = nullptr);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -144,7 +151,8 @@ private:
 
     void verification_started(const net::ApiResult<api::StartVerificationResponse>& result);
     void code_checked(net::ApiResult<api::CheckCodeResponse>& result);
-    void password_reset(const net::ApiResult<api::ResetPasswordResponse>& result);
+    struct ResetAttempt; // the online answer, and what saving it for later gave
+    void password_reset(const ResetAttempt& attempt);
 
     void show(Screen screen);
     void show_problem(Problem problem);
@@ -160,6 +168,7 @@ private:
     net::CentralClient& central_;
     BackgroundWorker& worker_;
     UiInbox& inbox_;
+    OfflineServices* offline_;
     SessionSettings settings_;
     ViewModel view_;
     std::string challenge_id_;

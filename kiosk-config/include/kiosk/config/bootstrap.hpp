@@ -24,6 +24,9 @@ struct Bootstrap {
     int config_signature_threshold = 1;       // distinct admin signatures a config needs
     std::filesystem::path config_state_dir{}; // where applied configs are kept; required
                                               // with config_trust_dir
+    // The kiosk's own durable state (the offline outbox, the cached sealing key).
+    std::filesystem::path state_dir = "/var/lib/kiosk";
+    std::filesystem::path outbox_file{}; // "" = state_dir / "outbox.db"
 };
 
 struct BootstrapResult {
@@ -34,6 +37,9 @@ struct BootstrapResult {
 // Reads and validates a bootstrap JSON file. Relative ca_file paths are taken relative
 // to the file's folder. Unknown fields are refused (they are usually typos).
 BootstrapResult load_bootstrap(const std::filesystem::path& file);
+
+// Where the offline outbox lives: outbox_file, or state_dir/outbox.db when that is empty.
+std::filesystem::path outbox_path(const Bootstrap& bootstrap);
 
 // Validates a bootstrap assembled in code (from command-line flags, say).
 std::string validate(const Bootstrap& bootstrap);

@@ -1,0 +1,310 @@
+// The kiosk's offline fallback against a real kiosk-central over TLS (no window): a user
+// verified online whose reset meets a stopped central gets a "saved" receipt, the outbox
+// holds it sealed, and the restarted central applies it once; a full outbox says so.
+#include "central_process.hpp"
+#include "kiosk/app/offline_services.hpp"
+#include "kiosk/app/session.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace kiosk;
+using namespace kiosk::app;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kDemoPassword = "Lobby-Winter-Morning-2026";
+constexpr const char* kNewPassword = "Seven-Purple-Elephants-Dance";
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+std::filesystem::path fresh_dir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiosk-app-offline-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed");
+    }
+    return pattern;
+}
+
+// Every byte of the outbox file and its WAL, where fresh rows live until a checkpoint.
+std::string outbox_bytes(const std::filesystem::path& file) {
+    std::string bytes;
+    for (const char* suffix : {"", "-wal"}) {
+        std::ifstream raw(file.string() + suffix, std::ios::binary);
+        bytes.append((std::istreambuf_iterator<char>(raw)), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+}
+
+// A second life for a stopped central: the same binary, data directory and port, so the
+// kiosk's URL stays valid (CentralProcess::restart picks a new port). As in
+// offline/tests/sync_central_test.cpp.
+class RestartedCentral {
+public:
+    RestartedCentral(const std::filesystem::path& data_dir, int port) {
+        const auto ready = data_dir / "ready-restart";
+        std::filesystem::remove(ready);
+        std::vector<std::string> args = {kiosk::testing::central_binary().string(),
+                                         "serve",
+                                         "--demo",
+                                         "--listen",
+                                         "127.0.0.1:" + std::to_string(port),
+                                         "--data-dir",
+                                         data_dir.string(),
+                                         "--ready-file",
+                                         ready.string()};
+        pid_ = fork();
+        if (pid_ == 0) {
+            const int log = open((data_dir / "central-restart.log").c_str(),
+                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(log, STDERR_FILENO);
+            dup2(log, STDOUT_FILENO);
+            std::vector<char*> argv;
+            for (auto& a : args) {
+                argv.push_back(a.data());
+            }
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        if (!eventually([&] { return std::filesystem::exists(ready); }, 20s)) {
+            stop();
+            throw std::runtime_error("the restarted central did not come up");
+        }
+    }
+    ~RestartedCentral() { stop(); }
+    RestartedCentral(const RestartedCentral&) = delete;
+    RestartedCentral& operator=(const RestartedCentral&) = delete;
+
+private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+            pid_ = -1;
+        }
+    }
+    pid_t pid_ = -1;
+};
+
+net::ClientSettings client_settings(const std::filesystem::path& ca) {
+    net::ClientSettings s;
+    s.ca_file = ca;
+    s.connect_timeout = 2s;
+    s.total_timeout = 5s;
+    return s;
+}
+
+// The kiosk as main() wires it, minus the window: session, background worker, inbox, and
+// the offline services with their own outbox in a fresh folder.
+class OfflineKiosk {
+public:
+    OfflineKiosk(const kiosk::testing::CentralProcess& central, std::size_t max_items = 5'000)
+        : dir_(fresh_dir()), client_(central.base_url(), client_settings(central.ca_file())) {
+        OfflineSettings settings;
+        settings.outbox_file = dir_ / "outbox.db";
+        settings.sealing_key_file = dir_ / "sealing-key.pem";
+        settings.outbox.max_items = max_items;
+        settings.sync.base_backoff = 50ms;
+        settings.sync.max_backoff = 300ms;
+        settings.key_retry = 100ms;
+        std::string error;
+        offline_ = OfflineServices::open(central.base_url(), client_settings(central.ca_file()),
+                                         settings, error);
+        if (!offline_) {
+            throw std::runtime_error(error);
+        }
+        session_ = std::make_unique<Session>(client_, worker_, inbox_, SessionSettings{90s, 15s},
+                                             offline_.get());
+    }
+    ~OfflineKiosk() {
+        session_.reset();
+        worker_.wait_idle();
+        offline_->stop();
+        offline_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    OfflineKiosk(const OfflineKiosk&) = delete;
+    OfflineKiosk& operator=(const OfflineKiosk&) = delete;
+
+    void send_and_settle(Intent intent) {
+        session_->handle(std::move(intent), Clock::now());
+        worker_.wait_idle();
+        inbox_.drain();
+    }
+    // Walks to the new-password screen for `username`, online.
+    void verify(kiosk::testing::CentralProcess& central, const std::string& username) {
+        send_and_settle(intent::Start{});
+        send_and_settle(intent::SubmitIdentifier{username});
+        ASSERT_EQ(view().screen, Screen::EnterCode);
+        const auto code = central.latest_code_for(username);
+        ASSERT_TRUE(code.has_value());
+        send_and_settle(intent::SubmitCode{SecretString(*code)});
+        ASSERT_EQ(view().screen, Screen::NewPassword);
+    }
+    const ViewModel& view() const { return session_->view(); }
+    OfflineServices& offline() { return *offline_; }
+    net::CentralClient& client() { return client_; }
+    std::filesystem::path outbox_file() const { return dir_ / "outbox.db"; }
+
+private:
+    std::filesystem::path dir_;
+    net::CurlGlobal curl_;
+    net::CentralClient client_;
+    std::unique_ptr<OfflineServices> offline_; // before the worker: its jobs use it
+    BackgroundWorker worker_;
+    UiInbox inbox_;
+    std::unique_ptr<Session> session_;
+};
+
+} // namespace
+
+TEST(OfflineSession, AResetTheCentralMissesIsSavedSealedAndAppliedWhenItReturns) {
+    kiosk::testing::CentralProcess central;
+    const int port = central.port();
+    OfflineKiosk kiosk(central);
+    kiosk.offline().start();
+    ASSERT_TRUE(eventually([&] { return kiosk.offline().has_sealing_key(); }, 10s));
+    kiosk.verify(central, "jdoe");
+
+    central.stop(); // verified online; the central goes away before the password is sent
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    EXPECT_TRUE(kiosk.view().saved_for_later);
+    EXPECT_EQ(kiosk.view().reference.rfind("Q-", 0), 0u) << kiosk.view().reference;
+    EXPECT_FALSE(kiosk.view().completed_at.empty());
+    EXPECT_EQ(kiosk.view().notice, Notice::None);
+
+    // One item, under a key that starts with the receipt's reference, sealed: neither the
+    // password nor the verification token's JSON field is anywhere in the file or its WAL.
+    ASSERT_EQ(kiosk.offline().outbox().counts().pending, 1u);
+    const auto items = kiosk.offline().outbox().next_batch(10);
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].idempotency_key.rfind(kiosk.view().reference + "-", 0), 0u);
+    EXPECT_TRUE(items[0].sealed);
+    EXPECT_EQ(items[0].route, "/v1/password-resets");
+    const auto bytes = outbox_bytes(kiosk.outbox_file());
+    EXPECT_FALSE(bytes.empty());
+    EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
+    EXPECT_EQ(bytes.find("new_password"), std::string::npos);
+    EXPECT_EQ(bytes.find("verification_token"), std::string::npos);
+    EXPECT_TRUE(central.password_matches("jdoe", kDemoPassword)) << "not applied while down";
+
+    kiosk.send_and_settle(intent::Finish{});
+    EXPECT_FALSE(kiosk.view().saved_for_later) << "the receipt must not outlive the session";
+
+    {
+        RestartedCentral again(central.data_dir(), port);
+        ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().size() == 0; }, 30s))
+            << kiosk.offline().sync().status().last_error;
+        kiosk.offline().stop();
+    }
+    EXPECT_EQ(kiosk.offline().sync().status().delivered, 1u);
+    EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
+    EXPECT_FALSE(central.password_matches("jdoe", kDemoPassword));
+    const auto notices = central.notices_for("jdoe");
+    EXPECT_EQ(std::count_if(notices.begin(), notices.end(),
+                            [](const std::string& n) { return n.rfind("password_reset", 0) == 0; }),
+              1);
+}
+
+// The timeout case the fallback exists for: the online reset did reach the central, but
+// its answer was lost, and the queued copy under the same key arrives later. The central
+// replays instead of applying again; a different request under that key is refused.
+TEST(OfflineSession, TheQueuedTwinOfAnAppliedResetIsReplayedNotAppliedTwice) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central);
+    ASSERT_TRUE(kiosk.offline().refresh_sealing_key());
+
+    auto started = kiosk.client().start_verification({"jdoe", "email"});
+    ASSERT_TRUE(std::holds_alternative<api::StartVerificationResponse>(started));
+    const auto challenge = std::get<api::StartVerificationResponse>(started).challenge_id;
+    auto checked = kiosk.client().check_code(challenge, {central.latest_code_for("jdoe").value()});
+    ASSERT_TRUE(std::holds_alternative<api::CheckCodeResponse>(checked));
+    const auto token = std::get<api::CheckCodeResponse>(checked).verification_token;
+
+    const std::string key = "Q-REPLAYTEST-0123456789abcdef";
+    auto online = kiosk.client().reset_password({token, kNewPassword}, key);
+    ASSERT_TRUE(std::holds_alternative<api::ResetPasswordResponse>(online));
+    ASSERT_TRUE(central.password_matches("jdoe", kNewPassword));
+
+    const std::string twin =
+        R"({"verification_token":")" + token + R"(","new_password":")" + kNewPassword + R"("})";
+    ASSERT_EQ(kiosk.offline().defer("/v1/password-resets", twin, key).outcome, DeferOutcome::Saved);
+    kiosk.offline().start();
+    ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().size() == 0; }, 20s))
+        << kiosk.offline().sync().status().last_error;
+    // Delivered, not a dead letter: the spent token would have made a second application
+    // fail with token_invalid, so this is the stored answer replayed.
+    EXPECT_EQ(kiosk.offline().sync().status().delivered, 1u);
+
+    const std::string other = R"({"verification_token":")" + token +
+                              R"(","new_password":"Another-Password-Entirely-42"})";
+    ASSERT_EQ(kiosk.offline().defer("/v1/password-resets", other, key).outcome,
+              DeferOutcome::Saved);
+    ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().counts().dead == 1; }, 20s));
+    EXPECT_EQ(kiosk.offline().outbox().dead_letters(1).at(0).dead_reason, "idempotency_key_reused");
+    kiosk.offline().stop();
+
+    EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
+    const auto notices = central.notices_for("jdoe");
+    EXPECT_EQ(std::count_if(notices.begin(), notices.end(),
+                            [](const std::string& n) { return n.rfind("password_reset", 0) == 0; }),
+              1);
+}
+
+TEST(OfflineSession, AFullOutboxSaysTheRequestCannotBeSavedAndKeepsThePasswordScreen) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central, /*max_items=*/1);
+    ASSERT_TRUE(kiosk.offline().refresh_sealing_key());
+    // The one slot is taken (the sync worker is not running, so it stays taken).
+    ASSERT_EQ(kiosk.offline()
+                  .defer("/v1/verifications", R"({"identifier":"tnowak","method":"email"})",
+                         "Q-FILLER-0001")
+                  .outcome,
+              DeferOutcome::Saved);
+    kiosk.verify(central, "jdoe");
+
+    central.stop();
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::NewPassword);
+    EXPECT_EQ(kiosk.view().notice, Notice::CannotSaveRequest);
+    EXPECT_FALSE(kiosk.view().saved_for_later);
+    EXPECT_EQ(kiosk.offline().outbox().size(), 1u);
+    EXPECT_TRUE(central.password_matches("jdoe", kDemoPassword));
+}
+
+// Without a sealing key nothing secret may be queued: the user is told the central is
+// unreachable, exactly as a kiosk without an outbox would.
+TEST(OfflineSession, WithoutTheSealingKeyNothingIsSaved) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central);
+    kiosk.verify(central, "jdoe");
+    central.stop();
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
+    EXPECT_EQ(kiosk.offline().outbox().size(), 0u);
+}
