@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Both run on the same 1920x1080 X server, Xvfb with Mesa's llvmpipe, whatever this desktop is.
 if [[ ${KIOSK_BENCH_IN_XVFB:-0} != 1 ]]; then
-  exec xvfb-run -a -s "-screen 0 1920x1080x24" env KIOSK_BENCH_IN_XVFB=1 "$0" "$@"
+  exec xvfb-run -a -n 150 -s "-screen 0 1920x1080x24" env KIOSK_BENCH_IN_XVFB=1 "$0" "$@"
 fi
 RUNS="${1:-7}"
 IDLE_SECONDS="${KIOSK_BENCH_IDLE_SECONDS:-10}"
