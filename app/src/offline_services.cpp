@@ -113,7 +113,8 @@ void OfflineServices::stop() {
 }
 
 void OfflineServices::fetch_key_until_known() {
-    // Fetched once per run even when a key is remembered, so a rotated key replaces it.
+    // Fetched until the central answers, even when a key is remembered, so a rotated key
+    // replaces the remembered one; meanwhile the remembered key is used.
     while (!stop_ && !refresh_sealing_key()) {
         std::unique_lock lock(stop_mutex_);
         stop_signal_.wait_for(lock, settings_.key_retry, [this] { return stop_.load(); });
@@ -126,9 +127,9 @@ bool OfflineServices::refresh_sealing_key() {
     net::HttpsClient http(settings);
     auto result = http.get(central_url_ + "/v1/sealing-key");
     if (const auto* failure = std::get_if<net::TransportFailure>(&result)) {
-        spdlog::info("offline: no sealing key yet ({}: {})", net::to_string(failure->kind),
-                     failure->detail);
-        return has_sealing_key();
+        spdlog::info("offline: cannot fetch the sealing key ({}: {})",
+                     net::to_string(failure->kind), failure->detail);
+        return false;
     }
     const auto& response = std::get<net::HttpResponse>(result);
     const auto doc = nlohmann::json::parse(response.body, nullptr, false);
@@ -141,7 +142,7 @@ bool OfflineServices::refresh_sealing_key() {
     }
     if (!key) {
         spdlog::warn("offline: the central's sealing key is unusable: {}", why);
-        return has_sealing_key();
+        return false;
     }
     bool changed = false;
     {

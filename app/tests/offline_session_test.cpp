@@ -165,6 +165,7 @@ public:
     OfflineServices& offline() { return *offline_; }
     net::CentralClient& client() { return client_; }
     std::filesystem::path outbox_file() const { return dir_ / "outbox.db"; }
+    const std::filesystem::path& dir() const { return dir_; }
 
 private:
     std::filesystem::path dir_;
@@ -307,4 +308,41 @@ TEST(OfflineSession, WithoutTheSealingKeyNothingIsSaved) {
     EXPECT_EQ(kiosk.view().screen, Screen::Problem);
     EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
     EXPECT_EQ(kiosk.offline().outbox().size(), 0u);
+}
+
+// The key is remembered on disk, so a kiosk started while the central is down can still
+// save a reset for later; the key file is the central's public key, nothing else.
+TEST(OfflineSession, ARememberedSealingKeyLetsAKioskStartedDuringAnOutageSeal) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central);
+    kiosk.offline().start();
+    const auto remembered = kiosk.dir() / "sealing-key.pem";
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(remembered); }, 10s));
+    std::ifstream mine(remembered);
+    std::ifstream theirs(central.data_dir() / "sealing" / "public.pem");
+    const std::string mine_text((std::istreambuf_iterator<char>(mine)),
+                                std::istreambuf_iterator<char>());
+    const std::string theirs_text((std::istreambuf_iterator<char>(theirs)),
+                                  std::istreambuf_iterator<char>());
+    EXPECT_EQ(mine_text, theirs_text);
+    kiosk.offline().stop();
+    central.stop();
+
+    OfflineSettings settings;
+    settings.outbox_file = kiosk.dir() / "second-outbox.db";
+    settings.sealing_key_file = remembered;
+    settings.key_retry = 100ms;
+    std::string error;
+    auto later = OfflineServices::open(central.base_url(), client_settings(central.ca_file()),
+                                       settings, error);
+    ASSERT_TRUE(later) << error;
+    EXPECT_TRUE(later->has_sealing_key());
+    EXPECT_FALSE(later->refresh_sealing_key()) << "the central is down";
+    EXPECT_EQ(later
+                  ->defer("/v1/verifications", R"({"identifier":"jdoe","method":"email"})",
+                          "Q-REMEMBERED-0001")
+                  .outcome,
+              DeferOutcome::Saved);
+    EXPECT_EQ(later->outbox().size(), 1u);
+    later->stop();
 }

@@ -61,7 +61,8 @@ public:
     // Stops both threads (a request in flight is cancelled within about a second). Idempotent.
     void stop();
 
-    // GET /v1/sealing-key now (blocking, any thread); true when a key is known afterwards.
+    // GET /v1/sealing-key now (blocking, any thread); true when the central gave a usable key
+    // (a remembered one stays in use when it does not).
     bool refresh_sealing_key();
     [[nodiscard]] bool has_sealing_key() const;
 
