@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -105,6 +106,30 @@ private:
     }
     pid_t pid_ = -1;
 };
+
+// The idempotency records the central holds (key -> stored answer), read from its database.
+std::vector<std::pair<std::string, std::string>>
+idempotency_records(const std::filesystem::path& data_dir) {
+    sqlite3* raw = nullptr;
+    const auto file = (data_dir / "central.db").string();
+    if (sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(raw);
+        throw std::runtime_error("cannot open " + file);
+    }
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db.get(), "SELECT key, COALESCE(body, '') FROM idempotency", -1,
+                           &statement, nullptr) != SQLITE_OK) {
+        throw std::runtime_error(sqlite3_errmsg(db.get()));
+    }
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> query(statement, &sqlite3_finalize);
+    std::vector<std::pair<std::string, std::string>> records;
+    while (sqlite3_step(query.get()) == SQLITE_ROW) {
+        records.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 0)),
+                             reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 1)));
+    }
+    return records;
+}
 
 net::ClientSettings client_settings(const std::filesystem::path& ca) {
     net::ClientSettings s;
@@ -345,4 +370,28 @@ TEST(OfflineSession, ARememberedSealingKeyLetsAKioskStartedDuringAnOutageSeal) {
               DeferOutcome::Saved);
     EXPECT_EQ(later->outbox().size(), 1u);
     later->stop();
+}
+
+// Online, the reset carries a fresh Idempotency-Key (the "Q-" reference form), so a lost
+// answer can be retried or queued under it; the central keeps its answer under that key.
+TEST(OfflineSession, AnOnlineResetCarriesAFreshIdempotencyKey) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central);
+    kiosk.verify(central, "jdoe");
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    EXPECT_FALSE(kiosk.view().saved_for_later);
+    const std::string reference = kiosk.view().reference; // RST-... from the central
+    EXPECT_EQ(kiosk.offline().outbox().size(), 0u);
+
+    std::vector<std::string> reset_keys;
+    for (const auto& [key, body] : idempotency_records(central.data_dir())) {
+        if (body.find(reference) != std::string::npos) {
+            reset_keys.push_back(key);
+        }
+    }
+    ASSERT_EQ(reset_keys.size(), 1u) << "one stored answer holds the receipt " << reference;
+    EXPECT_EQ(reset_keys[0].rfind("Q-", 0), 0u) << reset_keys[0];
+    EXPECT_GE(reset_keys[0].size(), 30u) << reset_keys[0];
 }
