@@ -144,7 +144,9 @@ struct CentralHttpServer::Impl {
           server(settings.certificate.c_str(), settings.private_key.c_str()) {}
 
     // [routes] The mutating routes; nullopt when `path` is none of them.
-    std::optional<Reply> dispatch(const std::string& path, const std::string& body) {
+    // `prehashed`: a reset's Argon2id hash made ahead by a batch (see batch()).
+    std::optional<Reply> dispatch(const std::string& path, const std::string& body,
+                                  const std::optional<std::string>& prehashed = std::nullopt) {
         if (path == "/v1/verifications") {
             auto request = api::parse<api::StartVerificationRequest>(body);
             return request ? outcome_reply(service.start_verification(*request), 202) : bad_body();
@@ -163,7 +165,7 @@ struct CentralHttpServer::Impl {
             if (!request) {
                 return bad_body();
             }
-            Reply reply = outcome_reply(service.reset_password(*request), 200);
+            Reply reply = outcome_reply(service.reset_password(*request, prehashed), 200);
             secure_wipe(request->new_password);
             secure_wipe(request->verification_token);
             return reply;
@@ -200,25 +202,8 @@ struct CentralHttpServer::Impl {
                 .value_or(
                     error_reply(404, api::error_code::kNotFound, "There is no such resource."));
         }
-        std::string canonical = canonical_body(body);
-        const std::string fingerprint =
-            hmac_sha256_hex(settings.request_hash_key, "POST\n" + path + "\n" + canonical);
-        secure_wipe(canonical);
-        const auto start =
-            store.begin_idempotent(key, fingerprint, now, now - settings.idempotency_stale_seconds);
-        switch (start.kind) {
-        case IdempotencyStart::Kind::kReplay:
-            replayed = true;
-            return {start.status, start.body};
-        case IdempotencyStart::Kind::kMismatch:
-            return error_reply(422, api::error_code::kIdempotencyKeyReused,
-                               "This Idempotency-Key was used for a different request.");
-        case IdempotencyStart::Kind::kInProgress:
-            return error_reply(409, api::error_code::kIdempotencyInProgress,
-                               "A request with this Idempotency-Key is still being processed. "
-                               "Retry later.");
-        case IdempotencyStart::Kind::kStarted:
-            break;
+        if (auto answer = claim(key, fingerprint(path, body), now, replayed)) {
+            return *answer;
         }
         Reply reply;
         try {
@@ -237,6 +222,37 @@ struct CentralHttpServer::Impl {
         return reply;
     }
 
+    std::string fingerprint(const std::string& path, const std::string& body) const {
+        std::string canonical = canonical_body(body);
+        std::string result =
+            hmac_sha256_hex(settings.request_hash_key, "POST\n" + path + "\n" + canonical);
+        secure_wipe(canonical);
+        return result;
+    }
+
+    // The answer `key`'s record gives without running the request, or nullopt when the
+    // key is now claimed for it (run it, then finish or abandon the claim).
+    std::optional<Reply> claim(const std::string& key, const std::string& fingerprint,
+                               std::int64_t now, bool& replayed) {
+        const auto start =
+            store.begin_idempotent(key, fingerprint, now, now - settings.idempotency_stale_seconds);
+        switch (start.kind) {
+        case IdempotencyStart::Kind::kReplay:
+            replayed = true;
+            return Reply{start.status, start.body};
+        case IdempotencyStart::Kind::kMismatch:
+            return error_reply(422, api::error_code::kIdempotencyKeyReused,
+                               "This Idempotency-Key was used for a different request.");
+        case IdempotencyStart::Kind::kInProgress:
+            return error_reply(409, api::error_code::kIdempotencyInProgress,
+                               "A request with this Idempotency-Key is still being processed. "
+                               "Retry later.");
+        case IdempotencyStart::Kind::kStarted:
+            break;
+        }
+        return std::nullopt;
+    }
+
     void purge_if_due(std::int64_t now) {
         auto last = last_purge.load();
         if (now - last < kPurgeIntervalSeconds || !last_purge.compare_exchange_strong(last, now)) {
@@ -251,7 +267,34 @@ struct CentralHttpServer::Impl {
         }
     }
 
-    // [batch] POST /v1/sync/batch: one result per item, in order.
+    // [batch] A batch item after the work that needs no lock: checked, opened,
+    // fingerprinted and, for a reset, its password hashed. `early` is its answer when it
+    // must not run (a malformed item).
+    struct PreparedItem {
+        json key;
+        std::optional<Reply> early;
+        std::string route;
+        std::string body;
+        std::string fingerprint;
+        std::optional<std::string> prehashed;
+        PreparedItem() = default;
+        PreparedItem(PreparedItem&&) = default;
+        PreparedItem& operator=(PreparedItem&&) = default;
+        PreparedItem(const PreparedItem&) = delete;
+        PreparedItem& operator=(const PreparedItem&) = delete;
+        ~PreparedItem() { secure_wipe(body); } // it may hold a password, however we leave
+    };
+
+    static json item_result(const json& key, const Reply& reply) {
+        return json{{"idempotency_key", key},
+                    {"status", reply.status},
+                    {"body", json::parse(reply.body, nullptr, false)}};
+    }
+
+    // POST /v1/sync/batch: one result per item, in order. The slow per-item work (sealed
+    // boxes, Argon2id) runs first without the store's lock; then every item runs in one
+    // durable transaction, each item in its own savepoint, so one commit (a few fsyncs)
+    // records all the items' effects with their idempotency records, or none of them.
     Reply batch(const std::string& text) {
         json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
@@ -263,64 +306,109 @@ struct CentralHttpServer::Impl {
             return error_reply(400, api::error_code::kBadRequest,
                                "A batch holds at most 100 items.");
         }
-        json results = json::array();
-        for (auto& item : doc.at("items")) {
-            results.push_back(batch_item(item));
+        purge_if_due(unix_now());
+        std::vector<PreparedItem> items;
+        for (const auto& item : doc.at("items")) {
+            items.push_back(prepare_item(item));
         }
         wipe_strings(doc);
+        json results = json::array();
+        {
+            Store::Batch transaction(store); // a failed commit throws: a 500, nothing kept
+            for (auto& item : items) {
+                results.push_back(
+                    item_result(item.key, item.early ? *item.early : run_item(transaction, item)));
+            }
+            transaction.commit();
+        }
         return {200, json{{"results", std::move(results)}}.dump()};
     }
 
-    json batch_item(const json& item) {
-        json key = nullptr;
-        const auto result = [&key](const Reply& reply) {
-            return json{{"idempotency_key", key},
-                        {"status", reply.status},
-                        {"body", json::parse(reply.body, nullptr, false)}};
-        };
+    PreparedItem prepare_item(const json& item) {
+        PreparedItem prepared;
         if (!item.is_object()) {
-            return result(
-                error_reply(400, api::error_code::kBadRequest, "Each item must be an object."));
+            prepared.early =
+                error_reply(400, api::error_code::kBadRequest, "Each item must be an object.");
+            return prepared;
         }
         if (item.contains("idempotency_key") && item.at("idempotency_key").is_string()) {
-            key = item.at("idempotency_key");
+            prepared.key = item.at("idempotency_key");
         }
-        if (!key.is_string() || !valid_idempotency_key(key.get<std::string>())) {
-            return result(error_reply(400, api::error_code::kIdempotencyKeyInvalid,
-                                      "idempotency_key must be 1 to 128 characters of "
-                                      "A-Z, a-z, 0-9, '_' and '-'."));
+        if (!prepared.key.is_string() || !valid_idempotency_key(prepared.key.get<std::string>())) {
+            prepared.early = error_reply(400, api::error_code::kIdempotencyKeyInvalid,
+                                         "idempotency_key must be 1 to 128 characters of "
+                                         "A-Z, a-z, 0-9, '_' and '-'.");
+            return prepared;
         }
-        const auto route = item.value("route", json()).is_string()
-                               ? item.at("route").get<std::string>()
-                               : std::string();
-        if (route.empty() || route == kBatchPath || !is_mutating_route(route)) {
-            return result(error_reply(400, api::error_code::kBadRequest,
-                                      "route must be one of the mutating routes."));
+        prepared.route = item.value("route", json()).is_string()
+                             ? item.at("route").get<std::string>()
+                             : std::string();
+        if (prepared.route.empty() || prepared.route == kBatchPath ||
+            !is_mutating_route(prepared.route)) {
+            prepared.early = error_reply(400, api::error_code::kBadRequest,
+                                         "route must be one of the mutating routes.");
+            return prepared;
         }
-        std::string body;
         if (!item.contains("body") && item.contains("sealed")) {
             auto opened = open_sealed(item.at("sealed"));
             if (const auto* failure = std::get_if<Reply>(&opened)) {
-                return result(*failure);
+                prepared.early = *failure;
+                return prepared;
             }
-            body = std::move(std::get<std::string>(opened));
+            prepared.body = std::move(std::get<std::string>(opened));
         } else if (item.contains("body") && item.at("body").is_object()) {
-            body = item.at("body").dump();
+            prepared.body = item.at("body").dump();
         } else {
-            return result(error_reply(400, api::error_code::kBadRequest,
-                                      "body must be the JSON object the route takes."));
+            prepared.early = error_reply(400, api::error_code::kBadRequest,
+                                         "body must be the JSON object the route takes.");
+            return prepared;
         }
-        bool replayed = false;
-        Reply reply;
         try {
-            reply = run(key.get<std::string>(), route, body, replayed);
+            prepared.fingerprint = fingerprint(prepared.route, prepared.body);
+            if (prepared.route == "/v1/password-resets") {
+                if (auto request = api::parse<api::ResetPasswordRequest>(prepared.body)) {
+                    prepared.prehashed = service.prehash_reset(*request);
+                    secure_wipe(request->new_password);
+                    secure_wipe(request->verification_token);
+                }
+            }
         } catch (const std::exception& e) {
-            spdlog::error("batch: item for {} failed: {}", route, e.what());
+            spdlog::error("batch: item for {} failed: {}", prepared.route, e.what());
+            prepared.early = error_reply(500, api::error_code::kInternal,
+                                         "The service had a problem. Try again later.");
+        }
+        return prepared;
+    }
+
+    // Runs one prepared item inside the batch's transaction, as run() would. A 5xx or an
+    // exception undoes the item's savepoint: its effects and its claim go together, and
+    // a retry runs it again.
+    Reply run_item(Store::Batch& transaction, const PreparedItem& item) {
+        const std::string key = item.key.get<std::string>();
+        transaction.begin_item();
+        Reply reply;
+        bool keep = true;
+        try {
+            bool replayed = false;
+            if (auto answer = claim(key, item.fingerprint, unix_now(), replayed)) {
+                reply = *answer;
+            } else {
+                reply = dispatch(item.route, item.body, item.prehashed)
+                            .value_or(error_reply(404, api::error_code::kNotFound,
+                                                  "There is no such resource."));
+                keep = reply.status < 500;
+                if (keep) {
+                    store.finish_idempotent(key, reply.status, reply.body);
+                }
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("batch: item for {} failed: {}", item.route, e.what());
             reply = error_reply(500, api::error_code::kInternal,
                                 "The service had a problem. Try again later.");
+            keep = false;
         }
-        secure_wipe(body);
-        return result(reply);
+        transaction.end_item(keep);
+        return reply;
     }
 
     // A sealed item's body, opened: the same compact JSON an unsealed one would have, so

@@ -167,8 +167,8 @@ Outcome<CentralService::Verified> CentralService::account_for_token(const std::s
 
 // [reset] -------------------------------------------------------------------------------
 
-Outcome<api::ResetPasswordResponse>
-CentralService::reset_password(const api::ResetPasswordRequest& request) {
+Outcome<CentralService::Verified>
+CentralService::reset_owner(const api::ResetPasswordRequest& request) {
     auto owner = account_for_token(request.verification_token);
     if (auto* failure = std::get_if<ServiceError>(&owner)) {
         return *failure;
@@ -187,7 +187,27 @@ CentralService::reset_password(const api::ResetPasswordRequest& request) {
     if (auto refusal = policy_.check(request.new_password, account.username)) {
         return ServiceError{422, std::move(*refusal)}; // the token stays usable
     }
-    const std::string new_hash = hash_password(request.new_password);
+    return owner;
+}
+
+std::optional<std::string> CentralService::prehash_reset(const api::ResetPasswordRequest& request) {
+    if (std::holds_alternative<ServiceError>(reset_owner(request))) {
+        return std::nullopt;
+    }
+    return hash_password(request.new_password);
+}
+
+Outcome<api::ResetPasswordResponse>
+CentralService::reset_password(const api::ResetPasswordRequest& request,
+                               const std::optional<std::string>& prehashed) {
+    // Checked again even after prehash_reset: an earlier item of a batch may have spent
+    // the token since, and the answer must be the one this request gets now.
+    auto owner = reset_owner(request);
+    if (auto* failure = std::get_if<ServiceError>(&owner)) {
+        return *failure;
+    }
+    const Account& account = std::get<Verified>(owner).account;
+    const std::string new_hash = prehashed ? *prehashed : hash_password(request.new_password);
     const auto now = unix_now();
     const std::string reference = "RST-" + random_reference(6);
     if (!store_.apply_reset(sha256_hex(request.verification_token), account.id, new_hash, now,

@@ -80,7 +80,8 @@ PRAGMA user_version = 2;
 
 struct Store::Impl {
     sqlite3* db = nullptr;
-    std::mutex mutex;
+    // Recursive: a Batch holds it while the store calls of its items lock it again.
+    std::recursive_mutex mutex;
 
     ~Impl() { sqlite3_close(db); }
 
@@ -151,17 +152,23 @@ struct Store::Impl {
         }
     }
 
-    // Commits on success, rolls back when an exception leaves the scope.
+    // Commits on success, rolls back when an exception leaves the scope. Inside a Batch's
+    // transaction (the connection is not in autocommit) it is a savepoint instead: the
+    // batch's one COMMIT makes it durable.
     class Transaction {
     public:
-        explicit Transaction(Impl& impl) : impl_(impl) { impl_.exec("BEGIN IMMEDIATE"); }
+        explicit Transaction(Impl& impl)
+            : impl_(impl), nested_(sqlite3_get_autocommit(impl.db) == 0) {
+            impl_.exec(nested_ ? "SAVEPOINT step" : "BEGIN IMMEDIATE");
+        }
         void commit() {
-            impl_.exec("COMMIT");
+            impl_.exec(nested_ ? "RELEASE step" : "COMMIT");
             done_ = true;
         }
         ~Transaction() {
             if (!done_) {
-                sqlite3_exec(impl_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+                sqlite3_exec(impl_.db, nested_ ? "ROLLBACK TO step; RELEASE step" : "ROLLBACK",
+                             nullptr, nullptr, nullptr);
             }
         }
         Transaction(const Transaction&) = delete;
@@ -169,6 +176,7 @@ struct Store::Impl {
 
     private:
         Impl& impl_;
+        bool nested_;
         bool done_ = false;
     };
 
@@ -553,6 +561,36 @@ std::int64_t Store::purge_idempotency(std::int64_t created_before) {
     std::lock_guard lock(impl_->mutex);
     Impl::Query(*impl_, "DELETE FROM idempotency WHERE created_at < ?").bind(created_before).step();
     return sqlite3_changes(impl_->db);
+}
+
+Store::Batch::Batch(Store& store) : store_(store) {
+    store_.impl_->mutex.lock();
+    try {
+        store_.impl_->exec("BEGIN IMMEDIATE");
+    } catch (...) {
+        store_.impl_->mutex.unlock();
+        throw;
+    }
+}
+
+Store::Batch::~Batch() {
+    if (!done_) {
+        sqlite3_exec(store_.impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    store_.impl_->mutex.unlock();
+}
+
+void Store::Batch::begin_item() {
+    store_.impl_->exec("SAVEPOINT item");
+}
+
+void Store::Batch::end_item(bool keep) {
+    store_.impl_->exec(keep ? "RELEASE item" : "ROLLBACK TO item; RELEASE item");
+}
+
+void Store::Batch::commit() {
+    store_.impl_->exec("COMMIT");
+    done_ = true;
 }
 
 } // namespace kiosk::central

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 using nlohmann::json;
@@ -273,6 +274,56 @@ TEST_F(Idempotency, ABatchAppliesItemsInOrderWithTheirOwnResults) {
     EXPECT_EQ(replayed[2], results[2]);
 }
 
+// The batch runs in one transaction, each item in a savepoint: an item that fails (a
+// reused key, a malformed body) must not take the good items before or after it along.
+TEST_F(Idempotency, AFailingItemInsideABatchLeavesTheOthersAppliedWithTheirRecords) {
+    const std::string jdoe = verify("jdoe");
+    const std::string maria = verify("mkowalska");
+    const auto used = fresh_key("used");
+    ASSERT_EQ(post("/v1/verifications", json{{"identifier", "tnowak"}}.dump(), used)->status, 202);
+    const auto k1 = fresh_key("good1");
+    const auto k4 = fresh_key("good4");
+    const json first = {{"verification_token", jdoe}, {"new_password", "Savepoint-Birch-Harbor-1"}};
+    const json last = {{"verification_token", maria}, {"new_password", "Savepoint-Birch-Harbor-4"}};
+    const json batch = {
+        {"items",
+         json::array(
+             {{{"idempotency_key", k1}, {"route", "/v1/password-resets"}, {"body", first}},
+              {{"idempotency_key", used},
+               {"route", "/v1/verifications"},
+               {"body", {{"identifier", "jdoe"}}}}, // the key was used for tnowak
+              {{"idempotency_key", fresh_key("bad")},
+               {"route", "/v1/password-resets"},
+               {"body", {{"verification_token", 7}}}}, // wrong types
+              {{"idempotency_key", k4}, {"route", "/v1/password-resets"}, {"body", last}}})}};
+    auto res = post("/v1/sync/batch", batch.dump());
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    const json results = body_of(res)["results"];
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_EQ(results[0]["status"], 200);
+    EXPECT_EQ(results[1]["status"], 422);
+    EXPECT_EQ(results[1]["body"]["error"]["code"], "idempotency_key_reused");
+    EXPECT_EQ(results[2]["status"], 400);
+    EXPECT_EQ(results[2]["body"]["error"]["code"], "bad_request");
+    EXPECT_EQ(results[3]["status"], 200);
+    EXPECT_TRUE(central_->password_matches("jdoe", "Savepoint-Birch-Harbor-1"));
+    EXPECT_TRUE(central_->password_matches("mkowalska", "Savepoint-Birch-Harbor-4"));
+
+    // Each good item committed with its own record: sent alone it replays byte for byte.
+    for (const auto& [key, body, result] :
+         {std::tuple{k1, first, results[0]}, std::tuple{k4, last, results[3]}}) {
+        auto replay = post("/v1/password-resets", body.dump(), key);
+        ASSERT_TRUE(replay);
+        EXPECT_EQ(replay->status, 200);
+        EXPECT_EQ(replay->get_header_value("Idempotent-Replayed"), "true");
+        EXPECT_EQ(json::parse(replay->body), result["body"]);
+    }
+    // The refused item changed nothing: its key still belongs to the tnowak request.
+    auto original = post("/v1/verifications", json{{"identifier", "tnowak"}}.dump(), used);
+    EXPECT_EQ(original->get_header_value("Idempotent-Replayed"), "true");
+}
+
 TEST_F(Idempotency, ABatchItemAndASingleRequestShareTheirKey) {
     const std::string token = verify("jdoe");
     const auto key = fresh_key("shared");
@@ -436,6 +487,60 @@ TEST(IdempotencyStore, ClaimsFinishReplayAndArePurgedAfterRetention) {
     EXPECT_EQ(store->begin_idempotent("old", "h1", now, 0).kind, Kind::kStarted)
         << "purged: the key is new again";
     EXPECT_EQ(store->begin_idempotent("new", "h2", now, 0).kind, Kind::kReplay) << "kept";
+    store.reset();
+    std::filesystem::remove_all(dir);
+}
+
+// Store::Batch: nothing is durable until its commit (a batch cut short, as by a crash,
+// leaves no record and no effect), and a rolled-back item leaves the items around it.
+TEST(IdempotencyStore, ABatchIsRecordedWholeAtCommitOrNotAtAll) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("kiosk-central-batch-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::string error;
+    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    ASSERT_TRUE(store) << error;
+    using Kind = kiosk::central::IdempotencyStart::Kind;
+    const auto record = [&store](kiosk::central::Store::Batch& batch, const std::string& key,
+                                 bool keep) {
+        batch.begin_item();
+        ASSERT_EQ(store->begin_idempotent(key, "h", 1000, 0).kind, Kind::kStarted);
+        kiosk::central::Challenge challenge;
+        challenge.id = "challenge-" + key;
+        challenge.code_hash = "x";
+        challenge.expires_at = 2000;
+        challenge.attempts_left = 3;
+        challenge.state = "open";
+        challenge.method = "email";
+        store->create_challenge(challenge); // its own transaction: a savepoint here
+        store->finish_idempotent(key, 202, "{}");
+        batch.end_item(keep);
+    };
+    {
+        kiosk::central::Store::Batch batch(*store);
+        record(batch, "cut-1", true);
+        record(batch, "cut-2", true);
+    } // no commit: as if the process died before it
+    EXPECT_EQ(store->begin_idempotent("cut-1", "h", 1000, 0).kind, Kind::kStarted);
+    EXPECT_FALSE(store->challenge("challenge-cut-1"));
+    EXPECT_FALSE(store->challenge("challenge-cut-2"));
+    {
+        kiosk::central::Store::Batch batch(*store);
+        record(batch, "a", true);
+        record(batch, "b", false); // e.g. a 5xx: undone with its claim
+        record(batch, "c", true);
+        batch.commit();
+    }
+    store.reset();
+    store = kiosk::central::Store::open(dir / "central.db", error); // what reached the disk
+    ASSERT_TRUE(store) << error;
+    EXPECT_EQ(store->begin_idempotent("a", "h", 1000, 0).kind, Kind::kReplay);
+    EXPECT_EQ(store->begin_idempotent("c", "h", 1000, 0).kind, Kind::kReplay);
+    EXPECT_TRUE(store->challenge("challenge-a"));
+    EXPECT_TRUE(store->challenge("challenge-c"));
+    EXPECT_EQ(store->begin_idempotent("b", "h", 1000, 0).kind, Kind::kStarted);
+    EXPECT_FALSE(store->challenge("challenge-b"));
     store.reset();
     std::filesystem::remove_all(dir);
 }

@@ -39,7 +39,14 @@ public:
     start_verification(const api::StartVerificationRequest& request);
     Outcome<api::CheckCodeResponse> check_code(const std::string& challenge_id,
                                                const api::CheckCodeRequest& request);
-    Outcome<api::ResetPasswordResponse> reset_password(const api::ResetPasswordRequest& request);
+    // `prehashed`: the Argon2id hash of request.new_password from prehash_reset, so that a
+    // batch hashes before taking the store's lock; without it the reset hashes itself.
+    Outcome<api::ResetPasswordResponse>
+    reset_password(const api::ResetPasswordRequest& request,
+                   const std::optional<std::string>& prehashed = std::nullopt);
+    // The hash reset_password would compute, made now; nullopt when the reset would be
+    // refused before hashing (a refusal then costs no Argon2id, as in reset_password).
+    std::optional<std::string> prehash_reset(const api::ResetPasswordRequest& request);
     Outcome<api::AccountStatusResponse> account_status(const api::AccountStatusRequest& request);
     Outcome<api::UnlockResponse> unlock(const api::UnlockRequest& request);
     // 200, 401 sign_in_failed or 423 account_locked — the same for names with no account.
@@ -54,6 +61,8 @@ private:
     };
     // The account a still-valid, unused token belongs to, or a 401 token_invalid.
     Outcome<Verified> account_for_token(const std::string& token);
+    // A reset's checks before hashing: the token's owner, or the refusal.
+    Outcome<Verified> reset_owner(const api::ResetPasswordRequest& request);
     // Whether `code` is the account's current TOTP code, not used before (records its step).
     bool accept_totp(const Account& account, const std::string& code);
 

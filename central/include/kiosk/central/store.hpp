@@ -121,6 +121,28 @@ public:
     // Deletes records created before `created_before`; returns how many.
     std::int64_t purge_idempotency(std::int64_t created_before);
 
+    // One durable transaction around many requests (the batch route): holds the store's
+    // lock and a BEGIN IMMEDIATE transaction from construction to commit() (destruction
+    // without commit rolls everything back). Store calls made meanwhile by the same thread
+    // join it, their own transactions becoming savepoints. Each item runs between
+    // begin_item() and end_item(): keep = false undoes that item alone (its effects and its
+    // idempotency claim together), so one commit records every item's effect with its
+    // answer, or none of them.
+    class Batch {
+    public:
+        explicit Batch(Store& store);
+        ~Batch();
+        Batch(const Batch&) = delete;
+        Batch& operator=(const Batch&) = delete;
+        void begin_item();
+        void end_item(bool keep);
+        void commit();
+
+    private:
+        Store& store_;
+        bool done_ = false;
+    };
+
 private:
     struct Impl;
     explicit Store(std::unique_ptr<Impl> impl);
