@@ -208,8 +208,9 @@ TEST(OfflineSession, AResetTheCentralMissesIsSavedSealedAndAppliedWhenItReturns)
     kiosk::testing::CentralProcess central;
     const int port = central.port();
     OfflineKiosk kiosk(central);
-    kiosk.offline().start();
-    ASSERT_TRUE(eventually([&] { return kiosk.offline().has_sealing_key(); }, 10s));
+    // The worker starts once the item has been looked at: a first failed attempt would
+    // put it in backoff, where next_batch() does not return it.
+    ASSERT_TRUE(kiosk.offline().refresh_sealing_key());
     kiosk.verify(central, "jdoe");
 
     central.stop(); // verified online; the central goes away before the password is sent
@@ -238,6 +239,7 @@ TEST(OfflineSession, AResetTheCentralMissesIsSavedSealedAndAppliedWhenItReturns)
 
     kiosk.send_and_settle(intent::Finish{});
     EXPECT_FALSE(kiosk.view().saved_for_later) << "the receipt must not outlive the session";
+    kiosk.offline().start(); // the central is still down: the worker retries meanwhile
 
     {
         RestartedCentral again(central.data_dir(), port);
@@ -278,11 +280,17 @@ TEST(OfflineSession, TheQueuedTwinOfAnAppliedResetIsReplayedNotAppliedTwice) {
         R"({"verification_token":")" + token + R"(","new_password":")" + kNewPassword + R"("})";
     ASSERT_EQ(kiosk.offline().defer("/v1/password-resets", twin, key).outcome, DeferOutcome::Saved);
     kiosk.offline().start();
-    ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().size() == 0; }, 20s))
-        << kiosk.offline().sync().status().last_error;
     // Delivered, not a dead letter: the spent token would have made a second application
-    // fail with token_invalid, so this is the stored answer replayed.
-    EXPECT_EQ(kiosk.offline().sync().status().delivered, 1u);
+    // fail with token_invalid, so this is the stored answer replayed. (The status is
+    // published just after the outbox changes, hence both in the wait.)
+    ASSERT_TRUE(eventually(
+        [&] {
+            return kiosk.offline().outbox().size() == 0 &&
+                   kiosk.offline().sync().status().delivered == 1;
+        },
+        20s))
+        << kiosk.offline().sync().status().last_error;
+    EXPECT_EQ(kiosk.offline().outbox().counts().dead, 0u);
 
     const std::string other = R"({"verification_token":")" + token +
                               R"(","new_password":"Another-Password-Entirely-42"})";
