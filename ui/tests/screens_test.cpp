@@ -108,7 +108,7 @@ std::vector<char32_t> code_points(const std::string& text) {
                           : (byte & 0xE0) == 0xC0 ? 1
                           : (byte & 0xF0) == 0xE0 ? 2
                                                   : 3;
-        char32_t cp = extra == 0 ? byte : byte & (0x3F >> extra);
+        char32_t cp = extra == 0 ? char32_t{byte} : static_cast<char32_t>(byte & (0x3F >> extra));
         for (int k = 1; k <= extra && i + static_cast<std::size_t>(k) < text.size(); ++k) {
             cp = (cp << 6) |
                  (static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0x3F);
