@@ -6,15 +6,12 @@
 #include "kiosk/app/session.hpp"
 
 #include <algorithm>
-#include <csignal>
-#include <fcntl.h>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 using namespace kiosk;
 using namespace kiosk::app;
@@ -54,58 +51,6 @@ std::string outbox_bytes(const std::filesystem::path& file) {
     }
     return bytes;
 }
-
-// A second life for a stopped central: the same binary, data directory and port, so the
-// kiosk's URL stays valid (CentralProcess::restart picks a new port). As in
-// offline/tests/sync_central_test.cpp.
-class RestartedCentral {
-public:
-    RestartedCentral(const std::filesystem::path& data_dir, int port) {
-        const auto ready = data_dir / "ready-restart";
-        std::filesystem::remove(ready);
-        std::vector<std::string> args = {kiosk::testing::central_binary().string(),
-                                         "serve",
-                                         "--demo",
-                                         "--listen",
-                                         "127.0.0.1:" + std::to_string(port),
-                                         "--data-dir",
-                                         data_dir.string(),
-                                         "--ready-file",
-                                         ready.string()};
-        pid_ = fork();
-        if (pid_ == 0) {
-            const int log = open((data_dir / "central-restart.log").c_str(),
-                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            dup2(log, STDERR_FILENO);
-            dup2(log, STDOUT_FILENO);
-            std::vector<char*> argv;
-            for (auto& a : args) {
-                argv.push_back(a.data());
-            }
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        if (!eventually([&] { return std::filesystem::exists(ready); }, 20s)) {
-            stop();
-            throw std::runtime_error("the restarted central did not come up");
-        }
-    }
-    ~RestartedCentral() { stop(); }
-    RestartedCentral(const RestartedCentral&) = delete;
-    RestartedCentral& operator=(const RestartedCentral&) = delete;
-
-private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-            pid_ = -1;
-        }
-    }
-    pid_t pid_ = -1;
-};
 
 // The idempotency records the central holds (key -> stored answer), read from its database.
 std::vector<std::pair<std::string, std::string>>
@@ -206,7 +151,6 @@ private:
 
 TEST(OfflineSession, AResetTheCentralMissesIsSavedSealedAndAppliedWhenItReturns) {
     kiosk::testing::CentralProcess central;
-    const int port = central.port();
     OfflineKiosk kiosk(central);
     // The worker starts once the item has been looked at: a first failed attempt would
     // put it in backoff, where next_batch() does not return it.
@@ -241,12 +185,11 @@ TEST(OfflineSession, AResetTheCentralMissesIsSavedSealedAndAppliedWhenItReturns)
     EXPECT_FALSE(kiosk.view().saved_for_later) << "the receipt must not outlive the session";
     kiosk.offline().start(); // the central is still down: the worker retries meanwhile
 
-    {
-        RestartedCentral again(central.data_dir(), port);
-        ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().size() == 0; }, 30s))
-            << kiosk.offline().sync().status().last_error;
-        kiosk.offline().stop();
-    }
+    central.start_again(); // same port: the kiosk's URL is valid again
+    ASSERT_TRUE(eventually([&] { return kiosk.offline().outbox().size() == 0; }, 30s))
+        << kiosk.offline().sync().status().last_error;
+    kiosk.offline().stop();
+    central.stop();
     EXPECT_EQ(kiosk.offline().sync().status().delivered, 1u);
     EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
     EXPECT_FALSE(central.password_matches("jdoe", kDemoPassword));

@@ -7,15 +7,12 @@
 #include "kiosk/common/sealed_box.hpp"
 #include "kiosk/offline/sync_worker.hpp"
 
-#include <csignal>
-#include <fcntl.h>
+#include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace kiosk;
 using namespace kiosk::offline;
@@ -33,52 +30,6 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
     }
     return true;
 }
-
-// A second life for a stopped central: the same binary, data directory and port, so the
-// kiosk's URL and trust anchor stay valid. CentralProcess cannot restart, by design.
-class RestartedCentral {
-public:
-    RestartedCentral(const std::filesystem::path& data_dir, int port) {
-        const auto ready = data_dir / "ready-restart";
-        std::filesystem::remove(ready);
-        std::vector<std::string> args = {kiosk::testing::central_binary().string(),
-                                         "serve",
-                                         "--demo",
-                                         "--listen",
-                                         "127.0.0.1:" + std::to_string(port),
-                                         "--data-dir",
-                                         data_dir.string(),
-                                         "--ready-file",
-                                         ready.string()};
-        pid_ = fork();
-        if (pid_ == 0) {
-            const int log = open((data_dir / "central-restart.log").c_str(),
-                                 O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            dup2(log, STDERR_FILENO);
-            dup2(log, STDOUT_FILENO);
-            std::vector<char*> argv;
-            for (auto& a : args) {
-                argv.push_back(a.data());
-            }
-            argv.push_back(nullptr);
-            execv(argv[0], argv.data());
-            _exit(127);
-        }
-        if (!eventually([&] { return std::filesystem::exists(ready); }, 20s)) {
-            throw std::runtime_error("the restarted central did not come up");
-        }
-    }
-    ~RestartedCentral() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-    }
-    RestartedCentral(const RestartedCentral&) = delete;
-    RestartedCentral& operator=(const RestartedCentral&) = delete;
-
-private:
-    pid_t pid_ = -1;
-};
 
 // Challenge ids of every code the demo mail outbox holds, one per applied verification.
 std::vector<std::string> challenges_mailed(const std::filesystem::path& data_dir) {
@@ -98,7 +49,6 @@ std::vector<std::string> challenges_mailed(const std::filesystem::path& data_dir
 TEST(SyncWithRealCentral, AQueueDrainsExactlyOnceAcrossACentralRestart) {
     net::CurlGlobal curl;
     kiosk::testing::CentralProcess central;
-    const int port = central.port();
     const auto data_dir = central.data_dir();
 
     std::string pattern =
@@ -142,12 +92,11 @@ TEST(SyncWithRealCentral, AQueueDrainsExactlyOnceAcrossACentralRestart) {
     EXPECT_TRUE(eventually([&] { return !worker.status().central_reachable; }, 10s));
     EXPECT_GT(outbox->counts().pending, 0u);
 
-    {
-        RestartedCentral again(data_dir, port);
-        ASSERT_TRUE(eventually([&] { return outbox->size() == 0; }, 30s))
-            << outbox->counts().pending << " pending, " << worker.status().last_error;
-        worker.stop();
-    }
+    central.start_again(); // same port: the worker's URL is valid again
+    ASSERT_TRUE(eventually([&] { return outbox->size() == 0; }, 30s))
+        << outbox->counts().pending << " pending, " << worker.status().last_error;
+    worker.stop();
+    central.stop();
     EXPECT_EQ(outbox->counts().dead, 0u);
     EXPECT_EQ(worker.status().delivered, static_cast<std::uint64_t>(kItems));
 

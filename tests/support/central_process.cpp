@@ -47,6 +47,11 @@ void CentralProcess::restart() {
     launch();
 }
 
+void CentralProcess::start_again() {
+    stop();
+    launch();
+}
+
 void CentralProcess::launch() {
     const auto ready = data_dir_ / "ready";
     std::filesystem::remove(ready);
@@ -55,7 +60,7 @@ void CentralProcess::launch() {
                                      "serve",
                                      "--demo",
                                      "--listen",
-                                     "127.0.0.1:0",
+                                     "127.0.0.1:" + std::to_string(port_),
                                      "--data-dir",
                                      data_dir_.string(),
                                      "--ready-file",

@@ -45,6 +45,9 @@ public:
 
     // stop(), then start again on the same data directory and arguments (a new port).
     void restart();
+    // After stop(): start again on the same data directory, arguments and port, so the URL
+    // a client already holds (an outage test's kiosk) reaches the central again.
+    void start_again();
 
 private:
     void launch(); // starts the process and waits until it answers; throws like the ctor
