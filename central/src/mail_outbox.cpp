@@ -20,11 +20,7 @@ bool DemoMailOutbox::send_code(const std::string& to, const std::string& account
                                  {"code", code},
                                  {"challenge_id", challenge_id},
                                  {"sent_at", rfc3339_utc(unix_now())}};
-    std::lock_guard lock(mutex_);
-    std::ofstream out(file_, std::ios::app);
-    out << line.dump() << '\n';
-    out.flush();
-    return static_cast<bool>(out);
+    return append_line(line.dump());
 }
 
 bool DemoMailOutbox::send_notice(const std::string& to, const std::string& account,
@@ -34,9 +30,13 @@ bool DemoMailOutbox::send_notice(const std::string& to, const std::string& accou
                                  {"notice", notice},
                                  {"reference", reference},
                                  {"sent_at", rfc3339_utc(unix_now())}};
+    return append_line(line.dump());
+}
+
+bool DemoMailOutbox::append_line(const std::string& json_line) {
     std::lock_guard lock(mutex_);
     std::ofstream out(file_, std::ios::app);
-    out << line.dump() << '\n';
+    out << json_line << '\n';
     out.flush();
     return static_cast<bool>(out);
 }

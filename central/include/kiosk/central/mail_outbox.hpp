@@ -24,6 +24,9 @@ public:
                      const std::string& reference);
 
 private:
+    // Appends one JSON object as a line; false when it could not be written.
+    bool append_line(const std::string& json_line);
+
     std::filesystem::path file_;
     std::mutex mutex_;
 };
