@@ -101,6 +101,7 @@ void to_json(json& j, const AccountStatusResponse& v) {
     if (v.locked_until) {
         j["locked_until"] = *v.locked_until;
     }
+    j["methods"] = v.methods;
 }
 void from_json(const json& j, AccountStatusResponse& v) {
     j.at("state").get_to(v.state);
@@ -108,6 +109,10 @@ void from_json(const json& j, AccountStatusResponse& v) {
     j.at("password_changed_at").get_to(v.password_changed_at);
     if (j.contains("locked_until")) {
         v.locked_until = j.at("locked_until").get<std::string>();
+    }
+    // Absent from centrals older than the kiosk's status screen: the screen then omits it.
+    if (j.contains("methods")) {
+        j.at("methods").get_to(v.methods);
     }
 }
 
@@ -141,6 +146,175 @@ void to_json(json& j, const SignInResponse& v) {
 void from_json(const json& j, SignInResponse& v) {
     j.at("username").get_to(v.username);
     j.at("display_name").get_to(v.display_name);
+}
+
+namespace {
+// Optional string fields: absent or null read as none; written only when set.
+void put_optional(json& j, const char* name, const std::optional<std::string>& value) {
+    if (value) {
+        j[name] = *value;
+    }
+}
+std::optional<std::string> get_optional(const json& j, const char* name) {
+    if (!j.contains(name) || j.at(name).is_null()) {
+        return std::nullopt;
+    }
+    return j.at(name).get<std::string>();
+}
+} // namespace
+
+void to_json(json& j, const CreateTicketRequest& v) {
+    j = json{{"category", v.category},
+             {"description", v.description},
+             {"contact_preference", v.contact_preference},
+             {"language", v.language}};
+    put_optional(j, "identifier", v.identifier);
+    put_optional(j, "verification_token", v.verification_token);
+}
+void from_json(const json& j, CreateTicketRequest& v) {
+    v.identifier = get_optional(j, "identifier");
+    v.verification_token = get_optional(j, "verification_token");
+    j.at("category").get_to(v.category);
+    j.at("description").get_to(v.description);
+    j.at("contact_preference").get_to(v.contact_preference);
+    j.at("language").get_to(v.language);
+}
+
+void to_json(json& j, const TicketCreatedResponse& v) {
+    j = json{{"reference", v.reference}, {"status", v.status}, {"created_at", v.created_at}};
+}
+void from_json(const json& j, TicketCreatedResponse& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("status").get_to(v.status);
+    j.at("created_at").get_to(v.created_at);
+}
+
+void to_json(json& j, const TicketView& v) {
+    j = json{{"reference", v.reference},   {"status", v.status},         {"category", v.category},
+             {"created_at", v.created_at}, {"updated_at", v.updated_at}, {"resolved_at", nullptr}};
+    if (v.resolved_at) {
+        j["resolved_at"] = *v.resolved_at;
+    }
+}
+void from_json(const json& j, TicketView& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("status").get_to(v.status);
+    j.at("category").get_to(v.category);
+    j.at("created_at").get_to(v.created_at);
+    j.at("updated_at").get_to(v.updated_at);
+    v.resolved_at = get_optional(j, "resolved_at");
+}
+
+void to_json(json& j, const TicketStatusChangeRequest& v) {
+    j = json{{"status", v.status}};
+    put_optional(j, "note", v.note);
+}
+void from_json(const json& j, TicketStatusChangeRequest& v) {
+    j.at("status").get_to(v.status);
+    v.note = get_optional(j, "note");
+}
+
+void to_json(json& j, const FeedbackRequest& v) {
+    j = json{
+        {"rating", v.rating}, {"comment", v.comment}, {"flow", v.flow}, {"outcome", v.outcome}};
+    put_optional(j, "kiosk_id", v.kiosk_id);
+}
+void from_json(const json& j, FeedbackRequest& v) {
+    if (!j.at("rating").is_number_integer()) {
+        throw json::type_error::create(302, "rating must be an integer", &j);
+    }
+    j.at("rating").get_to(v.rating);
+    v.comment = j.contains("comment") ? j.at("comment").get<std::string>() : std::string();
+    j.at("flow").get_to(v.flow);
+    j.at("outcome").get_to(v.outcome);
+    v.kiosk_id = get_optional(j, "kiosk_id");
+}
+
+void to_json(json& j, const FeedbackResponse& v) {
+    j = json{{"reference", v.reference}, {"received_at", v.received_at}};
+}
+void from_json(const json& j, FeedbackResponse& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("received_at").get_to(v.received_at);
+}
+
+void to_json(json& j, const KioskAuditEvent& v) {
+    j = json{{"action", v.action}, {"actor", v.actor}, {"detail", v.detail}, {"at", v.at}};
+    put_optional(j, "flow", v.flow);
+    put_optional(j, "last_screen", v.last_screen);
+    put_optional(j, "outcome", v.outcome);
+}
+void from_json(const json& j, KioskAuditEvent& v) {
+    j.at("action").get_to(v.action);
+    j.at("actor").get_to(v.actor);
+    v.detail = j.contains("detail") ? j.at("detail").get<std::string>() : std::string();
+    j.at("at").get_to(v.at);
+    v.flow = get_optional(j, "flow");
+    v.last_screen = get_optional(j, "last_screen");
+    v.outcome = get_optional(j, "outcome");
+}
+
+void to_json(json& j, const KioskAuditEventResponse& v) {
+    j = json{{"sequence", v.sequence}, {"recorded_at", v.recorded_at}};
+}
+void from_json(const json& j, KioskAuditEventResponse& v) {
+    j.at("sequence").get_to(v.sequence);
+    j.at("recorded_at").get_to(v.recorded_at);
+}
+
+void to_json(json& j, const ContactUpdateRequest& v) {
+    j = json{{"verification_token", v.verification_token}, {"email", v.email}};
+}
+void from_json(const json& j, ContactUpdateRequest& v) {
+    j.at("verification_token").get_to(v.verification_token);
+    j.at("email").get_to(v.email);
+}
+
+void to_json(json& j, const ContactUpdateResponse& v) {
+    j = json{{"reference", v.reference}, {"completed_at", v.completed_at}};
+}
+void from_json(const json& j, ContactUpdateResponse& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("completed_at").get_to(v.completed_at);
+}
+
+void to_json(json& j, const ActivationRequest& v) {
+    j = json{{"identifier", v.identifier},
+             {"activation_code", v.activation_code},
+             {"new_password", v.new_password}};
+}
+void from_json(const json& j, ActivationRequest& v) {
+    j.at("identifier").get_to(v.identifier);
+    j.at("activation_code").get_to(v.activation_code);
+    j.at("new_password").get_to(v.new_password);
+}
+
+void to_json(json& j, const ActivationResponse& v) {
+    j = json{{"activation_id", v.activation_id},
+             {"otpauth_uri", v.otpauth_uri},
+             {"secret", v.secret},
+             {"expires_in_seconds", v.expires_in_seconds}};
+}
+void from_json(const json& j, ActivationResponse& v) {
+    j.at("activation_id").get_to(v.activation_id);
+    j.at("otpauth_uri").get_to(v.otpauth_uri);
+    j.at("secret").get_to(v.secret);
+    j.at("expires_in_seconds").get_to(v.expires_in_seconds);
+}
+
+void to_json(json& j, const ActivationConfirmRequest& v) {
+    j = json{{"code", v.code}};
+}
+void from_json(const json& j, ActivationConfirmRequest& v) {
+    j.at("code").get_to(v.code);
+}
+
+void to_json(json& j, const ActivationConfirmResponse& v) {
+    j = json{{"reference", v.reference}, {"completed_at", v.completed_at}};
+}
+void from_json(const json& j, ActivationConfirmResponse& v) {
+    j.at("reference").get_to(v.reference);
+    j.at("completed_at").get_to(v.completed_at);
 }
 
 template <typename T> std::optional<T> parse(std::string_view body) {
@@ -193,6 +367,20 @@ KIOSK_API_TYPE(UnlockRequest)
 KIOSK_API_TYPE(UnlockResponse)
 KIOSK_API_TYPE(SignInRequest)
 KIOSK_API_TYPE(SignInResponse)
+KIOSK_API_TYPE(CreateTicketRequest)
+KIOSK_API_TYPE(TicketCreatedResponse)
+KIOSK_API_TYPE(TicketView)
+KIOSK_API_TYPE(TicketStatusChangeRequest)
+KIOSK_API_TYPE(FeedbackRequest)
+KIOSK_API_TYPE(FeedbackResponse)
+KIOSK_API_TYPE(KioskAuditEvent)
+KIOSK_API_TYPE(KioskAuditEventResponse)
+KIOSK_API_TYPE(ContactUpdateRequest)
+KIOSK_API_TYPE(ContactUpdateResponse)
+KIOSK_API_TYPE(ActivationRequest)
+KIOSK_API_TYPE(ActivationResponse)
+KIOSK_API_TYPE(ActivationConfirmRequest)
+KIOSK_API_TYPE(ActivationConfirmResponse)
 #undef KIOSK_API_TYPE
 
 } // namespace kiosk::api

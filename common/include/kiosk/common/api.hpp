@@ -2,10 +2,12 @@
 // with their JSON form. docs/api/openapi.yaml describes the same routes for humans.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kiosk::api {
 
@@ -45,6 +47,19 @@ inline constexpr std::string_view kUnauthenticated = "unauthenticated";
 inline constexpr std::string_view kForbidden = "forbidden";
 inline constexpr std::string_view kEnrolmentCodeInvalid = "enrolment_code_invalid";
 inline constexpr std::string_view kBundleInvalid = "bundle_invalid";
+// Tickets, feedback, audit, activation (docs/internals/central.md): a field the route does
+// not know (new routes refuse them, so a typo is never silently dropped); a ticket status
+// change the workflow does not allow; an activation code that is wrong, spent or expired
+// (one code for all, so a guess learns nothing); a TOTP enrolment confirmation whose code
+// is wrong; an audit chain that does not verify.
+inline constexpr std::string_view kUnknownField = "unknown_field";
+inline constexpr std::string_view kInvalidStatusTransition = "invalid_status_transition";
+inline constexpr std::string_view kActivationCodeInvalid = "activation_code_invalid";
+inline constexpr std::string_view kEnrolmentInvalid = "enrolment_invalid";
+// Offline confirmation (docs/internals/central.md): the request behind a link is unknown,
+// used up or past its time; an account with an authenticator app must give its code too.
+inline constexpr std::string_view kConfirmationExpired = "confirmation_expired";
+inline constexpr std::string_view kTotpRequired = "totp_required";
 } // namespace error_code
 
 // Body of every 4xx/5xx answer: {"error": {"code": ..., "message": ..., ...}}.
@@ -99,6 +114,7 @@ struct AccountStatusResponse {
     std::string display_name;
     std::string password_changed_at;         // RFC 3339, UTC
     std::optional<std::string> locked_until; // RFC 3339, UTC; only while a lockout runs
+    std::vector<std::string> methods; // enrolled verification methods: "email", "totp"
 };
 
 // POST /v1/unlocks — spends the verification token; clears the lock and failure count.
@@ -120,6 +136,100 @@ struct SignInRequest {
 struct SignInResponse {
     std::string username;
     std::string display_name;
+};
+
+// POST /v1/tickets — from a kiosk (queued offline through the outbox; Idempotency-Key).
+// With a verification token the ticket is tied to the verified account; `identifier` is
+// what an unverified user typed (kept for the helpdesk, never checked against accounts).
+struct CreateTicketRequest {
+    std::optional<std::string> identifier;
+    std::optional<std::string> verification_token;
+    std::string category;           // "password", "unlock", "access", "hardware", "other"
+    std::string description;        // 1–4000 characters
+    std::string contact_preference; // "email", "phone" or "none"
+    std::string language;           // BCP 47 tag the user chose, e.g. "en", "pl"
+};
+struct TicketCreatedResponse {
+    std::string reference;  // "T-XXXXXXXX", shown on the receipt and in its QR code
+    std::string status;     // "open"
+    std::string created_at; // RFC 3339, UTC
+};
+// GET /v1/tickets/{reference}: what anyone holding the reference may see (no description,
+// no identity). Admin listings add more (docs/api/openapi.yaml).
+struct TicketView {
+    std::string reference;
+    std::string status; // "open", "in_progress", "resolved", "closed"
+    std::string category;
+    std::string created_at;
+    std::string updated_at;
+    std::optional<std::string> resolved_at;
+};
+// POST /v1/admin/tickets/{reference}/status (roles admin, helpdesk).
+struct TicketStatusChangeRequest {
+    std::string status;
+    std::optional<std::string> note; // helpdesk's note, kept in the audit log
+};
+
+// POST /v1/feedback — CSAT after a flow (queued offline; Idempotency-Key).
+struct FeedbackRequest {
+    int rating = 0;      // 1–5
+    std::string comment; // may be empty; at most 2000 characters
+    std::string flow;    // "reset", "unlock", "status", "activate", "contact", "ticket", "help"
+    std::string outcome; // "completed", "ticket", "abandoned", "failed"
+    std::optional<std::string> kiosk_id; // else the kiosk credential's ID, if any
+};
+struct FeedbackResponse {
+    std::string reference; // "FB-XXXXXXXX"
+    std::string received_at;
+};
+
+// POST /v1/kiosks/audit-events — staff actions and session ends at a kiosk (kiosk bearer
+// credential; Idempotency-Key; allowed in /v1/sync/batch). action "session_ended" carries
+// flow, last_screen and outcome (reports count abandoned flows and where from them).
+struct KioskAuditEvent {
+    std::string action;              // e.g. "maintenance_entered", "queue_cleared", "session_ended"
+    std::string actor;               // staff badge/name, or the verified username, or "anonymous"
+    std::string detail;              // free text, never a secret
+    std::string at;                  // RFC 3339, when it happened at the kiosk
+    std::optional<std::string> flow; // session_ended only
+    std::optional<std::string> last_screen; // session_ended only
+    std::optional<std::string> outcome;     // session_ended only: as FeedbackRequest::outcome
+};
+struct KioskAuditEventResponse {
+    std::int64_t sequence = 0; // position in the central's hash-chained audit log
+    std::string recorded_at;
+};
+
+// POST /v1/contact-details — after verification; the old address gets a notice.
+struct ContactUpdateRequest {
+    std::string verification_token;
+    std::string email;
+};
+struct ContactUpdateResponse {
+    std::string reference; // "CNT-XXXXXX"
+    std::string completed_at;
+};
+
+// POST /v1/activations — a pre-provisioned account's activation code and first password;
+// answers the TOTP enrolment to show as a QR code. POST /v1/activations/{id}/confirm with
+// the first code from the app completes it.
+struct ActivationRequest {
+    std::string identifier;
+    std::string activation_code;
+    std::string new_password;
+};
+struct ActivationResponse {
+    std::string activation_id;
+    std::string otpauth_uri; // otpauth://totp/Issuer:user?secret=...&issuer=...
+    std::string secret;      // the same base32 secret, for typing it in
+    int expires_in_seconds = 0;
+};
+struct ActivationConfirmRequest {
+    std::string code;
+};
+struct ActivationConfirmResponse {
+    std::string reference; // "ACT-XXXXXX"
+    std::string completed_at;
 };
 
 void to_json(nlohmann::json& j, const ApiError& v);
@@ -150,6 +260,34 @@ void to_json(nlohmann::json& j, const SignInRequest& v);
 void from_json(const nlohmann::json& j, SignInRequest& v);
 void to_json(nlohmann::json& j, const SignInResponse& v);
 void from_json(const nlohmann::json& j, SignInResponse& v);
+void to_json(nlohmann::json& j, const CreateTicketRequest& v);
+void from_json(const nlohmann::json& j, CreateTicketRequest& v);
+void to_json(nlohmann::json& j, const TicketCreatedResponse& v);
+void from_json(const nlohmann::json& j, TicketCreatedResponse& v);
+void to_json(nlohmann::json& j, const TicketView& v);
+void from_json(const nlohmann::json& j, TicketView& v);
+void to_json(nlohmann::json& j, const TicketStatusChangeRequest& v);
+void from_json(const nlohmann::json& j, TicketStatusChangeRequest& v);
+void to_json(nlohmann::json& j, const FeedbackRequest& v);
+void from_json(const nlohmann::json& j, FeedbackRequest& v);
+void to_json(nlohmann::json& j, const FeedbackResponse& v);
+void from_json(const nlohmann::json& j, FeedbackResponse& v);
+void to_json(nlohmann::json& j, const KioskAuditEvent& v);
+void from_json(const nlohmann::json& j, KioskAuditEvent& v);
+void to_json(nlohmann::json& j, const KioskAuditEventResponse& v);
+void from_json(const nlohmann::json& j, KioskAuditEventResponse& v);
+void to_json(nlohmann::json& j, const ContactUpdateRequest& v);
+void from_json(const nlohmann::json& j, ContactUpdateRequest& v);
+void to_json(nlohmann::json& j, const ContactUpdateResponse& v);
+void from_json(const nlohmann::json& j, ContactUpdateResponse& v);
+void to_json(nlohmann::json& j, const ActivationRequest& v);
+void from_json(const nlohmann::json& j, ActivationRequest& v);
+void to_json(nlohmann::json& j, const ActivationResponse& v);
+void from_json(const nlohmann::json& j, ActivationResponse& v);
+void to_json(nlohmann::json& j, const ActivationConfirmRequest& v);
+void from_json(const nlohmann::json& j, ActivationConfirmRequest& v);
+void to_json(nlohmann::json& j, const ActivationConfirmResponse& v);
+void from_json(const nlohmann::json& j, ActivationConfirmResponse& v);
 
 // The error envelope {"error": {...}}: reads it from a response body, and writes it.
 std::optional<ApiError> parse_error(std::string_view body);
