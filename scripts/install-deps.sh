@@ -17,6 +17,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
   oathtool jq
+  # the OpenAPI conformance test: spec lint and response checks against the running central
+  libjson-validator-perl libmojolicious-perl libio-socket-ssl-perl libyaml-libyaml-perl openapi-specification
 )
 
 # Only for bench/: the baseline browser and the load and timing tools (large; not for tests).

@@ -1,0 +1,255 @@
+#!/usr/bin/perl
+# Keeps docs/api/openapi.yaml honest: lints it against the OpenAPI 3.0 schema, checks that it
+# and kiosk-central's route table name the same routes, then drives a real kiosk-central over
+# TLS through every documented operation and validates each real answer (status, JSON body,
+# no undocumented fields) against the spec.
+# Usage: openapi_conformance.pl KIOSK_CENTRAL SPEC CENTRAL_SRC_DIR
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use JSON::PP qw(decode_json encode_json);
+use JSON::Validator::Schema::OpenAPIv3;
+use Mojo::UserAgent;
+use Time::HiRes qw(sleep);
+
+my ($central_bin, $spec_file, $src_dir) = @ARGV;
+die "usage: $0 KIOSK_CENTRAL SPEC CENTRAL_SRC_DIR\n" unless $src_dir;
+my @failures;
+sub fail_with { push @failures, join('', @_) }
+
+# --- 1. Lint --------------------------------------------------------------------------------
+my $spec = JSON::Validator::Schema::OpenAPIv3->new($spec_file);
+fail_with("spec: $_") for @{$spec->errors};
+die join("\n", @failures), "\n" if @failures;
+my $paths = $spec->data->{paths};
+my %documented;    # "POST /v1/x/*" => "/v1/x/{id}"
+for my $path (keys %$paths) {
+    for my $method (grep { /^(get|post|put|patch|delete)$/ } keys %{$paths->{$path}}) {
+        my $op = $paths->{$path}{$method};
+        (my $shape = $path) =~ s/\{[^}]+\}/*/g;
+        $documented{uc($method) . " $shape"} = $path;
+        fail_with("spec: $method $path has no summary") unless $op->{summary};
+        my @codes = keys %{$op->{responses} || {}};
+        fail_with("spec: $method $path documents no success answer") unless grep { /^2/ } @codes;
+        fail_with("spec: $method $path documents no error answer")
+          if $method ne 'get' && !grep { /^4/ } @codes;
+    }
+}
+
+# --- 2. The spec and the server's route table name the same routes -------------------------
+my %registered;
+for my $file (glob("$src_dir/*.cpp")) {
+    open(my $fh, '<', $file) or die "$file: $!";
+    local $/;
+    my $text = <$fh>;
+    # server.Post("/v1/x", ...), server.Get(R"(/v1/x/([A-Za-z0-9_-]{1,64})/y)", ...) and
+    # server.Post(kNamedPath, ...) with `constexpr ... kNamedPath = "/v1/..."`.
+    my %constants = $text =~ /\b(k\w+)\s*(?:\[\])?\s*=\s*"(\/v1\/[^"]*|\/metrics)"/g;
+    while ($text =~ /server\.(Get|Post|Put|Patch|Delete)\(\s*(R"\((.*?)\)"|"([^"]*)"|(k\w+))/g) {
+        my ($method, $path) = (uc $1, $3 // $4 // $constants{$5 // ''});
+        next unless defined $path;
+        $path =~ s/\((?:[^()]|\([^()]*\))*\)/*/g;    # capture groups are path parameters
+        $registered{"$method $path"} = $file;
+    }
+}
+fail_with("route not in the spec: $_ (", $registered{$_} =~ s/.*\///r, ")")
+  for sort grep { !$documented{$_} } keys %registered;
+fail_with("spec documents a route the server does not have: $_")
+  for sort grep { !$registered{$_} } keys %documented;
+
+# --- 3. A real central ------------------------------------------------------------------------
+my $dir = tempdir(CLEANUP => 1);
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    open(STDERR, '>', "$dir/central.log");
+    open(STDOUT, '>', '/dev/null');
+    exec($central_bin, 'serve', '--demo', '--data-dir', "$dir/data", '--listen', '127.0.0.1:0',
+        '--ready-file', "$dir/port") or die "exec: $!";
+}
+END { if ($pid) { kill 'TERM', $pid; waitpid($pid, 0) } }
+for (1 .. 300) { last if -s "$dir/port"; sleep 0.1 }
+die "kiosk-central did not start\n" unless -s "$dir/port";
+my $port = do { local (@ARGV, $/) = "$dir/port"; <> };
+$port =~ s/\s+//g;
+my $base = "https://127.0.0.1:$port";
+my $ua = Mojo::UserAgent->new(ca => "$dir/data/tls/ca.pem", request_timeout => 30);
+my $admin_token = do { local (@ARGV, $/) = "$dir/data/admin-token"; <> };
+$admin_token =~ s/\s+//g;
+
+my %exercised;    # "POST /v1/x/*" => number of answers checked
+
+# Follows $ref so undocumented-field checks see the real schema.
+sub resolve {
+    my ($schema) = @_;
+    while (ref $schema eq 'HASH' && $schema->{'$ref'}) {
+        my $node = $spec->data;
+        $node = $node->{$_ =~ s/~1/\//gr =~ s/~0/~/gr} for grep { length } split /\//,
+          ($schema->{'$ref'} =~ s/^#//r);
+        $schema = $node;
+    }
+    return $schema;
+}
+
+# Fields the server sent that the schema does not name, so the spec cannot silently fall
+# behind the server (OpenAPI allows extra fields unless a schema says otherwise).
+sub undocumented_fields {
+    my ($schema, $value, $where) = @_;
+    $schema = resolve($schema);
+    return () unless ref $schema eq 'HASH';
+    my @extra;
+    if (ref $value eq 'HASH' && $schema->{properties}) {
+        for my $key (sort keys %$value) {
+            if (my $sub = $schema->{properties}{$key}) {
+                push @extra, undocumented_fields($sub, $value->{$key}, "$where.$key");
+            } elsif (!$schema->{additionalProperties}) {
+                push @extra, "$where.$key";
+            }
+        }
+    } elsif (ref $value eq 'ARRAY' && $schema->{items}) {
+        push @extra, undocumented_fields($schema->{items}, $_, "$where\[]") for @$value;
+    }
+    return @extra;
+}
+
+# Sends one request and checks the answer against the spec. Returns (status, decoded body).
+sub call {
+    my ($method, $path, %options) = @_;
+    my %headers = %{$options{headers} || {}};
+    my @body = exists $options{json} ? (json => $options{json})
+             : exists $options{raw}  ? ($options{raw})
+             :                         ();
+    $headers{'Content-Type'} = 'application/json' if exists $options{raw};
+    my $tx = $ua->build_tx($method => "$base$path" => \%headers => @body);
+    $tx = $ua->start($tx);
+    my $res = $tx->result;
+    my $status = $res->code;
+    (my $shape = $path) =~ s/\?.*//;
+    my ($key) = grep {
+        my $pattern = quotemeta($_) =~ s/\\\*/[^\/]+/gr;
+        "$method $shape" =~ /^$pattern$/
+    } keys %documented;
+    unless ($key) { fail_with("$method $path: no such operation in the spec"); return ($status) }
+    $exercised{$key}++;
+    my $template = $documented{$key};
+    my $op = $paths->{$template}{lc $method};
+    my $what = "$method $path -> $status";
+    if ($options{expect} && $status != $options{expect}) {
+        fail_with("$what: expected $options{expect}; body: ", $res->body);
+    }
+    my $documented_answer = $op->{responses}{$status} // $op->{responses}{default};
+    unless ($documented_answer) { fail_with("$what: status not documented"); return ($status) }
+    my $schema = resolve($documented_answer);
+    my $media = $schema->{content} && $schema->{content}{'application/json'};
+    my $body;
+    if ($media) {
+        my $type = $res->headers->content_type // '';
+        fail_with("$what: Content-Type '$type', documented application/json")
+          unless $type =~ m{^application/json};
+        $body = eval { decode_json($res->body) };
+        unless (defined $body) { fail_with("$what: body is not JSON: ", $res->body); return ($status) }
+        my @errors = $spec->validate_response([lc $method, $template, $status],
+            {body => sub { {exists => 1, value => $body} }});
+        fail_with("$what: $_") for @errors;
+        fail_with("$what: undocumented field $_")
+          for undocumented_fields($media->{schema}, $body, 'body');
+    } elsif (length $res->body && $status != 204) {
+        # A documented answer with no content: only a text body (metrics) may carry one.
+        fail_with("$what: a body the spec does not describe") unless $schema->{content};
+    }
+    return ($status, $body);
+}
+
+sub latest_code {
+    my ($account) = @_;
+    open(my $fh, '<', "$dir/data/outbox/email.jsonl") or die "outbox: $!";
+    my $code;
+    while (my $line = <$fh>) {
+        my $entry = decode_json($line);
+        $code = $entry->{code} if ($entry->{account} // '') eq $account && $entry->{code};
+    }
+    return $code;
+}
+
+sub verified_token {
+    my ($account) = @_;
+    my (undef, $started) = call('POST', '/v1/verifications',
+        json => {identifier => $account, method => 'email'}, expect => 202);
+    my (undef, $checked) = call('POST', "/v1/verifications/$started->{challenge_id}/check",
+        json => {code => latest_code($account)}, expect => 200);
+    return $checked->{verification_token};
+}
+
+# --- 4. Every operation, its success and the errors a client meets ---------------------------
+my $admin = {Authorization => "Bearer $admin_token"};
+call('GET', '/v1/health', expect => 200);
+call('GET', '/v1/sealing-key');
+
+call('POST', '/v1/verifications', raw => '{"identifier":', expect => 400);
+call('POST', '/v1/verifications', json => {identifier => 17}, expect => 400);
+call('POST', '/v1/verifications', json => {identifier => 'nobody-here', method => 'email'},
+    expect => 202);
+call('POST', '/v1/verifications', json => {identifier => 'jdoe'},
+    headers => {'Idempotency-Key' => 'bad key!'}, expect => 400);
+my (undef, $started) = call('POST', '/v1/verifications',
+    json => {identifier => 'mkowalska', method => 'email'}, expect => 202);
+call('POST', "/v1/verifications/$started->{challenge_id}/check", json => {code => '000000'});
+call('POST', '/v1/verifications/does-not-exist/check', json => {code => '123456'});
+
+my $token = verified_token('jdoe');
+call('POST', '/v1/account-status', json => {verification_token => $token}, expect => 200);
+call('POST', '/v1/account-status', json => {verification_token => 'not-a-token'});
+call('POST', '/v1/password-resets', json => {verification_token => $token, new_password => 'short'});
+call('POST', '/v1/password-resets', json => {verification_token => 'not-a-token',
+    new_password => 'a long enough passphrase for the policy'});
+call('POST', '/v1/password-resets', json => {verification_token => $token,
+    new_password => 'conformance test passphrase one'}, headers => {'Idempotency-Key' => 'oa-1'},
+    expect => 200);
+call('POST', '/v1/password-resets', json => {verification_token => $token,
+    new_password => 'conformance test passphrase one'}, headers => {'Idempotency-Key' => 'oa-1'},
+    expect => 200);    # the replay
+call('POST', '/v1/password-resets', json => {verification_token => $token,
+    new_password => 'another test passphrase here'}, headers => {'Idempotency-Key' => 'oa-1'},
+    expect => 422);
+call('POST', '/v1/unlocks', json => {verification_token => verified_token('asmith')}, expect => 200);
+call('POST', '/v1/unlocks', json => {verification_token => 'spent'});
+call('POST', '/v1/sign-ins', json => {username => 'jdoe', password => 'wrong password'});
+call('POST', '/v1/sign-ins', json => {username => 'jdoe',
+    password => 'conformance test passphrase one'}, expect => 200);
+call('POST', '/v1/sync/batch', raw => '[]', expect => 400);
+call('POST', '/v1/sync/batch', json => {items => [
+    {idempotency_key => 'oa-batch-1', route => '/v1/unlocks', body => {verification_token => 'x'}},
+    {idempotency_key => 'oa-batch-2', route => '/v1/nowhere', body => {}}]}, expect => 200);
+
+call('POST', '/v1/admin/enrolments', json => {kiosk_id => 'lobby-1'}, expect => 401);
+call('POST', '/v1/admin/enrolments', json => {kiosk_id => 'bad id!'}, headers => $admin,
+    expect => 400);
+my (undef, $enrolment) = call('POST', '/v1/admin/enrolments',
+    json => {kiosk_id => 'lobby-1', groups => ['north']}, headers => $admin, expect => 201);
+call('POST', '/v1/kiosks/enrol', json => {kiosk_id => 'lobby-1', code => 'AAAA-BBBB-CCCC'},
+    expect => 401);
+my (undef, $enrolled) = call('POST', '/v1/kiosks/enrol',
+    json => {kiosk_id => 'lobby-1', code => $enrolment->{code}}, expect => 201);
+my $kiosk = {Authorization => "Bearer $enrolled->{credential}"};
+call('POST', '/v1/kiosks/heartbeat', json => {version => '0.1.0'}, expect => 401);
+call('POST', '/v1/kiosks/heartbeat', json => {version => '0.1.0', config_version => 0,
+    queue_depth => 3, dead_letters => 0}, headers => $kiosk, expect => 200);
+call('GET', '/v1/kiosks/config?after=0', headers => $kiosk);
+call('GET', '/v1/kiosks/config?after=-4', headers => $kiosk, expect => 400);
+call('POST', '/v1/admin/config-bundles', json => {payload => 'x', signatures => []},
+    headers => $admin, expect => 400);
+call('GET', '/v1/admin/fleet', headers => $admin, expect => 200);
+call('GET', '/v1/admin/fleet', expect => 401);
+
+fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
+
+if (@failures) {
+    print STDERR "FAIL $_\n" for @failures;
+    printf STDERR "%d problem(s); central log: %s\n", scalar @failures,
+      do { local (@ARGV, $/) = "$dir/central.log"; <> } // '';
+    exit 1;
+}
+my $answers = 0;
+$answers += $_ for values %exercised;
+printf "openapi conformance: %d operations, %d real answers checked against %s\n",
+  scalar(keys %documented), $answers, $spec_file;
+exit 0;
