@@ -141,6 +141,8 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
     FrameTimer timer(options);
     int frames_left = kFramesPerWake;
     std::uint64_t drawn_revision = session.view().revision;
+    app::Maintenance* staff = options.maintenance_screens ? options.maintenance : nullptr;
+    std::uint64_t drawn_staff_revision = staff ? staff->view().revision : 0;
     while (!quit.load() && !window.close_requested()) {
         auto now = app::Clock::now();
         if (inbox.drain() > 0) {
@@ -151,10 +153,32 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             drawn_revision = session.view().revision;
             frames_left = kFramesPerWake;
         }
-        if (frames_left > 0 || session.view().busy || recorder.waiting() ||
+        const bool staff_busy = staff && (staff->view().busy || staff->view().verifying);
+        if (staff) {
+            staff->tick(now);
+            if (staff->view().revision != drawn_staff_revision) {
+                drawn_staff_revision = staff->view().revision;
+                frames_left = kFramesPerWake;
+            }
+        }
+        if (frames_left > 0 || session.view().busy || staff_busy || recorder.waiting() ||
             window.has_pending_input() || screens.settling() || timer.benchmarking()) {
             window.begin_frame();
-            auto intents = screens.draw(session.view());
+            std::vector<app::Intent> intents;
+            std::vector<app::MaintenanceIntent> staff_intents;
+            if (staff) {
+                staff_intents = options.maintenance_screens->watch_for_entry();
+            }
+            if (staff && staff->open()) {
+                auto drawn = options.maintenance_screens->draw(staff->view());
+                staff_intents.insert(staff_intents.end(), std::make_move_iterator(drawn.begin()),
+                                     std::make_move_iterator(drawn.end()));
+            } else if (staff && staff->out_of_service() &&
+                       session.view().screen == app::Screen::Attract) {
+                options.maintenance_screens->draw_out_of_service(session.view().language);
+            } else {
+                intents = screens.draw(session.view());
+            }
             window.render();
             recorder.after_render(session.view(), window.framebuffer_width(),
                                   window.framebuffer_height());
@@ -165,19 +189,33 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             for (auto& intent : intents) {
                 session.handle(std::move(intent), now);
             }
+            if (staff) {
+                const bool was_open = staff->open();
+                for (auto& intent : staff_intents) {
+                    staff->handle(std::move(intent), now);
+                }
+                if (!was_open && staff->open()) {
+                    // Whoever was mid-session is gone from the screen: wipe what they typed.
+                    session.handle(app::intent::Finish{}, now);
+                    screens.wipe_inputs();
+                }
+            }
             if (frames_left > 0) {
                 --frames_left;
             }
             // Pump events between frames; any that arrive need frames of their own.
             const bool input =
-                session.view().busy ? window.wait(kBusyFrameInterval) : window.poll();
+                session.view().busy || staff_busy ? window.wait(kBusyFrameInterval) : window.poll();
             if (input) {
                 frames_left = kFramesPerWake;
             }
             continue;
         }
         // Nothing to draw: sleep until input, a worker's answer, or the session's next timer.
-        const auto deadline = session.next_deadline();
+        auto deadline = session.next_deadline();
+        if (staff) {
+            deadline = std::min(deadline, staff->next_deadline());
+        }
         if (deadline == app::Clock::time_point::max()) {
             window.wait(std::nullopt);
         } else {

@@ -5,6 +5,7 @@
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/app/tour.hpp"
+#include "kiosk/ui/maintenance_screens.hpp"
 #include "kiosk/ui/screens.hpp"
 #include "kiosk/ui/window.hpp"
 
@@ -23,6 +24,11 @@ struct FrameLoopOptions {
     // Benchmarks: when > 0, draw this many frames back to back (no sleeping), print their
     // median and 99th-percentile frame times on stdout, and return.
     int bench_frames = 0;
+    // Maintenance mode (give both or neither): its way in is watched for on every frame; while
+    // open it is drawn instead of the walk-up screens (whose session is ended as it opens);
+    // while out of service the attract screen is replaced by the "out of service" notice.
+    app::Maintenance* maintenance = nullptr;
+    MaintenanceScreens* maintenance_screens = nullptr;
 };
 
 // Runs until `quit` becomes true (set from another thread, followed by KioskWindow::wake())
