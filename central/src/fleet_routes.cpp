@@ -4,6 +4,7 @@
 // target and version their payload states; whether one is applied is the kiosk's decision.
 #include "fleet_routes.hpp"
 
+#include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/secret.hpp"
@@ -163,6 +164,11 @@ void create_enrolment(FleetStore& fleet, const FleetSettings& settings, const ht
     std::string code =
         fleet.create_enrolment(kiosk, now, settings.enrolment_ttl_seconds, admin->name);
     spdlog::info("fleet: {} created an enrolment code for kiosk {}", admin->name, kiosk.kiosk_id);
+    if (settings.records != nullptr) { // never the code itself
+        settings.records->append_audit(audit_entry("enrolment_code_created", admin->name,
+                                                   kiosk.kiosk_id,
+                                                   "one-time enrolment code issued"));
+    }
     write_json(res, 201,
                {{"kiosk_id", kiosk.kiosk_id},
                 {"groups", kiosk.groups},
@@ -171,7 +177,8 @@ void create_enrolment(FleetStore& fleet, const FleetSettings& settings, const ht
     secure_wipe(code);
 }
 
-void enrol(FleetStore& fleet, const httplib::Request& req, httplib::Response& res) {
+void enrol(FleetStore& fleet, Records* records, const httplib::Request& req,
+           httplib::Response& res) {
     auto doc = object_body(req, res);
     if (!doc) {
         return;
@@ -193,6 +200,11 @@ void enrol(FleetStore& fleet, const httplib::Request& req, httplib::Response& re
         return;
     }
     spdlog::info("fleet: kiosk {} enrolled", enrolled->kiosk.kiosk_id);
+    if (records != nullptr) {
+        records->append_audit(audit_entry("kiosk_enrolled", enrolled->kiosk.kiosk_id,
+                                          enrolled->kiosk.kiosk_id, "enrolment code redeemed",
+                                          enrolled->kiosk.kiosk_id));
+    }
     write_json(res, 201,
                {{"kiosk_id", enrolled->kiosk.kiosk_id},
                 {"groups", enrolled->kiosk.groups},
@@ -256,7 +268,8 @@ void list_fleet(FleetStore& fleet, const FleetSettings& settings, const httplib:
                 {"now", rfc3339_utc(now)}});
 }
 
-void push_bundle(FleetStore& fleet, const httplib::Request& req, httplib::Response& res) {
+void push_bundle(FleetStore& fleet, Records* records, const httplib::Request& req,
+                 httplib::Response& res) {
     const auto admin = authorise_admin(fleet, req, res, {AdminRole::admin});
     if (!admin) {
         return;
@@ -297,6 +310,11 @@ void push_bundle(FleetStore& fleet, const httplib::Request& req, httplib::Respon
         fleet.add_bundle(req.body, doc.version, kind, doc.target.ids, expires_at, admin->name, now);
     spdlog::info("fleet: {} pushed config version {} for {} {}", admin->name, doc.version, kind,
                  json(doc.target.ids).dump());
+    if (records != nullptr) {
+        records->append_audit(audit_entry("config_bundle_pushed", admin->name,
+                                          "version " + std::to_string(doc.version),
+                                          "target " + std::string(kind)));
+    }
     write_json(res, 201,
                {{"bundle_id", id},
                 {"version", doc.version},
@@ -344,9 +362,10 @@ void register_fleet_routes(httplib::Server& server, FleetStore& fleet,
                 [store, copy](const httplib::Request& req, httplib::Response& res) {
                     create_enrolment(*store, copy, req, res);
                 });
-    server.Post("/v1/kiosks/enrol", [store](const httplib::Request& req, httplib::Response& res) {
-        enrol(*store, req, res);
-    });
+    server.Post("/v1/kiosks/enrol",
+                [store, copy](const httplib::Request& req, httplib::Response& res) {
+                    enrol(*store, copy.records, req, res);
+                });
     server.Post("/v1/kiosks/heartbeat",
                 [store](const httplib::Request& req, httplib::Response& res) {
                     heartbeat(*store, req, res);
@@ -356,8 +375,8 @@ void register_fleet_routes(httplib::Server& server, FleetStore& fleet,
                    list_fleet(*store, copy, req, res);
                });
     server.Post("/v1/admin/config-bundles",
-                [store](const httplib::Request& req, httplib::Response& res) {
-                    push_bundle(*store, req, res);
+                [store, copy](const httplib::Request& req, httplib::Response& res) {
+                    push_bundle(*store, copy.records, req, res);
                 });
     server.Get("/v1/kiosks/config", [store](const httplib::Request& req, httplib::Response& res) {
         pull_config(*store, req, res);

@@ -9,14 +9,18 @@
 #include "kiosk/common/sealed_box.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/version.hpp"
+#include "record_routes.hpp"
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <httplib.h>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
+#include <unordered_map>
 
 namespace kiosk::central {
 namespace {
@@ -138,6 +142,10 @@ struct CentralHttpServer::Impl {
     HttpSettings settings;
     httplib::SSLServer server;
     std::atomic<std::int64_t> last_purge{0};
+    std::unique_ptr<RecordRoutes> records; // tickets, feedback, audit (settings.records)
+    // Requests being answered, by address, with when routing began (the latency metric).
+    std::mutex started_mutex;
+    std::unordered_map<const httplib::Request*, std::chrono::steady_clock::time_point> started;
 
     Impl(CentralService& s, Store& st, HttpSettings h)
         : service(s), store(st), settings(std::move(h)),
@@ -145,8 +153,10 @@ struct CentralHttpServer::Impl {
 
     // [routes] The mutating routes; nullopt when `path` is none of them.
     // `prehashed`: a reset's Argon2id hash made ahead by a batch (see batch()).
+    // `kiosk`: the kiosk credential the request (or its batch) carried, if any.
     std::optional<Reply> dispatch(const std::string& path, const std::string& body,
-                                  const std::optional<std::string>& prehashed = std::nullopt) {
+                                  const std::optional<std::string>& prehashed = std::nullopt,
+                                  const std::optional<KioskIdentity>& kiosk = std::nullopt) {
         if (path == "/v1/verifications") {
             auto request = api::parse<api::StartVerificationRequest>(body);
             return request ? outcome_reply(service.start_verification(*request), 202) : bad_body();
@@ -188,17 +198,26 @@ struct CentralHttpServer::Impl {
             secure_wipe(request->password);
             return reply;
         }
+        if (records && RecordRoutes::handles(path)) {
+            auto reply = records->dispatch(path, body, kiosk);
+            return Reply{reply.status, std::move(reply.body)};
+        }
         return std::nullopt;
     }
 
     // [idempotency] Runs a mutating route under `key` (empty: no key, no record).
     Reply run(const std::string& key, const std::string& path, const std::string& body,
-              bool& replayed) {
+              bool& replayed, const std::optional<KioskIdentity>& kiosk = std::nullopt) {
         replayed = false;
         const auto now = unix_now();
         purge_if_due(now);
+        if (records) {
+            if (auto refusal = records->refuse(path, kiosk)) { // before any record is kept
+                return Reply{refusal->status, std::move(refusal->body)};
+            }
+        }
         if (key.empty()) {
-            return dispatch(path, body)
+            return dispatch(path, body, std::nullopt, kiosk)
                 .value_or(
                     error_reply(404, api::error_code::kNotFound, "There is no such resource."));
         }
@@ -207,7 +226,7 @@ struct CentralHttpServer::Impl {
         }
         Reply reply;
         try {
-            reply = dispatch(path, body)
+            reply = dispatch(path, body, std::nullopt, kiosk)
                         .value_or(error_reply(404, api::error_code::kNotFound,
                                               "There is no such resource."));
         } catch (...) {
@@ -295,7 +314,7 @@ struct CentralHttpServer::Impl {
     // boxes, Argon2id) runs first without the store's lock; then every item runs in one
     // durable transaction, each item in its own savepoint, so one commit (a few fsyncs)
     // records all the items' effects with their idempotency records, or none of them.
-    Reply batch(const std::string& text) {
+    Reply batch(const std::string& text, const std::optional<KioskIdentity>& kiosk) {
         json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
             !doc.at("items").is_array()) {
@@ -309,22 +328,25 @@ struct CentralHttpServer::Impl {
         purge_if_due(unix_now());
         std::vector<PreparedItem> items;
         for (const auto& item : doc.at("items")) {
-            items.push_back(prepare_item(item));
+            items.push_back(prepare_item(item, kiosk));
         }
         wipe_strings(doc);
         json results = json::array();
         {
             Store::Batch transaction(store); // a failed commit throws: a 500, nothing kept
             for (auto& item : items) {
-                results.push_back(
-                    item_result(item.key, item.early ? *item.early : run_item(transaction, item)));
+                const Reply reply = item.early ? *item.early : run_item(transaction, item, kiosk);
+                if (settings.metrics != nullptr) {
+                    settings.metrics->count_batch_item(reply.status);
+                }
+                results.push_back(item_result(item.key, reply));
             }
             transaction.commit();
         }
         return {200, json{{"results", std::move(results)}}.dump()};
     }
 
-    PreparedItem prepare_item(const json& item) {
+    PreparedItem prepare_item(const json& item, const std::optional<KioskIdentity>& kiosk) {
         PreparedItem prepared;
         if (!item.is_object()) {
             prepared.early =
@@ -348,6 +370,12 @@ struct CentralHttpServer::Impl {
             prepared.early = error_reply(400, api::error_code::kBadRequest,
                                          "route must be one of the mutating routes.");
             return prepared;
+        }
+        if (records) {
+            if (auto refusal = records->refuse(prepared.route, kiosk)) {
+                prepared.early = Reply{refusal->status, std::move(refusal->body)};
+                return prepared;
+            }
         }
         if (!item.contains("body") && item.contains("sealed")) {
             auto opened = open_sealed(item.at("sealed"));
@@ -383,7 +411,8 @@ struct CentralHttpServer::Impl {
     // Runs one prepared item inside the batch's transaction, as run() would. A 5xx or an
     // exception undoes the item's savepoint: its effects and its claim go together, and
     // a retry runs it again.
-    Reply run_item(Store::Batch& transaction, const PreparedItem& item) {
+    Reply run_item(Store::Batch& transaction, const PreparedItem& item,
+                   const std::optional<KioskIdentity>& kiosk) {
         const std::string key = item.key.get<std::string>();
         transaction.begin_item();
         Reply reply;
@@ -393,7 +422,7 @@ struct CentralHttpServer::Impl {
             if (auto answer = claim(key, item.fingerprint, unix_now(), replayed)) {
                 reply = *answer;
             } else {
-                reply = dispatch(item.route, item.body, item.prehashed)
+                reply = dispatch(item.route, item.body, item.prehashed, kiosk)
                             .value_or(error_reply(404, api::error_code::kNotFound,
                                                   "There is no such resource."));
                 keep = reply.status < 500;
@@ -442,7 +471,7 @@ struct CentralHttpServer::Impl {
 
     static bool is_mutating_route(const std::string& path) {
         return path == "/v1/verifications" || path == "/v1/password-resets" ||
-               path == "/v1/unlocks" || path == "/v1/sign-ins" ||
+               path == "/v1/unlocks" || path == "/v1/sign-ins" || RecordRoutes::handles(path) ||
                !check_route_challenge(path).empty();
     }
 };
@@ -451,6 +480,33 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     : impl_(std::make_unique<Impl>(service, store, std::move(settings))) {
     auto& server = impl_->server;
     auto* impl = impl_.get();
+    if (impl->settings.records != nullptr) {
+        impl->records = std::make_unique<RecordRoutes>(
+            *impl->settings.records, service, impl->settings.metrics, impl->settings.fleet);
+    }
+    if (impl->settings.metrics != nullptr) {
+        // Latency from routing to the answer written; requests keyed by their address
+        // while they are being answered.
+        server.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response&) {
+            std::lock_guard lock(impl->started_mutex);
+            impl->started[&req] = std::chrono::steady_clock::now();
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+        server.set_logger([impl](const httplib::Request& req, const httplib::Response& res) {
+            double seconds = 0;
+            {
+                std::lock_guard lock(impl->started_mutex);
+                if (const auto found = impl->started.find(&req); found != impl->started.end()) {
+                    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                            found->second)
+                                  .count();
+                    impl->started.erase(found);
+                }
+            }
+            impl->settings.metrics->observe_request(req.method, route_label(req.path), res.status,
+                                                    seconds);
+        });
+    }
     // Answers are small and written in pieces: without TCP_NODELAY, Nagle's algorithm and
     // the peer's delayed ACK add up to 40 ms to a keep-alive request.
     server.set_tcp_nodelay(true);
@@ -476,7 +532,8 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
             return;
         }
         bool replayed = false;
-        write_reply(res, impl->run(key, req.path, req.body, replayed));
+        const auto kiosk = impl->records ? impl->records->kiosk_of(req) : std::nullopt;
+        write_reply(res, impl->run(key, req.path, req.body, replayed, kiosk));
         if (replayed) {
             res.set_header("Idempotent-Replayed", "true");
         }
@@ -486,6 +543,12 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     server.Post("/v1/password-resets", mutating);
     server.Post("/v1/unlocks", mutating);
     server.Post("/v1/sign-ins", mutating);
+    if (impl->records) {
+        server.Post("/v1/tickets", mutating);
+        server.Post("/v1/feedback", mutating);
+        server.Post("/v1/kiosks/audit-events", mutating);
+        impl->records->register_reads(server);
+    }
 
     // Reads only: no idempotency record.
     server.Post("/v1/account-status", [impl](const httplib::Request& req, httplib::Response& res) {
@@ -507,7 +570,8 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
                         "application/json");
     });
     server.Post(kBatchPath, [impl](const httplib::Request& req, httplib::Response& res) {
-        write_reply(res, impl->batch(req.body));
+        const auto kiosk = impl->records ? impl->records->kiosk_of(req) : std::nullopt;
+        write_reply(res, impl->batch(req.body, kiosk));
     });
     if (impl->settings.fleet.store != nullptr) {
         register_fleet_routes(server, *impl->settings.fleet.store, impl->settings.fleet);

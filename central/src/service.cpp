@@ -128,6 +128,9 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
         right = same_hash(sha256_hex(request.code), challenge->code_hash);
     }
     if (!right) {
+        const auto account =
+            challenge->account_id ? store_.account_by_id(*challenge->account_id) : std::nullopt;
+        audit("verification_failed", account ? &*account : nullptr, "method " + challenge->method);
         const int left = challenge->attempts_left - 1;
         if (left <= 0) {
             store_.update_challenge(challenge->id, 0, "void");
@@ -140,6 +143,9 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
         return wrong;
     }
     store_.update_challenge(challenge->id, challenge->attempts_left, "used");
+    if (const auto account = store_.account_by_id(*challenge->account_id)) {
+        audit("verification_succeeded", &*account, "method " + challenge->method);
+    }
     std::string token = random_token(32);
     store_.create_token(sha256_hex(token), *challenge->account_id,
                         unix_now() + settings_.token_ttl_seconds, challenge->method);
@@ -216,6 +222,7 @@ CentralService::reset_password(const api::ResetPasswordRequest& request,
                      "The verification is no longer valid. Verify again.");
     }
     spdlog::info("reset: password changed for account {} ({})", account.id, reference);
+    audit("password_reset", &account, "reference " + reference);
     if (!mail_.send_notice(account.email, account.username, "password_reset", reference)) {
         spdlog::error("reset: could not write the demo mail outbox");
     }
@@ -231,8 +238,11 @@ CentralService::account_status(const api::AccountStatusRequest& request) {
         return *failure;
     }
     const Account& account = std::get<Verified>(owner).account;
-    api::AccountStatusResponse status{account.state, account.display_name,
-                                      rfc3339_utc(account.password_changed_at), std::nullopt};
+    api::AccountStatusResponse status{account.state,
+                                      account.display_name,
+                                      rfc3339_utc(account.password_changed_at),
+                                      std::nullopt,
+                                      {}};
     const auto lock = store_.lockout(lockout_subject(account.id));
     if (account.state != "disabled" && lock.locked_until && *lock.locked_until > unix_now()) {
         status.state = "locked";
@@ -256,6 +266,7 @@ Outcome<api::UnlockResponse> CentralService::unlock(const api::UnlockRequest& re
                      "The verification is no longer valid. Verify again.");
     }
     spdlog::info("unlock: account {} unlocked ({})", account.id, reference);
+    audit("account_unlocked", &account, "reference " + reference);
     if (!mail_.send_notice(account.email, account.username, "unlock", reference)) {
         spdlog::error("unlock: could not write the demo mail outbox");
     }
@@ -298,6 +309,10 @@ Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& r
     const auto after = store_.record_sign_in_failure(subject, now, settings_.lockout_threshold,
                                                      settings_.lockout_duration_seconds);
     if (after.locked_until) {
+        if (after.failures == settings_.lockout_threshold) { // this failure set the lock
+            audit("account_locked", account ? &*account : nullptr,
+                  "after " + std::to_string(after.failures) + " failed sign-ins");
+        }
         if (account) {
             spdlog::info("sign-in: account {} locked after {} failures", account->id,
                          after.failures);
@@ -305,6 +320,24 @@ Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& r
         return locked();
     }
     return error(401, api::error_code::kSignInFailed, "The username or password is not right.");
+}
+
+std::optional<Account> CentralService::verified_account(const std::string& token) {
+    auto owner = account_for_token(token);
+    if (auto* verified = std::get_if<Verified>(&owner)) {
+        return std::move(verified->account);
+    }
+    return std::nullopt;
+}
+
+// One audit entry (never a secret: names, methods and references only). An unknown name
+// is audited without it: the log must not collect what people mistype.
+void CentralService::audit(const std::string& action, const Account* account, std::string detail) {
+    if (records_ == nullptr) {
+        return;
+    }
+    records_->append_audit(audit_entry(action, account ? account->username : "unknown",
+                                       account ? account->username : "", std::move(detail)));
 }
 
 void CentralService::purge_expired(std::int64_t now) {

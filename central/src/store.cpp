@@ -563,6 +563,11 @@ std::int64_t Store::purge_idempotency(std::int64_t created_before) {
     return sqlite3_changes(impl_->db);
 }
 
+void Store::with_connection(const std::function<void(sqlite3*)>& work) {
+    std::lock_guard lock(impl_->mutex);
+    work(impl_->db);
+}
+
 Store::Batch::Batch(Store& store) : store_(store) {
     store_.impl_->mutex.lock();
     try {

@@ -15,12 +15,15 @@
 namespace kiosk::central {
 
 class FleetStore;
+class Metrics;
+class Records;
 
 // The fleet routes (src/fleet_routes.cpp, docs/internals/central.md "Fleet").
 struct FleetSettings {
     FleetStore* store = nullptr;                // not owned; nullptr: no fleet routes
     std::int64_t enrolment_ttl_seconds = 86400; // an enrolment code works this long
     std::int64_t online_seconds = 180;          // seen this recently: "online" in the listing
+    Records* records = nullptr; // not owned; admin actions are audited here when set
 };
 
 struct HttpSettings {
@@ -41,6 +44,10 @@ struct HttpSettings {
     SecretString sealing_private_pem;
     std::string sealing_public_pem;
     FleetSettings fleet;
+    // Audit log, tickets, feedback, reports (kiosk/central/records.hpp) and the /metrics
+    // counters; not owned. nullptr: those routes answer 404.
+    Records* records = nullptr;
+    Metrics* metrics = nullptr;
 };
 
 class CentralHttpServer {

@@ -6,6 +6,7 @@
 
 #include "kiosk/central/mail_outbox.hpp"
 #include "kiosk/central/password_policy.hpp"
+#include "kiosk/central/records.hpp"
 #include "kiosk/central/store.hpp"
 #include "kiosk/common/api.hpp"
 
@@ -51,6 +52,11 @@ public:
     Outcome<api::UnlockResponse> unlock(const api::UnlockRequest& request);
     // 200, 401 sign_in_failed or 423 account_locked — the same for names with no account.
     Outcome<api::SignInResponse> sign_in(const api::SignInRequest& request);
+    // The account a still-valid, unused token belongs to, without spending it (a ticket
+    // names its verified owner this way); nullopt for any invalid token.
+    std::optional<Account> verified_account(const std::string& token);
+    // Where resets, unlocks, verifications and lockouts are audited; nullptr: nowhere.
+    void attach_records(Records* records) { records_ = records; }
     // Housekeeping: forgets sign-in failures that can no longer count (see Store).
     void purge_expired(std::int64_t now);
 
@@ -73,6 +79,8 @@ private:
     // A real Argon2id hash of a random password: verified against when a sign-in names no
     // usable account, so both cost the same work.
     std::string dummy_hash_;
+    Records* records_ = nullptr;
+    void audit(const std::string& action, const Account* account, std::string detail);
 };
 
 // The lockout subject of an account, and of a name that matches no account.

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+
+struct sqlite3;
 
 namespace kiosk::central {
 
@@ -120,6 +123,11 @@ public:
     void abandon_idempotent(const std::string& key);
     // Deletes records created before `created_before`; returns how many.
     std::int64_t purge_idempotency(std::int64_t created_before);
+
+    // Runs `work` on the store's connection under its lock, for tables other parts of the
+    // central own (src/records.cpp): their writes join a running Batch's transaction, so a
+    // batch item's ticket or audit entry commits (or rolls back) with the item.
+    void with_connection(const std::function<void(sqlite3*)>& work);
 
     // One durable transaction around many requests (the batch route): holds the store's
     // lock and a BEGIN IMMEDIATE transaction from construction to commit() (destruction
