@@ -3,6 +3,7 @@
 // idempotency record. Index: [helpers] [idempotency] [batch] [routes].
 #include "kiosk/central/http_server.hpp"
 
+#include "confirm_routes.hpp"
 #include "fleet_routes.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/base64.hpp"
@@ -170,6 +171,15 @@ struct CentralHttpServer::Impl {
             secure_wipe(request->code);
             return reply;
         }
+        if ((path == "/v1/password-resets" || path == "/v1/unlocks") &&
+            settings.confirmations != nullptr && OfflineConfirmations::is_offline_request(body)) {
+            // Made while the kiosk could not reach us: held until the owner confirms.
+            auto outcome = settings.confirmations->receive(path, body, prehashed);
+            if (const auto* failure = std::get_if<ServiceError>(&outcome)) {
+                return Reply{failure->http_status, api::error_body(failure->error)};
+            }
+            return Reply{202, std::move(std::get<std::string>(outcome))};
+        }
         if (path == "/v1/password-resets") {
             auto request = api::parse<api::ResetPasswordRequest>(body);
             if (!request) {
@@ -278,6 +288,9 @@ struct CentralHttpServer::Impl {
             return;
         }
         service.purge_expired(now);
+        if (settings.confirmations != nullptr) {
+            settings.confirmations->expire(now);
+        }
         const auto removed = store.purge_idempotency(
             now - std::int64_t{settings.idempotency_retention_days} * 24 * 3600);
         if (removed > 0) {
@@ -393,7 +406,10 @@ struct CentralHttpServer::Impl {
         }
         try {
             prepared.fingerprint = fingerprint(prepared.route, prepared.body);
-            if (prepared.route == "/v1/password-resets") {
+            if (prepared.route == "/v1/password-resets" && settings.confirmations != nullptr &&
+                OfflineConfirmations::is_offline_request(prepared.body)) {
+                prepared.prehashed = settings.confirmations->prehash(prepared.route, prepared.body);
+            } else if (prepared.route == "/v1/password-resets") {
                 if (auto request = api::parse<api::ResetPasswordRequest>(prepared.body)) {
                     prepared.prehashed = service.prehash_reset(*request);
                     secure_wipe(request->new_password);
@@ -573,6 +589,9 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         const auto kiosk = impl->records ? impl->records->kiosk_of(req) : std::nullopt;
         write_reply(res, impl->batch(req.body, kiosk));
     });
+    if (impl->settings.confirmations != nullptr) {
+        register_confirmation_routes(server, *impl->settings.confirmations);
+    }
     if (impl->settings.fleet.store != nullptr) {
         register_fleet_routes(server, *impl->settings.fleet.store, impl->settings.fleet);
     }

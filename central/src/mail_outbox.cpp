@@ -33,6 +33,22 @@ bool DemoMailOutbox::send_notice(const std::string& to, const std::string& accou
     return append_line(line.dump());
 }
 
+bool DemoMailOutbox::send_confirmation(const std::string& to, const std::string& account,
+                                       const std::string& kind, const std::string& reference,
+                                       const std::string& confirmation_id, const std::string& code,
+                                       const std::string& link, const std::string& expires_at) {
+    nlohmann::json line = {{"to", to},
+                           {"account", account},
+                           {"confirmation", kind},
+                           {"reference", reference},
+                           {"confirmation_id", confirmation_id},
+                           {"code", code},
+                           {"link", link},
+                           {"expires_at", expires_at},
+                           {"sent_at", rfc3339_utc(unix_now())}};
+    return append_line(line.dump());
+}
+
 bool DemoMailOutbox::append_line(const std::string& json_line) {
     std::lock_guard lock(mutex_);
     std::ofstream out(file_, std::ios::app);

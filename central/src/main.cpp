@@ -3,6 +3,7 @@
 #include "kiosk/central/fleet.hpp"
 #include "kiosk/central/http_server.hpp"
 #include "kiosk/central/metrics.hpp"
+#include "kiosk/central/offline_confirmations.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/service.hpp"
@@ -34,6 +35,10 @@ struct ServeOptions {
     int idempotency_retention_days = 30;
     std::int64_t online_seconds = 180;
     std::int64_t enrolment_ttl_seconds = 86400;
+    // Offline requests: how long one waits for its owner's confirmation, and the base URL
+    // of the link sent (empty: https://<listen host>:<bound port>).
+    int confirmation_ttl_seconds = 86400;
+    std::string public_url;
 };
 
 // Demo mode's admin: DATA_DIR/admin-token (0600) holds its bearer token so that the demo
@@ -167,6 +172,11 @@ int serve(const ServeOptions& options) {
         return 1;
     }
     kiosk::central::DemoMailOutbox mail(options.data_dir / "outbox" / "email.jsonl");
+    kiosk::central::ConfirmationSettings confirmation_settings;
+    confirmation_settings.ttl_seconds = options.confirmation_ttl_seconds;
+    kiosk::central::OfflineConfirmations confirmations(*store, *policy, mail,
+                                                       confirmation_settings);
+    http.confirmations = &confirmations;
     kiosk::central::CentralService service(*store, std::move(*policy), mail, options.service);
     kiosk::central::Records records(*store);
     kiosk::central::Metrics metrics;
@@ -187,6 +197,9 @@ int serve(const ServeOptions& options) {
         spdlog::error("{}", error);
         return 1;
     }
+    confirmations.set_public_url(options.public_url.empty()
+                                     ? "https://" + http.host + ":" + std::to_string(port)
+                                     : options.public_url);
     std::thread watcher([&server, &stop_signals] {
         int signal = 0;
         sigwait(&stop_signals, &signal);
@@ -314,6 +327,15 @@ int main(int argc, char** argv) {
                      "kiosk's offline retention)")
         ->capture_default_str()
         ->check(CLI::Range(1, 3650));
+    serve_cmd
+        ->add_option("--confirmation-ttl", options.confirmation_ttl_seconds,
+                     "Seconds a request made at an offline kiosk waits for its owner's "
+                     "confirmation")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 30 * 86400));
+    serve_cmd->add_option("--public-url", options.public_url,
+                          "Base URL of the confirmation links sent to users (default: "
+                          "https://<listen host>:<port>)");
     serve_cmd->add_option("--ready-file", options.ready_file,
                           "Write the bound port here once listening");
 

@@ -2,6 +2,8 @@
 // wrapped in RAII; multi-step changes run in BEGIN IMMEDIATE transactions.
 #include "kiosk/central/store.hpp"
 
+#include "kiosk/common/secret.hpp"
+
 #include <sqlite3.h>
 #include <stdexcept>
 
@@ -74,6 +76,26 @@ constexpr const char* kMigration2 = R"sql(
 ALTER TABLE lockouts ADD COLUMN last_failure_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX lockouts_by_age ON lockouts(last_failure_at);
 PRAGMA user_version = 2;
+)sql";
+
+// Offline requests awaiting out-of-band confirmation (src/offline_confirmations.cpp). Its
+// own CREATE IF NOT EXISTS rather than a numbered migration, so it adds to any version.
+constexpr const char* kOfflineRequestsSchema = R"sql(
+CREATE TABLE IF NOT EXISTS offline_requests (
+  id TEXT PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  account_id INTEGER REFERENCES accounts(id),
+  kind TEXT NOT NULL CHECK (kind IN ('password_reset', 'unlock')),
+  code_hash TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts_left INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'applied', 'void')),
+  applied_reference TEXT NOT NULL DEFAULT '',
+  applied_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS offline_requests_by_account ON offline_requests(account_id, state);
+CREATE INDEX IF NOT EXISTS offline_requests_by_expiry ON offline_requests(state, expires_at);
 )sql";
 
 } // namespace
@@ -235,6 +257,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& file, std::strin
         impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
         impl->exec(kSchema);
         impl->migrate();
+        impl->exec(kOfflineRequestsSchema);
     } catch (const std::exception& e) {
         error = file.string() + ": " + e.what();
         return nullptr;
@@ -560,6 +583,165 @@ void Store::abandon_idempotent(const std::string& key) {
 std::int64_t Store::purge_idempotency(std::int64_t created_before) {
     std::lock_guard lock(impl_->mutex);
     Impl::Query(*impl_, "DELETE FROM idempotency WHERE created_at < ?").bind(created_before).step();
+    return sqlite3_changes(impl_->db);
+}
+
+// [offline requests] ---------------------------------------------------------------------
+
+void Store::create_offline_request(const OfflineRequest& r) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Transaction transaction(*impl_);
+    if (r.account_id) {
+        Impl::Query(*impl_, "UPDATE offline_requests SET state = 'void', code_hash = '', "
+                            "password_hash = '' WHERE account_id = ? AND kind = ? AND "
+                            "state = 'pending'")
+            .bind(*r.account_id)
+            .bind(r.kind)
+            .step();
+    }
+    Impl::Query(*impl_, "INSERT INTO offline_requests (id, reference, account_id, kind, code_hash, "
+                        "password_hash, created_at, expires_at, attempts_left, state) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)")
+        .bind(r.id)
+        .bind(r.reference)
+        .bind(r.account_id)
+        .bind(r.kind)
+        .bind(r.code_hash)
+        .bind(r.password_hash)
+        .bind(r.created_at)
+        .bind(r.expires_at)
+        .bind(std::int64_t{r.attempts_left})
+        .bind(r.state)
+        .step();
+    transaction.commit();
+}
+
+std::optional<OfflineRequest> Store::offline_request(const std::string& id) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query q(*impl_, "SELECT id, reference, account_id, kind, code_hash, password_hash, "
+                          "created_at, expires_at, attempts_left, state, applied_reference, "
+                          "applied_at FROM offline_requests WHERE id = ?");
+    q.bind(id);
+    if (!q.step()) {
+        return std::nullopt;
+    }
+    OfflineRequest r;
+    r.id = q.text(0);
+    r.reference = q.text(1);
+    if (!q.is_null(2)) {
+        r.account_id = q.integer(2);
+    }
+    r.kind = q.text(3);
+    r.code_hash = q.text(4);
+    r.password_hash = q.text(5);
+    r.created_at = q.integer(6);
+    r.expires_at = q.integer(7);
+    r.attempts_left = static_cast<int>(q.integer(8));
+    r.state = q.text(9);
+    r.applied_reference = q.text(10);
+    r.applied_at = q.integer(11);
+    return r;
+}
+
+void Store::set_offline_request_attempts(const std::string& id, int attempts_left) {
+    std::lock_guard lock(impl_->mutex);
+    if (attempts_left <= 0) {
+        Impl::Query(*impl_, "UPDATE offline_requests SET attempts_left = 0, state = 'void', "
+                            "code_hash = '', password_hash = '' WHERE id = ? AND "
+                            "state = 'pending'")
+            .bind(id)
+            .step();
+        return;
+    }
+    Impl::Query(*impl_, "UPDATE offline_requests SET attempts_left = ? WHERE id = ? AND "
+                        "state = 'pending'")
+        .bind(std::int64_t{attempts_left})
+        .bind(id)
+        .step();
+}
+
+void Store::void_offline_request(const std::string& id) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "UPDATE offline_requests SET state = 'void', code_hash = '', "
+                        "password_hash = '' WHERE id = ? AND state = 'pending'")
+        .bind(id)
+        .step();
+}
+
+bool Store::apply_offline_request(const std::string& id, std::int64_t now,
+                                  const std::string& applied_reference) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Transaction transaction(*impl_);
+    std::int64_t account_id = 0;
+    std::string kind;
+    std::string password_hash;
+    {
+        Impl::Query q(*impl_, "SELECT account_id, kind, password_hash FROM offline_requests "
+                              "WHERE id = ? AND state = 'pending' AND expires_at > ? AND "
+                              "account_id IS NOT NULL");
+        q.bind(id).bind(now);
+        if (!q.step()) {
+            return false; // the transaction rolls back: nothing changed
+        }
+        account_id = q.integer(0);
+        kind = q.text(1);
+        password_hash = q.text(2);
+    }
+    Impl::Query(*impl_, "UPDATE offline_requests SET state = 'applied', applied_reference = ?, "
+                        "applied_at = ?, code_hash = '', password_hash = '' WHERE id = ?")
+        .bind(applied_reference)
+        .bind(now)
+        .bind(id)
+        .step();
+    if (kind == "password_reset") {
+        if (password_hash.empty()) {
+            return false;
+        }
+        Impl::Query(*impl_, "UPDATE accounts SET password_hash = ?, password_changed_at = ? "
+                            "WHERE id = ?")
+            .bind(password_hash)
+            .bind(now)
+            .bind(account_id)
+            .step();
+        Impl::Query(*impl_, "UPDATE tokens SET used = 1 WHERE account_id = ? AND used = 0")
+            .bind(account_id)
+            .step();
+        Impl::Query(*impl_,
+                    "UPDATE challenges SET state = 'void' WHERE account_id = ? AND state = 'open'")
+            .bind(account_id)
+            .step();
+        Impl::Query(*impl_,
+                    "INSERT INTO resets (reference, account_id, completed_at) VALUES (?,?,?)")
+            .bind(applied_reference)
+            .bind(account_id)
+            .bind(now)
+            .step();
+    } else {
+        Impl::Query(*impl_,
+                    "UPDATE accounts SET state = 'active' WHERE id = ? AND state = 'locked'")
+            .bind(account_id)
+            .step();
+        Impl::Query(*impl_, "DELETE FROM lockouts WHERE subject = ?")
+            .bind("account:" + std::to_string(account_id))
+            .step();
+        Impl::Query(*impl_,
+                    "INSERT INTO unlocks (reference, account_id, completed_at) VALUES (?,?,?)")
+            .bind(applied_reference)
+            .bind(account_id)
+            .bind(now)
+            .step();
+    }
+    secure_wipe(password_hash);
+    transaction.commit();
+    return true;
+}
+
+std::int64_t Store::expire_offline_requests(std::int64_t now) {
+    std::lock_guard lock(impl_->mutex);
+    Impl::Query(*impl_, "UPDATE offline_requests SET state = 'void', code_hash = '', "
+                        "password_hash = '' WHERE state = 'pending' AND expires_at <= ?")
+        .bind(now)
+        .step();
     return sqlite3_changes(impl_->db);
 }
 

@@ -116,6 +116,7 @@ sub call {
     my ($method, $path, %options) = @_;
     my %headers = %{$options{headers} || {}};
     my @body = exists $options{json} ? (json => $options{json})
+             : exists $options{form} ? (form => $options{form})
              : exists $options{raw}  ? ($options{raw})
              :                         ();
     $headers{'Content-Type'} = 'application/json' if exists $options{raw};
@@ -239,6 +240,35 @@ call('POST', '/v1/admin/config-bundles', json => {payload => 'x', signatures => 
     headers => $admin, expect => 400);
 call('GET', '/v1/admin/fleet', headers => $admin, expect => 200);
 call('GET', '/v1/admin/fleet', expect => 401);
+
+# Offline requests (no verification token) and their confirmation by the owner.
+call('POST', '/v1/password-resets', json => {offline_request => {identifier => 'mkowalska'},
+    new_password => 'offline conformance passphrase'}, expect => 202);
+call('POST', '/v1/unlocks', json => {offline_request => {identifier => 'nobody-here'}},
+    expect => 202);
+call('POST', '/v1/password-resets', json => {offline_request => {identifier => 'mkowalska'},
+    new_password => 'short'}, expect => 422);
+my $confirmation;
+{
+    open(my $fh, '<', "$dir/data/outbox/email.jsonl") or die "outbox: $!";
+    while (my $line = <$fh>) {
+        my $entry = decode_json($line);
+        $confirmation = $entry if ($entry->{account} // '') eq 'mkowalska' && $entry->{confirmation};
+    }
+}
+my $confirm_id = $confirmation->{confirmation_id};
+call('GET', "/confirm/$confirm_id", expect => 200);
+call('POST', "/confirm/$confirm_id", form => {code => '00000000'}, expect => 401);
+call('POST', "/v1/offline-confirmations/$confirm_id/confirm", json => {code => 'x' x 100},
+    expect => 400);
+call('POST', "/v1/offline-confirmations/$confirm_id/confirm", json => {code => '00000000'},
+    expect => 401);
+call('POST', "/v1/offline-confirmations/$confirm_id/confirm",
+    json => {code => $confirmation->{code}}, expect => 200);
+call('POST', "/confirm/$confirm_id", form => {code => $confirmation->{code}}, expect => 200);
+call('GET', "/confirm/$confirm_id", expect => 410);
+call('POST', '/v1/offline-confirmations/unknown-id/confirm', json => {code => '12345678'},
+    expect => 410);
 
 fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
 

@@ -17,6 +17,7 @@ namespace kiosk::central {
 class FleetStore;
 class Metrics;
 class Records;
+class OfflineConfirmations;
 
 // The fleet routes (src/fleet_routes.cpp, docs/internals/central.md "Fleet").
 struct FleetSettings {
@@ -48,6 +49,9 @@ struct HttpSettings {
     // counters; not owned. nullptr: those routes answer 404.
     Records* records = nullptr;
     Metrics* metrics = nullptr;
+    // Offline requests awaiting confirmation (kiosk/central/offline_confirmations.hpp); not
+    // owned. nullptr: such requests answer like a reset/unlock without a token.
+    OfflineConfirmations* confirmations = nullptr;
 };
 
 class CentralHttpServer {

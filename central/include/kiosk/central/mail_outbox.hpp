@@ -23,6 +23,14 @@ public:
     bool send_notice(const std::string& to, const std::string& account, const std::string& notice,
                      const std::string& reference);
 
+    // Appends {"to","account","confirmation","reference","confirmation_id","code","link",
+    // "expires_at","sent_at"}: asks the owner to confirm an offline request (`kind`
+    // "password_reset"/"unlock") with the single-use `code`, here or at `link`.
+    bool send_confirmation(const std::string& to, const std::string& account,
+                           const std::string& kind, const std::string& reference,
+                           const std::string& confirmation_id, const std::string& code,
+                           const std::string& link, const std::string& expires_at);
+
 private:
     // Appends one JSON object as a line; false when it could not be written.
     bool append_line(const std::string& json_line);

@@ -55,6 +55,24 @@ struct Lockout {
     std::optional<std::int64_t> locked_until; // set while locked (may lie in the past)
 };
 
+// A request a kiosk made while the central was unreachable, waiting for its owner to
+// confirm it out of band (src/offline_confirmations.cpp). Codes only as SHA-256, the new
+// password only as Argon2id; both hashes are cleared once it is applied or void.
+struct OfflineRequest {
+    std::string id;                         // random, in the confirmation link
+    std::string reference;                  // "OFF-…", in the kiosk's 202 and the message
+    std::optional<std::int64_t> account_id; // none: the identifier matched no usable account
+    std::string kind;                       // "password_reset" or "unlock"
+    std::string code_hash;                  // SHA-256 of the confirmation code
+    std::string password_hash;              // Argon2id of the new password (resets)
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    int attempts_left = 0;
+    std::string state;             // "pending", "applied", "void"
+    std::string applied_reference; // "RST-…"/"UNL-…" once applied
+    std::int64_t applied_at = 0;
+};
+
 // What begin_idempotent found for a key.
 struct IdempotencyStart {
     enum class Kind { kStarted, kReplay, kMismatch, kInProgress };
@@ -112,6 +130,25 @@ public:
     // TOTP replay protection: records `step` as the account's last accepted time step if it
     // is newer than the one recorded. False when it is not (the code was already used).
     bool advance_totp_step(std::int64_t account_id, std::int64_t step);
+
+    // Offline requests awaiting confirmation (docs/internals/central.md, "Offline
+    // confirmation"). create_offline_request voids the account's older pending requests of
+    // the same kind, so only the newest can be confirmed.
+    void create_offline_request(const OfflineRequest& request);
+    std::optional<OfflineRequest> offline_request(const std::string& id);
+    // A wrong code: attempts_left, and state "void" (hashes cleared) when none are left.
+    void set_offline_request_attempts(const std::string& id, int attempts_left);
+    // Voids a pending request (expired, or refused) and clears its hashes.
+    void void_offline_request(const std::string& id);
+    // In one transaction: the request must still be pending and unexpired at `now`; it is
+    // marked applied with `applied_reference`, its hashes cleared, and its effect made (a
+    // reset: new password, the account's tokens and open challenges voided, a `resets` row;
+    // an unlock: state active, lockout cleared, an `unlocks` row). False when it was not
+    // pending any more (a concurrent confirmation won): nothing changed.
+    bool apply_offline_request(const std::string& id, std::int64_t now,
+                               const std::string& applied_reference);
+    // Voids pending requests whose time has passed; returns how many.
+    std::int64_t expire_offline_requests(std::int64_t now);
 
     // Idempotency (docs/internals/central.md). begin_idempotent claims `key` for a request
     // whose keyed hash is `request_hash`; a claim older than `stale_before` that never
