@@ -270,6 +270,41 @@ call('GET', "/confirm/$confirm_id", expect => 410);
 call('POST', '/v1/offline-confirmations/unknown-id/confirm', json => {code => '12345678'},
     expect => 410);
 
+# Tickets, feedback, the audit log, reports and metrics (src/record_routes.cpp).
+call('POST', '/v1/tickets', raw => '{"category":', expect => 400);
+call('POST', '/v1/tickets', json => {category => 'other', description => 'd',
+    contact_preference => 'email', language => 'en', priority => 1}, expect => 400);
+my (undef, $ticket) = call('POST', '/v1/tickets', json => {category => 'password',
+    description => 'VPN refuses my new password', contact_preference => 'email', language => 'pl'},
+    headers => {'Idempotency-Key' => 'oa-ticket-1'}, expect => 201);
+call('GET', "/v1/tickets/$ticket->{reference}", expect => 200);
+call('GET', '/v1/tickets/T-NOSUCH00', expect => 404);
+call('POST', '/v1/feedback', json => {rating => 5, comment => 'quick', flow => 'reset',
+    outcome => 'completed'}, headers => $kiosk, expect => 201);
+call('POST', '/v1/feedback', json => {rating => 6, flow => 'reset', outcome => 'completed'},
+    expect => 400);
+call('POST', '/v1/kiosks/audit-events', json => {action => 'session_ended', actor => 'jdoe',
+    at => '2026-01-01T00:00:00Z', flow => 'reset', last_screen => 'result',
+    outcome => 'completed'}, headers => $kiosk, expect => 201);
+call('POST', '/v1/kiosks/audit-events', json => {action => 'x', actor => 'a',
+    at => '2026-01-01T00:00:00Z'}, expect => 401);
+call('GET', '/v1/admin/audit?limit=50', headers => $admin, expect => 200);
+call('GET', '/v1/admin/audit?since=yesterday', headers => $admin, expect => 400);
+call('GET', '/v1/admin/audit', expect => 401);
+call('GET', '/v1/admin/audit/verify', headers => $admin, expect => 200);
+call('GET', '/v1/admin/tickets?status=open', headers => $admin, expect => 200);
+call('POST', '/v1/admin/tickets/T-DEMO0001/status', json => {status => 'in_progress',
+    note => 'looking'}, headers => $admin, expect => 200);
+call('POST', '/v1/admin/tickets/T-DEMO0003/status', json => {status => 'open'},
+    headers => $admin, expect => 409);
+call('POST', '/v1/admin/tickets/T-DEMO0001/status', json => {status => 'done'},
+    headers => $admin, expect => 400);
+call('POST', '/v1/admin/tickets/T-NOSUCH00/status', json => {status => 'open'},
+    headers => $admin, expect => 404);
+call('GET', '/v1/admin/reports', headers => $admin, expect => 200);
+call('GET', '/v1/admin/reports?from=soon', headers => $admin, expect => 400);
+call('GET', '/metrics', expect => 200);
+
 fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
 
 if (@failures) {
