@@ -248,6 +248,10 @@ CentralService::account_status(const api::AccountStatusRequest& request) {
         status.state = "locked";
         status.locked_until = rfc3339_utc(*lock.locked_until);
     }
+    status.methods.emplace_back("email");
+    if (!account.totp_secret.empty()) {
+        status.methods.emplace_back("totp");
+    }
     return status;
 }
 

@@ -141,6 +141,16 @@ CentralClient::account_status(const api::AccountStatusRequest& request) {
     return interpret<api::AccountStatusResponse>(std::move(result));
 }
 
+ApiResult<api::UnlockResponse> CentralClient::unlock(const api::UnlockRequest& request) {
+    std::string body = secret_body_buffer(request.verification_token.size());
+    body.append("{\"verification_token\":");
+    append_json_string(body, request.verification_token);
+    body.push_back('}');
+    auto result = http_.post_json(base_url_ + "/v1/unlocks", body);
+    secure_wipe(body);
+    return interpret<api::UnlockResponse>(std::move(result));
+}
+
 template <> ApiResult<SyncBatchResponse> CentralClient::interpret(HttpResult&& result) {
     // The batch answer is read here rather than in api.cpp: only the sync worker needs it,
     // and it checks the answer against the items it sent.

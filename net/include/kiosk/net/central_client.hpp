@@ -72,6 +72,7 @@ public:
     ApiResult<api::ResetPasswordResponse> reset_password(const api::ResetPasswordRequest& request,
                                                          std::string_view idempotency_key = {});
     ApiResult<api::AccountStatusResponse> account_status(const api::AccountStatusRequest& request);
+    ApiResult<api::UnlockResponse> unlock(const api::UnlockRequest& request);
     // Delivers queued items. An answer that is not one result per item, in order and with
     // matching keys, is a BadResponse: the caller must not guess which item it means.
     ApiResult<SyncBatchResponse> sync_batch(const std::vector<SyncItem>& items);

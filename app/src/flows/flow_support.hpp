@@ -1,0 +1,55 @@
+// What the session's per-flow files (app/src/flows/*.cpp) share: Session::request(), the
+// one way a flow asks the central, and the small helpers every flow's answer handling uses.
+#pragma once
+
+#include "kiosk/app/session.hpp"
+
+#include <ctime>
+#include <string>
+
+namespace kiosk::app {
+
+inline bool is_transport_failure(const net::ApiFailure& failure) {
+    return failure.kind == net::ApiFailure::Kind::Transport;
+}
+
+// No answer at all, so the central may be down or the network cut: worth saving for later.
+// A TLS or certificate failure is not (it may be someone else answering), nor is a cancel.
+inline bool worth_saving_for_later(const net::ApiFailure& failure) {
+    using Kind = net::TransportFailureKind;
+    return failure.kind == net::ApiFailure::Kind::Transport &&
+           (failure.transport == Kind::Unreachable || failure.transport == Kind::Timeout ||
+            failure.transport == Kind::Stalled);
+}
+
+inline std::string utc_now_rfc3339() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+template <typename Call, typename Apply> void Session::request(Call call, Apply apply) {
+    view_.busy = true;
+    changed();
+    // The job captures the client and inbox themselves, not `this`: they outlive the session.
+    worker_.submit([&central = central_, &inbox = inbox_, call = std::move(call),
+                    apply = std::move(apply), alive = std::weak_ptr<Session*>(alive_),
+                    generation = generation_]() mutable {
+        auto result = call(central); // on the worker thread
+        inbox.post(
+            [alive, generation, apply = std::move(apply), result = std::move(result)]() mutable {
+                auto self = alive.lock();
+                if (!self || (*self)->generation_ != generation) {
+                    return; // the user left (timeout, cancel) before the answer came
+                }
+                (*self)->view_.busy = false;
+                apply(**self, result);
+                (*self)->changed();
+            });
+    });
+}
+
+} // namespace kiosk::app
