@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <qrencode.h>
+#include <sstream>
+#include <utility>
 
 namespace kiosk::ctl {
 namespace {
@@ -225,6 +227,246 @@ int fleet_list(const CentralOptions& central) {
                   << k.value("config_version", 0) << std::setw(7) << k.value("queue_depth", 0)
                   << std::setw(6) << k.value("dead_letters", 0) << groups << refusal << "\n";
     }
+    return kOk;
+}
+
+// [reports, audit, demo-users] -----------------------------------------------------------
+
+namespace {
+
+// A query string value: RFC 3339 times and action names need only '+' and ':' escaped.
+std::string query_value(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (plain) {
+            out += c;
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            const auto u = static_cast<unsigned char>(c);
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 0xF];
+        }
+    }
+    return out;
+}
+
+std::string percent(const json& share) {
+    if (!share.is_number()) {
+        return "n/a";
+    }
+    std::ostringstream text;
+    text << std::fixed << std::setprecision(1) << share.get<double>() * 100.0 << "%";
+    return text.str();
+}
+
+std::string duration(const json& seconds) {
+    if (!seconds.is_number_integer()) {
+        return "n/a";
+    }
+    const auto s = seconds.get<std::int64_t>();
+    std::ostringstream text;
+    if (s >= 86400) {
+        text << s / 86400 << "d ";
+    }
+    text << (s % 86400) / 3600 << "h " << (s % 3600) / 60 << "m";
+    if (s < 3600) {
+        text << " " << s % 60 << "s";
+    }
+    return text.str();
+}
+
+// GET `path`; the decoded object, or nullopt with the exit code reported.
+std::optional<json> get_object(const CentralOptions& central, const std::string& path,
+                               int& exit_code) {
+    auto answer = call(central, "GET", path, {});
+    if (!answer.response) {
+        exit_code = answer.exit_code;
+        return std::nullopt;
+    }
+    if (answer.response->status != 200) {
+        exit_code = refused(central, *answer.response);
+        return std::nullopt;
+    }
+    json doc = json::parse(answer.response->body, nullptr, false);
+    if (!doc.is_object()) {
+        exit_code =
+            fail(central.json, kRefused, "unexpected", "the central's answer is not understood");
+        return std::nullopt;
+    }
+    return doc;
+}
+
+} // namespace
+
+int reports(const CentralOptions& central, const ReportOptions& options) {
+    std::string path = "/v1/admin/reports";
+    std::string separator = "?";
+    for (const auto& [name, value] : {std::pair{"from", &options.from}, {"to", &options.to}}) {
+        if (!value->empty()) {
+            path += separator + name + "=" + query_value(*value);
+            separator = "&";
+        }
+    }
+    int exit_code = kOk;
+    auto doc = get_object(central, path, exit_code);
+    if (!doc) {
+        return exit_code;
+    }
+    const json& r = *doc;
+    if (central.json) {
+        json out = r;
+        out["ok"] = true;
+        std::cout << out.dump() << "\n";
+        return kOk;
+    }
+    try {
+        const auto& csat = r.at("csat");
+        std::cout << "Report " << r.at("from").get<std::string>() << " to "
+                  << r.at("to").get<std::string>() << "\n";
+        std::cout << "CSAT: " << csat.at("count") << " ratings, mean "
+                  << (csat.at("mean").is_number() ? csat.at("mean").dump() : "n/a")
+                  << ", satisfied (4-5) " << percent(csat.at("satisfied_share")) << "; ";
+        for (const auto& [rating, count] : csat.at("distribution").items()) {
+            std::cout << rating << ":" << count << " ";
+        }
+        const auto& fcr = r.at("first_contact_resolution");
+        std::cout << "\nFirst-contact resolution: " << percent(fcr.at("rate")) << " ("
+                  << fcr.at("completed_at_kiosk") << " solved at a kiosk, "
+                  << fcr.at("ended_with_ticket") << " ended with a ticket)\n";
+        std::cout << "Adoption:\n";
+        for (const auto& k : r.at("adoption")) {
+            std::cout << "  " << std::left << std::setw(24)
+                      << (k.at("kiosk_id").is_string() ? k.at("kiosk_id").get<std::string>()
+                                                       : "(unknown kiosk)")
+                      << k.at("sessions") << " sessions, " << k.at("users") << " users\n";
+        }
+        const auto& deflection = r.at("deflection");
+        std::cout << "Deflection: " << deflection.at("tickets_avoided") << " tickets avoided ("
+                  << deflection.at("resets") << " resets, " << deflection.at("unlocks")
+                  << " unlocks); " << deflection.at("tickets_opened") << " tickets opened\n";
+        const auto& ttr = r.at("time_to_resolution");
+        std::cout << "Time to resolution: median " << duration(ttr.at("median_seconds")) << " over "
+                  << ttr.at("tickets_resolved") << " resolved tickets\n";
+        const auto& abandoned = r.at("abandoned_flows");
+        std::cout << "Abandoned flows: " << abandoned.at("count") << "\n";
+        for (const auto& a : abandoned.at("by_screen")) {
+            std::cout << "  " << a.at("flow").get<std::string>() << " at "
+                      << a.at("last_screen").get<std::string>() << ": " << a.at("count") << "\n";
+        }
+    } catch (const json::exception&) {
+        return fail(false, kRefused, "unexpected", "the central's report is not understood");
+    }
+    return kOk;
+}
+
+int audit(const CentralOptions& central, const AuditOptions& options) {
+    int exit_code = kOk;
+    if (options.verify) {
+        auto doc = get_object(central, "/v1/admin/audit/verify", exit_code);
+        if (!doc) {
+            return exit_code;
+        }
+        const bool ok = doc->value("ok", false);
+        if (central.json) {
+            std::cout << doc->dump() << "\n";
+        } else if (ok) {
+            std::cout << "Audit log intact: " << doc->value("entries", 0) << " entries\n";
+        } else {
+            std::cout << "Audit log BROKEN at entry " << (*doc)["first_bad_sequence"].dump() << ": "
+                      << doc->value("reason", std::string()) << "\n";
+        }
+        return ok ? kOk : kRefused;
+    }
+    std::string path = "/v1/admin/audit?limit=" + std::to_string(options.limit);
+    for (const auto& [name, value] : {std::pair{"since", &options.since},
+                                      {"until", &options.until},
+                                      {"action", &options.action}}) {
+        if (!value->empty()) {
+            path += std::string("&") + name + "=" + query_value(*value);
+        }
+    }
+    auto doc = get_object(central, path, exit_code);
+    if (!doc) {
+        return exit_code;
+    }
+    if (!doc->contains("entries") || !(*doc)["entries"].is_array()) {
+        return fail(central.json, kRefused, "unexpected", "the central's answer is not understood");
+    }
+    if (central.json) {
+        (*doc)["ok"] = true;
+        std::cout << doc->dump() << "\n";
+        return kOk;
+    }
+    std::cout << std::left << std::setw(7) << "SEQ" << std::setw(22) << "AT" << std::setw(24)
+              << "ACTION" << std::setw(18) << "ACTOR" << std::setw(16) << "SUBJECT"
+              << "KIOSK / DETAIL\n";
+    for (const auto& e : (*doc)["entries"]) {
+        const std::string kiosk =
+            e["kiosk_id"].is_string() ? e["kiosk_id"].get<std::string>() : "-";
+        std::string detail = e.value("detail", "");
+        if (e.value("action", "") == "session_ended") {
+            detail = e.value("flow", "") + " " + e.value("outcome", "") + " at " +
+                     e.value("last_screen", "");
+        }
+        std::cout << std::setw(7) << e.value("sequence", 0) << std::setw(22) << e.value("at", "")
+                  << std::setw(24) << e.value("action", "") << std::setw(18) << e.value("actor", "")
+                  << std::setw(16) << e.value("subject", "") << kiosk << " / " << detail << "\n";
+    }
+    return kOk;
+}
+
+int demo_users(bool as_json) {
+    // The same accounts as seed_demo_accounts in central/src/service.cpp; a test signs in
+    // with each against a real demo central, so the two cannot drift apart unnoticed.
+    struct Demo {
+        const char* username;
+        const char* name;
+        const char* email;
+        const char* employee_id;
+        const char* password;
+        const char* state;
+        const char* totp_secret;
+    };
+    static constexpr Demo kDemo[] = {
+        {"jdoe", "Jane Doe", "jane.doe@example.com", "E1001", "Lobby-Winter-Morning-2026", "active",
+         ""},
+        {"asmith", "Adam Smith", "adam.smith@example.com", "E1002", "Quiet-River-Stone-Lamp",
+         "locked", ""},
+        {"mkowalska", "Maria Kowalska", "maria.kowalska@example.com", "E1003",
+         "Zielona-Herbata-O-Poranku", "active", ""},
+        {"tnowak", "Tomasz Nowak", "tomasz.nowak@example.com", "E1004", "Cichy-Las-Nad-Jeziorem",
+         "active", "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"},
+    };
+    if (as_json) {
+        json users = json::array();
+        for (const auto& d : kDemo) {
+            users.push_back(
+                {{"username", d.username},
+                 {"display_name", d.name},
+                 {"email", d.email},
+                 {"employee_id", d.employee_id},
+                 {"password", d.password},
+                 {"state", d.state},
+                 {"totp_secret", *d.totp_secret ? json(d.totp_secret) : json(nullptr)}});
+        }
+        std::cout << json{{"ok", true}, {"users", users}}.dump() << "\n";
+        return kOk;
+    }
+    std::cout << "Demo accounts of `kiosk-central serve --demo` (public passwords: demos and "
+                 "tests only)\n";
+    std::cout << std::left << std::setw(11) << "USERNAME" << std::setw(17) << "NAME"
+              << std::setw(29) << "E-MAIL" << std::setw(7) << "ID" << std::setw(27) << "PASSWORD"
+              << std::setw(8) << "STATE"
+              << "TOTP SECRET\n";
+    for (const auto& d : kDemo) {
+        std::cout << std::setw(11) << d.username << std::setw(17) << d.name << std::setw(29)
+                  << d.email << std::setw(7) << d.employee_id << std::setw(27) << d.password
+                  << std::setw(8) << d.state << (*d.totp_secret ? d.totp_secret : "-") << "\n";
+    }
+    std::cout << "tnowak's code now: oathtool --totp -b KRUGKIDROVUWG2ZAMJZG653OEBTG66BA\n";
     return kOk;
 }
 

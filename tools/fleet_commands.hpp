@@ -25,8 +25,30 @@ struct PushOptions {
     std::filesystem::path bundle;
 };
 
+// `reports`: GET /v1/admin/reports over [from, to) (RFC 3339; empty: the central's
+// default, the last 30 days). Roles admin, helpdesk, auditor.
+struct ReportOptions {
+    std::string from;
+    std::string to;
+};
+
+// `audit`: GET /v1/admin/audit (roles admin, auditor); with `verify`, the hash chain check
+// instead (exit 1 when it is broken).
+struct AuditOptions {
+    std::string since;
+    std::string until;
+    std::string action;
+    int limit = 100;
+    bool verify = false;
+};
+
 int enrol_create(const CentralOptions& central, const EnrolCreateOptions& options);
 int config_push(const CentralOptions& central, const PushOptions& options);
 int fleet_list(const CentralOptions& central);
+int reports(const CentralOptions& central, const ReportOptions& options);
+int audit(const CentralOptions& central, const AuditOptions& options);
+// `demo-users`: the accounts `kiosk-central serve --demo` seeds (docs/demo-accounts.md),
+// with their public demo passwords; no central needed.
+int demo_users(bool as_json);
 
 } // namespace kiosk::ctl

@@ -124,6 +124,33 @@ int main(int argc, char** argv) {
         "fleet", "Every enrolled kiosk: last seen, online, version, config, queue; any role");
     central_options(fleet_cmd);
 
+    kiosk::ctl::ReportOptions report;
+    auto* reports_cmd = cli.add_subcommand(
+        "reports", "Support figures: CSAT, first-contact resolution, adoption, deflection, time "
+                   "to resolution, abandoned flows; roles admin, helpdesk, auditor");
+    reports_cmd->add_option("--from", report.from, "Start (RFC 3339; default 30 days ago)");
+    reports_cmd->add_option("--to", report.to, "End, exclusive (RFC 3339; default now)");
+    central_options(reports_cmd);
+
+    kiosk::ctl::AuditOptions audit;
+    auto* audit_cmd = cli.add_subcommand(
+        "audit", "The central's audit log, newest first, or --verify its hash chain; roles "
+                 "admin, auditor");
+    audit_cmd->add_option("--since", audit.since, "Entries recorded at or after (RFC 3339)");
+    audit_cmd->add_option("--until", audit.until, "Entries recorded before (RFC 3339)");
+    audit_cmd->add_option("--action", audit.action, "Only this action (e.g. password_reset)");
+    audit_cmd->add_option("--limit", audit.limit, "At most this many entries")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    audit_cmd->add_flag("--verify", audit.verify,
+                        "Check the hash chain instead; exit 1 when it is broken");
+    central_options(audit_cmd);
+
+    bool demo_json = false;
+    auto* demo_users_cmd = cli.add_subcommand(
+        "demo-users", "The demo accounts of kiosk-central serve --demo, with their passwords");
+    demo_users_cmd->add_flag("--json", demo_json, "Machine-readable output");
+
     kiosk::ctl::PinHashOptions pin;
     auto* pin_cmd = cli.add_subcommand("pin", "Staff PINs for maintenance mode");
     pin_cmd->require_subcommand(1);
@@ -157,7 +184,11 @@ int main(int argc, char** argv) {
             verify.json = verify.json || json;
             return kiosk::ctl::config_verify(verify);
         }
-        if (push_cmd->parsed() || enrol_create_cmd->parsed() || fleet_cmd->parsed()) {
+        if (demo_users_cmd->parsed()) {
+            return kiosk::ctl::demo_users(demo_json || json);
+        }
+        if (push_cmd->parsed() || enrol_create_cmd->parsed() || fleet_cmd->parsed() ||
+            reports_cmd->parsed() || audit_cmd->parsed()) {
             central.json = central.json || json;
             central.central_url = central.central_url.empty() ? central_url : central.central_url;
             if (central.ca_file.empty()) {
@@ -169,6 +200,12 @@ int main(int argc, char** argv) {
             if (enrol_create_cmd->parsed()) {
                 enrol.qr = !no_qr;
                 return kiosk::ctl::enrol_create(central, enrol);
+            }
+            if (reports_cmd->parsed()) {
+                return kiosk::ctl::reports(central, report);
+            }
+            if (audit_cmd->parsed()) {
+                return kiosk::ctl::audit(central, audit);
             }
             return kiosk::ctl::fleet_list(central);
         }
