@@ -148,7 +148,12 @@ int main(int argc, char** argv) {
                                                   static_cast<float>(window->framebuffer_height()));
         kiosk::ui::KioskScreens screens(*catalogs, fonts);
         const auto stops = kiosk::app::screenshot_tour(settings.default_language);
-        return kiosk::ui::run_screenshot_tour(*window, screens, stops, tour_dir) == 0 ? 0 : 1;
+        int failed = kiosk::ui::run_screenshot_tour(*window, screens, stops, tour_dir);
+        kiosk::ui::MaintenanceScreens staff_screens(*catalogs, fonts);
+        failed += kiosk::ui::run_maintenance_screenshot_tour(
+            *window, staff_screens,
+            kiosk::app::maintenance_screenshot_tour(settings.default_language), tour_dir);
+        return failed == 0 ? 0 : 1;
     }
 
     StopSignals signals; // before any thread starts, so all of them inherit the mask

@@ -6,12 +6,15 @@
 
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/rfc3339.hpp"
+#include "kiosk/ui/screenshot.hpp"
+#include "kiosk/ui/window.hpp"
 #include "kiosk/ui/wipe_imgui_text.hpp"
 
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
 #include <imgui.h>
+#include <spdlog/spdlog.h>
 
 namespace kiosk::ui {
 namespace {
@@ -78,6 +81,10 @@ std::vector<app::MaintenanceIntent> MaintenanceScreens::watch_for_entry() const 
 }
 
 void MaintenanceScreens::begin(const std::string& language) {
+    // Staff pages use the regular palette whatever the last walk-up user chose; the
+    // style is put back in end() so the walk-up screens find theirs.
+    saved_style_ = ImGui::GetStyle();
+    apply_palette(palette(false));
     catalog_ = &catalogs_.of(language);
     controls_.clear();
     ui_ = Widgets(fonts_.regular, palette(false), assets::is_right_to_left(language), &controls_,
@@ -109,8 +116,13 @@ std::vector<app::MaintenanceIntent> MaintenanceScreens::draw(const app::Maintena
         break;
     }
     ImGui::PopFont();
+    end();
     settling_ = fit_ != fit_before;
     return out;
+}
+
+void MaintenanceScreens::end() {
+    ImGui::GetStyle() = saved_style_;
 }
 
 void MaintenanceScreens::draw_out_of_service(const std::string& language) {
@@ -123,6 +135,7 @@ void MaintenanceScreens::draw_out_of_service(const std::string& language) {
     ui_.paragraph(text("oos.body"));
     ui_.end_page();
     ImGui::PopFont();
+    end();
 }
 
 bool MaintenanceScreens::button(const std::string& label, bool primary, float width, bool enabled) {
@@ -324,7 +337,7 @@ void MaintenanceScreens::draw_menu(const app::MaintenanceView& view,
     ui_.end_page();
 }
 
-void MaintenanceScreens::rows(const std::vector<std::pair<std::string, std::string>>& rows) {
+void MaintenanceScreens::rows(const std::vector<Row>& rows) {
     if (!ImGui::BeginTable("rows", 2, ImGuiTableFlags_SizingStretchProp)) {
         return;
     }
@@ -332,12 +345,25 @@ void MaintenanceScreens::rows(const std::vector<std::pair<std::string, std::stri
     // In Hebrew the label column is the right one: columns are laid out left to right.
     ImGui::TableSetupColumn("a", ImGuiTableColumnFlags_WidthStretch, rtl ? 0.62f : 0.38f);
     ImGui::TableSetupColumn("b", ImGuiTableColumnFlags_WidthStretch, rtl ? 0.38f : 0.62f);
-    for (const auto& [label, value] : rows) {
+    for (const auto& row : rows) {
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(rtl ? 1 : 0);
-        ui_.muted(label);
+        ui_.muted(row.label);
         ImGui::TableSetColumnIndex(rtl ? 0 : 1);
-        ui_.paragraph(value);
+        if (!row.technical) {
+            ui_.paragraph(row.value);
+            continue;
+        }
+        // Paths, URLs and IDs read left to right in every language: reordered as part of
+        // a Hebrew line, "/var/lib/kiosk" would show its slash at the wrong end.
+        const float width = ImGui::CalcTextSize(row.value.c_str()).x;
+        const float avail = ImGui::GetContentRegionAvail().x;
+        if (rtl && width < avail) {
+            ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - width);
+        }
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(row.value.c_str());
+        ImGui::PopTextWrapPos();
     }
     ImGui::EndTable();
 }
@@ -394,20 +420,22 @@ void MaintenanceScreens::draw_connectivity(const app::MaintenanceView& view,
     } else if (c.state == app::Reachability::Offline) {
         state = text("maint.conn.offline");
     }
-    std::vector<std::pair<std::string, std::string>> r = {
-        {text("maint.conn.central"), c.central_url.empty() ? text("maint.unknown") : c.central_url},
+    std::vector<Row> r = {
+        {text("maint.conn.central"), c.central_url.empty() ? text("maint.unknown") : c.central_url,
+         !c.central_url.empty()},
         {text("maint.conn.state"), state},
         {text("maint.conn.latency"),
          c.latency
              ? catalog_->format("maint.milliseconds", {{"n", std::to_string(c.latency->count())}})
              : text("maint.unknown")},
-        {text("maint.conn.peer"), c.peer_subject.empty() ? text("maint.unknown") : c.peer_subject},
+        {text("maint.conn.peer"), c.peer_subject.empty() ? text("maint.unknown") : c.peer_subject,
+         !c.peer_subject.empty()},
         {text("maint.conn.peer_expiry"),
          c.peer_not_after ? when(c.peer_not_after) : text("maint.unknown")},
         {text("maint.conn.last_sync"), when(c.last_sync)},
     };
     if (!c.last_failure_reason.empty()) {
-        r.emplace_back(text("maint.conn.last_failure"), c.last_failure_reason);
+        r.push_back({text("maint.conn.last_failure"), c.last_failure_reason});
     }
     rows(r);
     ui_.vertical_space(0.4f);
@@ -433,9 +461,14 @@ void MaintenanceScreens::draw_queue(const app::MaintenanceView& view,
     const std::size_t shown = std::min(q.dead_letters.size(), kDeadLettersShown);
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& d = q.dead_letters[i];
+        // "/v1/tickets" as "tickets": shorter, and no slash for a Hebrew line to misplace.
+        std::string route = d.route;
+        if (route.rfind("/v1/", 0) == 0) {
+            route.erase(0, 4);
+        }
         ui_.muted(catalog_->format(
             "maint.queue.dead_row",
-            {{"route", d.route}, {"reason", d.reason}, {"age", duration(d.age_seconds)}}));
+            {{"route", route}, {"reason", d.reason}, {"age", duration(d.age_seconds)}}));
     }
     if (q.dead > shown) {
         ui_.muted(catalog_->plural("maint.queue.more", static_cast<long>(q.dead - shown)));
@@ -482,19 +515,18 @@ void MaintenanceScreens::draw_config(const app::MaintenanceView& view,
         if (c.expired) {
             version += " \xC2\xB7 " + text("maint.config.expired");
         }
-        std::vector<std::pair<std::string, std::string>> r = {
-            {text("maint.config.version"), version}};
+        std::vector<Row> r = {{text("maint.config.version"), version}};
         if (c.version != 0) {
-            r.emplace_back(text("maint.config.signers"), signers);
-            r.emplace_back(text("maint.config.applied_at"),
-                           assets::format_date_time(*catalog_, c.applied_at));
-            r.emplace_back(text("maint.config.expires_at"),
-                           assets::format_date_time(*catalog_, c.expires_at));
+            r.push_back({text("maint.config.signers"), signers, true});
+            r.push_back({text("maint.config.applied_at"),
+                         assets::format_date_time(*catalog_, c.applied_at)});
+            r.push_back({text("maint.config.expires_at"),
+                         assets::format_date_time(*catalog_, c.expires_at)});
         }
-        r.emplace_back(text("maint.config.last_refusal"),
-                       c.last_refusal.empty() ? text("maint.config.no_refusal") : c.last_refusal);
+        r.push_back({text("maint.config.last_refusal"),
+                     c.last_refusal.empty() ? text("maint.config.no_refusal") : c.last_refusal});
         if (!c.startup_problem.empty()) {
-            r.emplace_back(text("maint.config.startup_problem"), c.startup_problem);
+            r.push_back({text("maint.config.startup_problem"), c.startup_problem});
         }
         rows(r);
     }
@@ -514,12 +546,12 @@ void MaintenanceScreens::draw_device(const app::MaintenanceView& view,
                                      std::vector<app::MaintenanceIntent>& out) {
     const auto& d = view.device;
     ui_.title(text("maint.device.title"));
-    rows({{text("maint.device.kiosk_id"), d.kiosk_id},
-          {text("maint.device.version"), d.version},
+    rows({{text("maint.device.kiosk_id"), d.kiosk_id, true},
+          {text("maint.device.version"), d.version, true},
           {text("maint.device.uptime"), duration(d.uptime_seconds)},
           {text("maint.device.disk"), megabytes(d.free_disk_bytes)},
           {text("maint.device.memory"), megabytes(d.memory_bytes)},
-          {text("maint.device.state_dir"), d.state_dir.string()}});
+          {text("maint.device.state_dir"), d.state_dir.string(), true}});
     ui_.vertical_space(0.4f);
     if (ui_.secondary_button(text("maint.refresh"), !view.busy)) {
         out.emplace_back(mi::Refresh{});
@@ -555,7 +587,9 @@ void MaintenanceScreens::draw_service(const app::MaintenanceView& view,
     ui_.paragraph(text(view.out_of_service ? "maint.service.now_out" : "maint.service.now_in"));
     ui_.muted(text("maint.service.explain"));
     ui_.vertical_space(0.4f);
-    draw_result(view, app::ActionKind::OutOfService);
+    if (!view.last_result.ok) { // done: the line above already says the new state
+        draw_result(view, app::ActionKind::OutOfService);
+    }
     if (view.out_of_service) {
         if (ui_.primary_button(text("maint.service.back_in"), !view.busy)) {
             out.emplace_back(mi::SetOutOfService{false});
@@ -584,6 +618,49 @@ void MaintenanceScreens::draw_enrolment(const app::MaintenanceView& view,
         out.emplace_back(mi::Enrol{SecretString(std::string_view(enrolment_code_.data()))});
         wipe_inputs();
     }
+}
+
+// [tour] ------------------------------------------------------------------------------------
+
+int run_maintenance_screenshot_tour(KioskWindow& window, MaintenanceScreens& screens,
+                                    const std::vector<app::MaintenanceTourStop>& stops,
+                                    const std::filesystem::path& dir) {
+    int failed = 0;
+    for (const auto& stop : stops) {
+        // As the walk-up tour: a few frames for hover and for a page to fit the screen.
+        constexpr int kLeastFrames = 3;
+        constexpr int kMostFrames = 10;
+        for (int frame = 0;; ++frame) {
+            window.poll();
+            window.begin_frame();
+            if (stop.out_of_service_notice) {
+                screens.draw_out_of_service(stop.view.language);
+            } else {
+                screens.draw(stop.view); // intents are dropped: nothing acts on them
+            }
+            window.render();
+            const bool settled =
+                frame >= kMostFrames || (frame >= kLeastFrames && !screens.settling());
+            if (settled) {
+                const auto path = dir / (stop.name + ".png");
+                if (const auto error = save_framebuffer_png(path, window.framebuffer_width(),
+                                                            window.framebuffer_height());
+                    !error.empty()) {
+                    spdlog::error("screenshot: {}", error);
+                    ++failed;
+                } else {
+                    std::printf("screenshot: %s\n", path.c_str());
+                    std::fflush(stdout);
+                }
+            }
+            window.present();
+            if (settled) {
+                break;
+            }
+        }
+    }
+    screens.wipe_inputs();
+    return failed;
 }
 
 } // namespace kiosk::ui

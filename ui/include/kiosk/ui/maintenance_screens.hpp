@@ -6,11 +6,14 @@
 #pragma once
 
 #include "kiosk/app/maintenance.hpp"
+#include "kiosk/app/maintenance_tour.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/widgets.hpp"
 
 #include <array>
+#include <filesystem>
+#include <imgui.h>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,7 @@ public:
 
 private:
     void begin(const std::string& language);
+    void end();
     void draw_unlock(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_keypad(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_menu(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
@@ -58,8 +62,13 @@ private:
     void draw_service(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_enrolment(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_result(const app::MaintenanceView& view, app::ActionKind kind);
+    struct Row {
+        std::string label;
+        std::string value;
+        bool technical = false; // a path, URL or ID: always left to right
+    };
     // Label and value side by side (the label at the line's start side).
-    void rows(const std::vector<std::pair<std::string, std::string>>& rows);
+    void rows(const std::vector<Row>& rows);
     bool button(const std::string& label, bool primary, float width, bool enabled = true);
     [[nodiscard]] std::string text(std::string_view key) const { return catalog_->text(key); }
     [[nodiscard]] std::string duration(std::int64_t seconds) const;
@@ -76,6 +85,15 @@ private:
     bool settling_ = false;
     app::MaintenancePage shown_page_ = app::MaintenancePage::Closed;
     std::array<char, 65> enrolment_code_{};
+    ImGuiStyle saved_style_; // the walk-up screens' style, put back after each draw
 };
+
+class KioskWindow;
+
+// Draws each maintenance stop in the window until it has settled and saves it as
+// DIR/<name>.png, printing each path. Returns how many could not be saved.
+int run_maintenance_screenshot_tour(KioskWindow& window, MaintenanceScreens& screens,
+                                    const std::vector<app::MaintenanceTourStop>& stops,
+                                    const std::filesystem::path& dir);
 
 } // namespace kiosk::ui
