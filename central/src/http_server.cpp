@@ -563,6 +563,9 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         server.Post("/v1/tickets", mutating);
         server.Post("/v1/feedback", mutating);
         server.Post("/v1/kiosks/audit-events", mutating);
+        server.Post("/v1/contact-details", mutating);
+        server.Post("/v1/activations", mutating);
+        server.Post(R"(/v1/activations/([A-Za-z0-9_-]{1,64})/confirm)", mutating);
         impl->records->register_reads(server);
     }
 

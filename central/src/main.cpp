@@ -187,6 +187,7 @@ int serve(const ServeOptions& options) {
     http.fleet.records = &records;
     if (options.demo) {
         kiosk::central::seed_demo_records(records);
+        kiosk::central::seed_demo_activation(*store);
     }
     http.request_hash_key = load_request_hash_key(options.data_dir / "request-hash.key");
     http.idempotency_retention_days = options.idempotency_retention_days;

@@ -223,7 +223,30 @@ std::optional<int> limit_param(const httplib::Request& req, int fallback) {
     return value >= 1 && value <= 1000 ? std::optional<int>(value) : std::nullopt;
 }
 
+template <typename T> RouteReply outcome_reply(const Outcome<T>& outcome, int success_status) {
+    if (const auto* failure = std::get_if<ServiceError>(&outcome)) {
+        return {failure->http_status, api::error_body(failure->error)};
+    }
+    return {success_status, api::serialize(std::get<T>(outcome))};
+}
+
 } // namespace
+
+// "/v1/activations/{id}/confirm" -> id; empty for any other path.
+std::string activation_of(const std::string& path) {
+    constexpr std::string_view prefix = "/v1/activations/";
+    constexpr std::string_view suffix = "/confirm";
+    if (path.size() <= prefix.size() + suffix.size() || !path.starts_with(prefix) ||
+        !path.ends_with(suffix)) {
+        return {};
+    }
+    std::string id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    const bool ok = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                               (c >= '0' && c <= '9') || c == '_' || c == '-';
+                    });
+    return ok ? id : std::string();
+}
 
 RecordRoutes::RecordRoutes(Records& records, CentralService& service, Metrics* metrics,
                            const FleetSettings& fleet)
@@ -240,7 +263,9 @@ std::optional<KioskIdentity> RecordRoutes::kiosk_of(const httplib::Request& req)
 }
 
 bool RecordRoutes::handles(const std::string& path) {
-    return path == "/v1/tickets" || path == "/v1/feedback" || path == "/v1/kiosks/audit-events";
+    return path == "/v1/tickets" || path == "/v1/feedback" || path == "/v1/kiosks/audit-events" ||
+           path == "/v1/contact-details" || path == "/v1/activations" ||
+           !activation_of(path).empty();
 }
 
 std::optional<RouteReply> RecordRoutes::refuse(const std::string& path,
@@ -361,6 +386,49 @@ RouteReply RecordRoutes::dispatch(const std::string& path, const std::string& bo
         }
         const auto sequence = records_.append_audit(entry);
         return {201, api::serialize(api::KioskAuditEventResponse{sequence, rfc3339_utc(now)})};
+    }
+    if (path == "/v1/contact-details") {
+        auto doc = strict_object(body, {"verification_token", "email"});
+        if (auto* refusal = std::get_if<RouteReply>(&doc)) {
+            return *refusal;
+        }
+        auto request = api::parse<api::ContactUpdateRequest>(body);
+        if (!request) {
+            return error_reply(400, api::error_code::kBadRequest,
+                               "verification_token and email are required strings.");
+        }
+        RouteReply reply = outcome_reply(service_.update_contact(*request), 200);
+        secure_wipe(request->verification_token);
+        return reply;
+    }
+    if (path == "/v1/activations") {
+        auto doc = strict_object(body, {"identifier", "activation_code", "new_password"});
+        if (auto* refusal = std::get_if<RouteReply>(&doc)) {
+            return *refusal;
+        }
+        auto request = api::parse<api::ActivationRequest>(body);
+        if (!request) {
+            return error_reply(400, api::error_code::kBadRequest,
+                               "identifier, activation_code and new_password are required "
+                               "strings.");
+        }
+        RouteReply reply = outcome_reply(service_.start_activation(*request), 201);
+        secure_wipe(request->activation_code);
+        secure_wipe(request->new_password);
+        return reply;
+    }
+    if (const auto id = activation_of(path); !id.empty()) {
+        auto doc = strict_object(body, {"code"});
+        if (auto* refusal = std::get_if<RouteReply>(&doc)) {
+            return *refusal;
+        }
+        auto request = api::parse<api::ActivationConfirmRequest>(body);
+        if (!request) {
+            return error_reply(400, api::error_code::kBadRequest, "code is a required string.");
+        }
+        RouteReply reply = outcome_reply(service_.confirm_activation(id, *request), 200);
+        secure_wipe(request->code);
+        return reply;
     }
     return error_reply(404, api::error_code::kNotFound, "There is no such resource.");
 }

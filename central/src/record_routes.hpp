@@ -21,6 +21,8 @@ struct RouteReply {
     std::string body;
 };
 
+std::string activation_of(const std::string& path);
+
 class RecordRoutes {
 public:
     RecordRoutes(Records& records, CentralService& service, Metrics* metrics,

@@ -3,6 +3,7 @@
 #include "kiosk/central/records.hpp"
 
 #include "kiosk/common/random.hpp"
+#include "sqlite_query.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,9 @@
 
 namespace kiosk::central {
 namespace {
+
+using sql::exec;
+using sql::Query;
 
 // Own CREATE IF NOT EXISTS (like the offline requests): adds to a database of any
 // version. The triggers make the audit log append-only for every connection, including
@@ -65,81 +69,19 @@ CREATE TABLE IF NOT EXISTS feedback (
   kiosk_id TEXT NOT NULL,
   received_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback(received_at);
+CREATE TABLE IF NOT EXISTS activations (
+  account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+  code_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'enrolling', 'done')),
+  enrolment_id TEXT UNIQUE,
+  password_hash TEXT NOT NULL DEFAULT '',
+  totp_secret TEXT NOT NULL DEFAULT '',
+  attempts_left INTEGER NOT NULL DEFAULT 0,
+  enrolment_expires_at INTEGER NOT NULL DEFAULT 0);
 )sql";
 
 constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
-
-struct StatementDeleter {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
-// A prepared statement with positional binding; throws on database errors.
-class Query {
-public:
-    Query(sqlite3* db, const char* sql) : db_(db) {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-            fail("prepare");
-        }
-        statement_.reset(raw);
-    }
-    Query& bind(const std::string& value) {
-        sqlite3_bind_text(statement_.get(), ++index_, value.c_str(), static_cast<int>(value.size()),
-                          SQLITE_TRANSIENT);
-        return *this;
-    }
-    Query& bind(std::int64_t value) {
-        sqlite3_bind_int64(statement_.get(), ++index_, value);
-        return *this;
-    }
-    Query& bind(std::optional<std::int64_t> value) {
-        if (value) {
-            return bind(*value);
-        }
-        sqlite3_bind_null(statement_.get(), ++index_);
-        return *this;
-    }
-    bool step() {
-        const int rc = sqlite3_step(statement_.get());
-        if (rc == SQLITE_ROW) {
-            return true;
-        }
-        if (rc != SQLITE_DONE) {
-            fail("step");
-        }
-        return false;
-    }
-    std::string text(int column) const {
-        const auto* value = sqlite3_column_text(statement_.get(), column);
-        return value != nullptr ? reinterpret_cast<const char*>(value) : "";
-    }
-    std::int64_t integer(int column) const {
-        return sqlite3_column_int64(statement_.get(), column);
-    }
-    std::optional<std::int64_t> optional_integer(int column) const {
-        if (sqlite3_column_type(statement_.get(), column) == SQLITE_NULL) {
-            return std::nullopt;
-        }
-        return integer(column);
-    }
-
-private:
-    [[noreturn]] void fail(const char* what) const {
-        throw std::runtime_error(std::string("records: ") + what + ": " + sqlite3_errmsg(db_));
-    }
-    sqlite3* db_;
-    std::unique_ptr<sqlite3_stmt, StatementDeleter> statement_;
-    int index_ = 0;
-};
-
-void exec(sqlite3* db, const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message != nullptr ? message : "unknown error";
-        sqlite3_free(message);
-        throw std::runtime_error("records: " + text);
-    }
-}
 
 // The hash of an entry: SHA-256 over the previous hash and the entry's fields as one JSON
 // array (unambiguous, whatever the fields hold).

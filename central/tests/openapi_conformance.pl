@@ -304,6 +304,21 @@ call('POST', '/v1/admin/tickets/T-NOSUCH00/status', json => {status => 'open'},
 call('GET', '/v1/admin/reports', headers => $admin, expect => 200);
 call('GET', '/v1/admin/reports?from=soon', headers => $admin, expect => 400);
 call('GET', '/metrics', expect => 200);
+call('POST', '/v1/contact-details', json => {verification_token => verified_token('mkowalska'),
+    email => 'not an address'}, expect => 400);
+call('POST', '/v1/contact-details', json => {verification_token => 'spent',
+    email => 'm@example.org'}, expect => 401);
+call('POST', '/v1/contact-details', json => {verification_token => verified_token('mkowalska'),
+    email => 'maria.new@example.org'}, expect => 200);
+call('POST', '/v1/activations', json => {identifier => 'kzielinski',
+    activation_code => 'WRONG-CODE', new_password => 'a long enough passphrase'}, expect => 401);
+call('POST', '/v1/activations', json => {identifier => 'kzielinski'}, expect => 400);
+my (undef, $activation) = call('POST', '/v1/activations', json => {identifier => 'kzielinski',
+    activation_code => 'ACTV-DEMO-2026', new_password => 'conformance first passphrase'},
+    expect => 201);
+call('POST', "/v1/activations/$activation->{activation_id}/confirm", json => {code => 'x' x 20},
+    expect => 400);
+call('POST', '/v1/activations/unknown-id/confirm', json => {code => '123456'}, expect => 410);
 
 fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
 

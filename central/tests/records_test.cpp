@@ -783,3 +783,124 @@ TEST(Metrics, ExpositionParsesStrictlyAndCountsWhatHappened) {
     EXPECT_FALSE(parse_exposition("# TYPE x counter\nx{a=\"1} 1\n").error.empty()); // quote
     EXPECT_FALSE(parse_exposition("# TYPE x counter\nx 1 2 3\n").error.empty());
 }
+
+TEST_F(Records, ContactUpdateSpendsTheTokenAndNoticesTheOldAddress) {
+    Api a = api();
+    const std::string token = a.verify("mkowalska");
+    auto bad = a.post("/v1/contact-details",
+                      json{{"verification_token", token}, {"email", "not an address"}}.dump());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(error_code(bad), "contact_invalid");
+    auto taken =
+        a.post("/v1/contact-details",
+               json{{"verification_token", token}, {"email", "JANE.DOE@example.com"}}.dump());
+    EXPECT_EQ(taken->status, 409);
+    EXPECT_EQ(error_code(taken), "contact_unavailable");
+    EXPECT_EQ(error_code(a.post(
+                  "/v1/contact-details",
+                  json{{"verification_token", token}, {"email", "x@y.z"}, {"cc", 1}}.dump())),
+              "unknown_field");
+    auto changed =
+        a.post("/v1/contact-details",
+               json{{"verification_token", token}, {"email", "maria.k@example.org"}}.dump(), {},
+               "contact-key-1");
+    ASSERT_EQ(changed->status, 200) << changed->body;
+    const std::string reference = json::parse(changed->body)["reference"];
+    // The token is spent; the notice went to the old address (the outbox's "to").
+    auto again = a.post("/v1/contact-details",
+                        json{{"verification_token", token}, {"email", "m2@example.org"}}.dump());
+    EXPECT_EQ(again->status, 401);
+    std::ifstream outbox(central_->data_dir() / "outbox" / "email.jsonl");
+    std::string line;
+    std::string notice_to;
+    while (std::getline(outbox, line)) {
+        const json entry = json::parse(line, nullptr, false);
+        if (entry.is_object() && entry.value("notice", "") == "contact_changed" &&
+            entry.value("reference", "") == reference) {
+            notice_to = entry.value("to", "");
+        }
+    }
+    EXPECT_EQ(notice_to, "maria.kowalska@example.com");
+    // A new verification goes to the new address now.
+    auto start = a.post("/v1/verifications", R"({"identifier":"maria.k@example.org"})");
+    EXPECT_EQ(start->status, 202);
+    EXPECT_TRUE(central_->latest_code_for("mkowalska").has_value());
+    bool audited = false;
+    for (const auto& e : audit("action=contact_changed")) {
+        audited = audited || (e["subject"] == "mkowalska" &&
+                              e["detail"].get<std::string>().find(reference) != std::string::npos);
+    }
+    EXPECT_TRUE(audited);
+}
+
+TEST(Activation, CodeThenFirstPasswordThenTotpEnrolmentConfirmedWithAFirstCode) {
+    CentralProcess central;
+    Api api{central};
+    const std::string password = "Amber-Meadow-Violin-Sunrise";
+    // Wrong code, unknown name: the same 401.
+    for (const auto& [who, code] : {std::pair{"kzielinski", "ACTV-DEMO-2027"},
+                                    std::pair{"nobody-at-all", "ACTV-DEMO-2026"}}) {
+        auto refused = api.post(
+            "/v1/activations",
+            json{{"identifier", who}, {"activation_code", code}, {"new_password", password}}
+                .dump());
+        EXPECT_EQ(refused->status, 401) << who;
+        EXPECT_EQ(error_code(refused), "activation_code_invalid");
+    }
+    // The policy applies to the first password (and the code stays usable).
+    auto weak = api.post("/v1/activations", json{{"identifier", "kzielinski"},
+                                                 {"activation_code", "actv-demo-2026"},
+                                                 {"new_password", "short"}}
+                                                .dump());
+    EXPECT_EQ(weak->status, 422);
+    EXPECT_EQ(error_code(weak), "password_too_short");
+    // Not active yet: signing in fails.
+    EXPECT_EQ(
+        api.post("/v1/sign-ins", json{{"username", "kzielinski"}, {"password", password}}.dump())
+            ->status,
+        401);
+
+    auto started = api.post("/v1/activations", json{{"identifier", "kzielinski"},
+                                                    {"activation_code", "ACTV-DEMO-2026"},
+                                                    {"new_password", password}}
+                                                   .dump());
+    ASSERT_EQ(started->status, 201) << started->body;
+    const json enrolment = json::parse(started->body);
+    const std::string secret = enrolment["secret"];
+    EXPECT_TRUE(std::regex_match(secret, std::regex("[A-Z2-7]{32}"))) << secret;
+    EXPECT_EQ(enrolment["otpauth_uri"], "otpauth://totp/Kiosk:kzielinski?secret=" + secret +
+                                            "&issuer=Kiosk&algorithm=SHA1&digits=6&period=30");
+    const std::string confirm =
+        "/v1/activations/" + enrolment["activation_id"].get<std::string>() + "/confirm";
+    auto wrong = api.post(confirm, R"({"code":"000000"})");
+    if (wrong->status != 200) { // 000000 is the right code one time in a million
+        EXPECT_EQ(wrong->status, 401);
+        EXPECT_EQ(error_code(wrong), "wrong_code");
+    }
+    // The app's code, from an independent implementation (oathtool).
+    int status = -1;
+    std::string code = run("oathtool --totp -b " + secret, status);
+    ASSERT_EQ(status, 0);
+    code.erase(code.find_last_not_of("\n") + 1);
+    auto confirmed = api.post(confirm, json{{"code", code}}.dump());
+    ASSERT_EQ(confirmed->status, 200) << confirmed->body;
+    EXPECT_EQ(json::parse(confirmed->body)["reference"].get<std::string>().rfind("ACT-", 0), 0U);
+    EXPECT_TRUE(central.password_matches("kzielinski", password));
+    EXPECT_EQ(
+        api.post("/v1/sign-ins", json{{"username", "kzielinski"}, {"password", password}}.dump())
+            ->status,
+        200);
+    // Done once: the enrolment and the code are spent.
+    EXPECT_EQ(api.post(confirm, json{{"code", code}}.dump())->status, 410);
+    auto reused = api.post("/v1/activations", json{{"identifier", "kzielinski"},
+                                                   {"activation_code", "ACTV-DEMO-2026"},
+                                                   {"new_password", password}}
+                                                  .dump());
+    EXPECT_EQ(reused->status, 401);
+    // The account now has the authenticator: a TOTP verification works for it.
+    auto totp = api.post("/v1/verifications", R"({"identifier":"kzielinski","method":"totp"})");
+    EXPECT_EQ(totp->status, 202);
+    EXPECT_EQ(error_code(api.post("/v1/activations", R"({"identifier":"kzielinski"})")),
+              "bad_request");
+    EXPECT_EQ(error_code(api.post(confirm, R"({"code":"1","x":2})")), "unknown_field");
+}

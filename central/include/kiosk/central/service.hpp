@@ -52,6 +52,16 @@ public:
     Outcome<api::UnlockResponse> unlock(const api::UnlockRequest& request);
     // 200, 401 sign_in_failed or 423 account_locked — the same for names with no account.
     Outcome<api::SignInResponse> sign_in(const api::SignInRequest& request);
+    // POST /v1/contact-details: spends the token, changes the e-mail address, and sends a
+    // notice to the OLD address (src/activation.cpp).
+    Outcome<api::ContactUpdateResponse> update_contact(const api::ContactUpdateRequest& request);
+    // POST /v1/activations: a pre-provisioned account's activation code and first password
+    // (the policy applies); answers a fresh TOTP enrolment. Nothing changes on the account
+    // until confirm_activation sees a code from the app.
+    Outcome<api::ActivationResponse> start_activation(const api::ActivationRequest& request);
+    Outcome<api::ActivationConfirmResponse>
+    confirm_activation(const std::string& activation_id,
+                       const api::ActivationConfirmRequest& request);
     // The account a still-valid, unused token belongs to, without spending it (a ticket
     // names its verified owner this way); nullopt for any invalid token.
     std::optional<Account> verified_account(const std::string& token);
@@ -89,5 +99,8 @@ std::string lockout_subject(std::string_view unknown_name);
 
 // Adds the demo accounts of docs/demo-accounts.md when the store has no account yet.
 void seed_demo_accounts(Store& store);
+// Adds kzielinski, an account awaiting activation with the code ACTV-DEMO-2026 (needs the
+// activations table, which Records creates).
+void seed_demo_activation(Store& store);
 
 } // namespace kiosk::central

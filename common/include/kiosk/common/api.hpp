@@ -56,6 +56,9 @@ inline constexpr std::string_view kUnknownField = "unknown_field";
 inline constexpr std::string_view kInvalidStatusTransition = "invalid_status_transition";
 inline constexpr std::string_view kActivationCodeInvalid = "activation_code_invalid";
 inline constexpr std::string_view kEnrolmentInvalid = "enrolment_invalid";
+// Contact update: the new address is not a usable e-mail address / belongs to another account.
+inline constexpr std::string_view kContactInvalid = "contact_invalid";
+inline constexpr std::string_view kContactUnavailable = "contact_unavailable";
 // Offline confirmation (docs/internals/central.md): the request behind a link is unknown,
 // used up or past its time; an account with an authenticator app must give its code too.
 inline constexpr std::string_view kConfirmationExpired = "confirmation_expired";
@@ -114,7 +117,7 @@ struct AccountStatusResponse {
     std::string display_name;
     std::string password_changed_at;         // RFC 3339, UTC
     std::optional<std::string> locked_until; // RFC 3339, UTC; only while a lockout runs
-    std::vector<std::string> methods; // enrolled verification methods: "email", "totp"
+    std::vector<std::string> methods;        // enrolled verification methods: "email", "totp"
 };
 
 // POST /v1/unlocks — spends the verification token; clears the lock and failure count.
