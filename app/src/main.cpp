@@ -1,11 +1,13 @@
-// kiosk: the walk-up program. Reads its settings, wires the session to the window and the
-// background worker, and runs the frame loop until told to stop.
-#include "kiosk/app/offline_services.hpp"
+// kiosk: the walk-up program. Reads its settings, starts the fleet runtime (outbox, sync,
+// connectivity, enrolment, heartbeats, signed config), wires the session to the window and
+// the background worker, and runs the frame loop until told to stop.
+#include "kiosk/app/kiosk_runtime.hpp"
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/app/tour.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/assets/fonts.hpp"
+#include "kiosk/common/secret.hpp"
 #include "kiosk/config/bootstrap.hpp"
 #include "kiosk/net/central_client.hpp"
 #include "kiosk/ui/frame_loop.hpp"
@@ -97,6 +99,8 @@ int main(int argc, char** argv) {
     cli.add_option("--bench-frames", loop_options.bench_frames,
                    "Draw N frames back to back, print their frame times and exit (benchmarks)")
         ->check(CLI::Range(1, 100000));
+    cli.add_option("--frame-log", loop_options.frame_log,
+                   "Write one line per drawn frame (start, work and gap in ms) to FILE (tests)");
     CLI11_PARSE(cli, argc, argv);
     const bool tour = !tour_dir.empty();
 
@@ -163,12 +167,20 @@ int main(int argc, char** argv) {
     client_settings.total_timeout = std::chrono::seconds(settings.request_timeout_seconds);
     client_settings.user_agent = std::string("kiosk/") + kiosk::kVersion;
     kiosk::net::CentralClient central(settings.central_url, client_settings);
-    // Before the worker: its jobs use the outbox. May be null (logged): online only then.
-    auto offline = bootstrap_file.empty() && state_dir.empty()
-                       ? nullptr
-                       : kiosk::app::start_offline_services(settings.central_url, client_settings,
-                                                            settings.state_dir,
-                                                            kiosk::config::outbox_path(settings));
+    // Without a bootstrap file or --state-dir there is no place for an outbox: online only.
+    kiosk::app::RuntimeSettings runtime_settings{settings,
+                                                 client_settings,
+                                                 !(bootstrap_file.empty() && state_dir.empty()),
+                                                 catalogs->languages(),
+                                                 kiosk::kVersion,
+                                                 {},
+                                                 {}};
+    kiosk::secure_wipe(settings.enrolment_code); // the runtime holds the one copy it needs
+    auto runtime = kiosk::app::KioskRuntime::create(std::move(runtime_settings), error);
+    if (!runtime) {
+        spdlog::error("kiosk: {}", error);
+        return 2;
+    }
 
     auto window = kiosk::ui::KioskWindow::create(window_options, error);
     if (!window) {
@@ -180,10 +192,10 @@ int main(int argc, char** argv) {
     kiosk::app::UiInbox inbox;
     inbox.set_waker(&kiosk::ui::KioskWindow::wake);
     kiosk::app::BackgroundWorker worker;
-    kiosk::app::SessionSettings session_settings{
-        std::chrono::seconds(settings.idle_timeout_seconds), std::chrono::seconds(15),
-        settings.default_language, catalogs->languages()};
-    kiosk::app::Session session(central, worker, inbox, session_settings, offline.get());
+    kiosk::app::Session session(central, worker, inbox, runtime->session_settings(),
+                                runtime->offline());
+    runtime->attach(session, inbox);
+    runtime->start();
     kiosk::ui::KioskScreens screens(*catalogs, fonts);
     signals.start_watching();
     spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,
@@ -191,5 +203,6 @@ int main(int argc, char** argv) {
     loop_options.screenshot_dir = screenshot_dir;
     kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(), loop_options);
     screens.wipe_inputs();
+    runtime->stop(); // before the session and inbox it posts to go away
     return 0;
 }

@@ -64,6 +64,7 @@ Session::Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox&
     : central_(central), worker_(worker), inbox_(inbox), offline_(offline), settings_(settings),
       alive_(std::make_shared<Session*>(this)) {
     view_.language = settings_.default_language;
+    view_.languages = settings_.languages;
 }
 
 Session::~Session() {
@@ -107,6 +108,11 @@ void Session::handle(Intent intent, Clock::time_point now) {
 void Session::tick(Clock::time_point now) {
     const auto idle = now - last_activity_;
     if (view_.screen == Screen::Attract) {
+        if (pending_settings_ && !has_personal_preferences()) {
+            settings_ = std::move(*pending_settings_);
+            pending_settings_.reset();
+            wipe(); // the attract screen in the new default language and offer
+        }
         // Someone chose a language or a mode and walked away without starting: the next
         // person finds the kiosk as it is set up, not as the last one left it.
         if (has_personal_preferences() && idle >= settings_.idle_timeout) {
@@ -383,11 +389,26 @@ void Session::wipe() {
     const auto revision = view_.revision;
     view_ = ViewModel{};
     view_.language = settings_.default_language;
+    view_.languages = settings_.languages;
+    view_.central = reachability_;
     view_.revision = revision + 1;
 }
 
 bool Session::has_personal_preferences() const {
     return view_.language != settings_.default_language || view_.large_text || view_.high_contrast;
+}
+
+void Session::reconfigure(SessionSettings settings) {
+    pending_settings_ = std::move(settings);
+    changed(); // the loop ticks, and tick() takes them if the attract screen is idle
+}
+
+void Session::set_central_reachability(Reachability reachability) {
+    reachability_ = reachability;
+    if (view_.central != reachability) {
+        view_.central = reachability;
+        changed();
+    }
 }
 
 } // namespace kiosk::app

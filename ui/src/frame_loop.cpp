@@ -3,6 +3,7 @@
 // blocks in the window system and uses no CPU.
 #include "kiosk/ui/frame_loop.hpp"
 
+#include "kiosk/ui/frame_log.hpp"
 #include "kiosk/ui/screenshot.hpp"
 
 #include <algorithm>
@@ -139,6 +140,7 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
                     const FrameLoopOptions& options) {
     ScreenshotRecorder recorder(options.screenshot_dir);
     FrameTimer timer(options);
+    FrameLog frame_log(options.frame_log);
     int frames_left = kFramesPerWake;
     std::uint64_t drawn_revision = session.view().revision;
     app::Maintenance* staff = options.maintenance_screens ? options.maintenance : nullptr;
@@ -180,8 +182,10 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
                 intents = screens.draw(session.view());
             }
             window.render();
+            const bool shot_due = recorder.waiting();
             recorder.after_render(session.view(), window.framebuffer_width(),
                                   window.framebuffer_height());
+            const bool shot_taken = shot_due && !recorder.waiting();
             window.present();
             if (timer.after_present()) {
                 return;
@@ -200,6 +204,7 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
                     screens.wipe_inputs();
                 }
             }
+            frame_log.frame_done(now, session.view().busy, shot_taken);
             if (frames_left > 0) {
                 --frames_left;
             }

@@ -221,15 +221,15 @@ void KioskScreens::draw_attract(const app::ViewModel& view, std::vector<app::Int
     ui_.muted(text("attract.choose_language"));
     std::vector<std::string> names;
     int selected = -1;
-    for (const auto& language : catalogs_.languages()) {
+    const auto offered = view.languages.empty() ? catalogs_.languages() : view.languages;
+    for (const auto& language : offered) {
         if (language == view.language) {
             selected = static_cast<int>(names.size());
         }
         names.push_back(catalogs_.of(language).text("language.name"));
     }
     if (const int chosen = ui_.choice_row("languages", names, selected); chosen >= 0) {
-        out.emplace_back(
-            app::intent::ChooseLanguage{catalogs_.languages()[static_cast<std::size_t>(chosen)]});
+        out.emplace_back(app::intent::ChooseLanguage{offered[static_cast<std::size_t>(chosen)]});
     }
     ui_.vertical_space(0.2f);
     const int toggled =
@@ -245,6 +245,7 @@ void KioskScreens::draw_attract(const app::ViewModel& view, std::vector<app::Int
     const bool on_a_control = ImGui::IsAnyItemHovered() || ImGui::IsAnyItemActive();
     const bool keyboard_elsewhere = ImGui::IsAnyItemFocused() && !start_focused;
     ui_.end_page();
+    draw_central_mark(view.central);
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !on_a_control) {
         start = true;
     }
@@ -412,6 +413,21 @@ void KioskScreens::draw_idle_overlay(const app::ViewModel& view, std::vector<app
     ImGui::PopStyleVar(2);
     ImGui::PopStyleColor();
     ImGui::End();
+}
+
+void KioskScreens::draw_central_mark(app::Reachability central) {
+    // Drawn over the page, in the corner away from the brand bar and the page's controls,
+    // so it changes no layout; the colour alone is for staff walking past.
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    const float radius = std::max(4.0f, size.y / 160.0f);
+    const ImVec2 centre(size.x - radius * 3.0f, size.y - radius * 3.0f);
+    ImU32 colour = IM_COL32(0x8A, 0x94, 0xA0, 0xFF); // unknown: grey
+    if (central == app::Reachability::Online) {
+        colour = IM_COL32(0x2E, 0x8B, 0x3E, 0xFF);
+    } else if (central == app::Reachability::Offline) {
+        colour = IM_COL32(0xC6, 0x28, 0x28, 0xFF);
+    }
+    ImGui::GetForegroundDrawList()->AddCircleFilled(centre, radius, colour);
 }
 
 } // namespace kiosk::ui

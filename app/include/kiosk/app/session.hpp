@@ -4,6 +4,7 @@
 // names the function that makes each transition.
 #pragma once
 
+#include "kiosk/app/connectivity.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/common/secret.hpp"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -76,6 +78,10 @@ struct ViewModel {
     // On Done: the central was unreachable, so the reset was saved (sealed) in the outbox
     // and will be applied when it answers; `completed_at` is when it was saved.
     bool saved_for_later = false;
+    // The central as the connectivity monitor last saw it: the attract screen's mark.
+    Reachability central = Reachability::Unknown;
+    // Languages offered on the attract screen (SessionSettings::languages).
+    std::vector<std::string> languages;
     std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
 };
 
@@ -137,6 +143,13 @@ public:
 
     [[nodiscard]] const ViewModel& view() const { return view_; }
 
+    // UI thread. Settings from a newly applied configuration: taken at once when the
+    // attract screen shows with nobody's choices on it, else at the next return to it,
+    // never in the middle of someone's visit.
+    void reconfigure(SessionSettings settings);
+    // UI thread. The connectivity monitor's state, for the attract screen's mark.
+    void set_central_reachability(Reachability reachability);
+
 private:
     void on(const intent::Start&);
     void on(const intent::SubmitIdentifier&);
@@ -178,6 +191,8 @@ private:
     // Completions hold a weak_ptr to this: a session destroyed with a request in flight
     // makes its late answer a no-op instead of a use-after-free.
     std::shared_ptr<Session*> alive_;
+    std::optional<SessionSettings> pending_settings_; // reconfigure() waiting for attract
+    Reachability reachability_ = Reachability::Unknown;
 };
 
 } // namespace kiosk::app

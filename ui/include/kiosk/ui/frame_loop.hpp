@@ -24,6 +24,8 @@ struct FrameLoopOptions {
     // Benchmarks: when > 0, draw this many frames back to back (no sleeping), print their
     // median and 99th-percentile frame times on stdout, and return.
     int bench_frames = 0;
+    // Tests: one line per drawn frame (ui/frame_log.hpp), to prove no frame waits.
+    std::filesystem::path frame_log;
     // Maintenance mode (give both or neither): its way in is watched for on every frame; while
     // open it is drawn instead of the walk-up screens (whose session is ended as it opens);
     // while out of service the attract screen is replaced by the "out of service" notice.

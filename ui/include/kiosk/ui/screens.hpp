@@ -48,6 +48,8 @@ private:
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_notice(const app::ViewModel& view);
+    // A dot in the bottom corner for staff: green online, red offline, grey unknown.
+    static void draw_central_mark(app::Reachability central);
     // The text of `key` in the person's language.
     [[nodiscard]] std::string text(std::string_view key) const { return catalog_->text(key); }
 
