@@ -114,6 +114,8 @@ std::unique_ptr<FleetAgent> FleetAgent::create(AgentSettings settings, std::stri
     net::ClientSettings client;
     client.ca_file = s.ca_file;
     client.user_agent = "kiosk-agent";
+    client.total_timeout = s.request_timeout;
+    client.cancel = s.cancel;
     try {
         impl->http = std::make_unique<net::HttpsClient>(client);
     } catch (const std::exception& e) {
@@ -189,7 +191,9 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
         url + "/v1/kiosks/config?after=" + std::to_string(applier.version_floor()), impl_->auth());
     if (const auto* failure = std::get_if<net::TransportFailure>(&pulled)) {
         report.problem = "config pull: " + failure->detail;
+        report.no_answer = *failure;
     } else {
+        report.central_answered = true;
         const auto& response = std::get<net::HttpResponse>(pulled);
         if (response.status == 200) {
             const auto version = response.header("config-version");
@@ -227,13 +231,25 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
     auto sent = impl_->http->post_json(url + "/v1/kiosks/heartbeat", beat.dump(), impl_->auth());
     if (const auto* failure = std::get_if<net::TransportFailure>(&sent)) {
         report.problem += (report.problem.empty() ? "" : "; ") + ("heartbeat: " + failure->detail);
+        report.no_answer = *failure;
     } else if (const auto& response = std::get<net::HttpResponse>(sent); response.status != 200) {
         report.problem +=
             (report.problem.empty() ? "" : "; ") + ("heartbeat: " + central_error(response));
     } else {
         report.heartbeat_sent = true;
     }
+    if (std::holds_alternative<net::HttpResponse>(sent)) {
+        report.central_answered = true;
+        report.no_answer.reset();
+    }
     return report;
+}
+
+config::Outcome FleetAgent::revert(config::Clock::time_point now) {
+    if (!enrolled()) {
+        return {config::Refusal::nothing_to_revert, "not enrolled: no configuration to revert"};
+    }
+    return impl_->applier->revert(now);
 }
 
 } // namespace kiosk::agent

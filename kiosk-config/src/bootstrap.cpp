@@ -66,7 +66,8 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
                                          "config_signature_threshold",
                                          "config_state_dir",
                                          "state_dir",
-                                         "outbox_file"};
+                                         "outbox_file",
+                                         "enrolment_code"};
     for (const auto& [key, value] : doc.items()) {
         if (!known.contains(key)) {
             return {std::nullopt, file.string() + ": unknown field '" + key + "'"};
@@ -87,6 +88,7 @@ BootstrapResult load_bootstrap(const std::filesystem::path& file) {
         b.config_state_dir = doc.value("config_state_dir", std::string());
         b.state_dir = doc.value("state_dir", b.state_dir.string());
         b.outbox_file = doc.value("outbox_file", std::string());
+        b.enrolment_code = doc.value("enrolment_code", std::string());
     } catch (const nlohmann::json::exception& e) {
         return {std::nullopt, file.string() + ": " + e.what()};
     }

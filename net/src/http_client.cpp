@@ -7,7 +7,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <ctime>
 #include <curl/curl.h>
+#include <memory>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <set>
 #include <stdexcept>
@@ -16,6 +22,49 @@ namespace kiosk::net {
 namespace {
 
 constexpr std::size_t kMaxHeaders = 100;
+
+// The leaf certificate from libcurl's CURLINFO_CERTINFO ("Cert:" holds its PEM), read with
+// OpenSSL so the subject and expiry do not depend on how libcurl words them.
+std::optional<PeerCertificate> peer_certificate(CURL* h) {
+    curl_certinfo* info = nullptr;
+    if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &info) != CURLE_OK || info == nullptr ||
+        info->num_of_certs < 1) {
+        return std::nullopt;
+    }
+    for (const curl_slist* item = info->certinfo[0]; item != nullptr; item = item->next) {
+        const std::string_view line(item->data);
+        if (!line.starts_with("Cert:")) {
+            continue;
+        }
+        const std::string_view pem = line.substr(5);
+        std::unique_ptr<BIO, decltype(&BIO_free)> in(
+            BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+        if (!in) {
+            return std::nullopt;
+        }
+        std::unique_ptr<X509, decltype(&X509_free)> cert(
+            PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), &X509_free);
+        if (!cert) {
+            return std::nullopt;
+        }
+        std::tm expiry{};
+        if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &expiry) != 1) {
+            return std::nullopt;
+        }
+        std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
+        if (!out || X509_NAME_print_ex(out.get(), X509_get_subject_name(cert.get()), 0,
+                                       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+            return std::nullopt;
+        }
+        char* text = nullptr;
+        const long length = BIO_get_mem_data(out.get(), &text);
+        PeerCertificate peer;
+        peer.subject.assign(text, static_cast<std::size_t>(std::max(length, 0L)));
+        peer.not_after = std::chrono::system_clock::from_time_t(timegm(&expiry));
+        return peer;
+    }
+    return std::nullopt;
+}
 
 struct ResponseState {
     std::string body;
@@ -335,6 +384,9 @@ HttpResult HttpsClient::perform(const std::string& url, const std::string_view* 
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_capped);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
+    if (s.capture_peer_certificate) {
+        curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+    }
     if (s.cancel != nullptr) {
         if (s.cancel->load()) {
             return TransportFailure{TransportFailureKind::Cancelled, "cancelled before sending"};
@@ -380,6 +432,9 @@ HttpResult HttpsClient::perform(const std::string& url, const std::string_view* 
     }
     response.body = std::move(state.body);
     response.headers = std::move(state.headers);
+    if (s.capture_peer_certificate) {
+        response.peer = peer_certificate(h);
+    }
     return response;
 }
 

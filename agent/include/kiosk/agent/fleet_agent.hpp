@@ -6,7 +6,10 @@
 #pragma once
 
 #include "kiosk/config/applier.hpp"
+#include "kiosk/net/http_client.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,8 +32,12 @@ struct AgentSettings {
     std::string kiosk_id;
     std::vector<std::filesystem::path> trust; // admin public keys for signed configuration
     int threshold = 1;
-    std::string software_version;       // reported in heartbeats
-    std::function<QueueCounts()> queue; // the outbox's counts; unset: reported as 0
+    std::string software_version;                      // reported in heartbeats
+    std::function<QueueCounts()> queue;                // the outbox's counts; unset: reported as 0
+    std::chrono::milliseconds request_timeout{15'000}; // each request, connection included
+    // When set, a request in flight ends within about a second of it turning true, so the
+    // kiosk's fleet thread can stop without waiting out the timeout. Not owned.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 // What one tick did, for logs and tests.
@@ -39,6 +46,10 @@ struct TickReport {
     std::optional<std::int64_t> offered_version; // a bundle came and was offered
     std::optional<config::Outcome> outcome;      // what the applier said about it
     std::string problem;                         // empty when all went well
+    // Whether any request of this tick got an HTTP answer (of any status) from the central,
+    // and when none did, the failure kind of the last one (for the connectivity monitor).
+    bool central_answered = false;
+    std::optional<net::TransportFailure> no_answer;
 };
 
 class FleetAgent {
@@ -57,6 +68,8 @@ public:
     TickReport tick(config::Clock::time_point now);
     // The applier, once enrolled (its groups come from the enrolment).
     [[nodiscard]] const config::ConfigApplier* applier() const;
+    // Staff revert to the previous document (see ConfigApplier::revert). Needs enrolled().
+    config::Outcome revert(config::Clock::time_point now);
 
 private:
     struct Impl;

@@ -27,6 +27,10 @@ struct Bootstrap {
     // The kiosk's own durable state (the offline outbox, the cached sealing key).
     std::filesystem::path state_dir = "/var/lib/kiosk";
     std::filesystem::path outbox_file{}; // "" = state_dir / "outbox.db"
+    // Enrolment code from `kioskctl enrol create`, redeemed once when the kiosk holds no
+    // credential (in config_state_dir); "" = enrol from maintenance mode instead. A secret:
+    // never logged, wiped by the kiosk once used.
+    std::string enrolment_code{};
 };
 
 struct BootstrapResult {

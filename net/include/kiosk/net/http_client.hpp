@@ -47,6 +47,15 @@ struct ClientSettings {
     // When set, a request in flight ends (as Cancelled) within about a second of it turning
     // true, so a worker thread can stop without waiting out total_timeout. Not owned.
     const std::atomic<bool>* cancel = nullptr;
+    // Fill HttpResponse::peer with the server's certificate (subject, expiry). Off by
+    // default: only the connectivity monitor shows it, and it costs a copy of the chain.
+    bool capture_peer_certificate = false;
+};
+
+// The server's leaf certificate as the handshake presented it (after verification).
+struct PeerCertificate {
+    std::string subject; // OpenSSL's one-line form, e.g. "CN = central.example"
+    std::chrono::system_clock::time_point not_after;
 };
 
 // An extra request header, e.g. {"Idempotency-Key", "..."}. Names are tokens; values carry
@@ -57,6 +66,9 @@ struct HttpResponse {
     long status = 0;
     std::string body;
     std::vector<Header> headers; // names lower-cased; the final response's only
+    // With ClientSettings::capture_peer_certificate, when this request made a handshake
+    // (a reused connection has none to show).
+    std::optional<PeerCertificate> peer;
     // The first value of header `name` (lower case), or nullopt.
     [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
 };
