@@ -629,25 +629,36 @@ void Maintenance::audit(std::string action, std::string detail) {
 
 // [helpers] ------------------------------------------------------------------------------
 
-ConfigReport describe_config(const config::ConfigApplier& applier,
+ConfigReport describe_config(const std::optional<config::AppliedConfig>& applied,
+                             const std::optional<config::RefusalRecord>& last_refusal,
+                             const std::string& startup_problem,
                              std::chrono::system_clock::time_point now) {
     ConfigReport report;
     report.available = true;
-    report.version = applier.applied_version();
-    if (const auto& applied = applier.applied()) {
+    if (applied) {
+        report.version = applied->document.version;
         report.signers = applied->signers;
         report.applied_at = config::format_rfc3339(applied->applied_at);
         report.expires_at = config::format_rfc3339(applied->document.expires_at);
         report.reverted = applied->reverted;
+        report.expired = now >= applied->document.expires_at;
     }
+    if (last_refusal) {
+        report.last_refusal =
+            std::string(config::to_string(last_refusal->reason)) + ": " + last_refusal->message;
+        report.last_refusal_at = config::format_rfc3339(last_refusal->at);
+    }
+    report.startup_problem = startup_problem;
+    return report;
+}
+
+ConfigReport describe_config(const config::ConfigApplier& applier,
+                             std::chrono::system_clock::time_point now) {
+    ConfigReport report =
+        describe_config(applier.applied(), applier.last_refusal(), applier.startup_problem(), now);
+    report.version = applier.applied_version();
     report.expired = applier.expired(now);
     report.can_revert = applier.can_revert();
-    if (const auto& refusal = applier.last_refusal()) {
-        report.last_refusal =
-            std::string(config::to_string(refusal->reason)) + ": " + refusal->message;
-        report.last_refusal_at = config::format_rfc3339(refusal->at);
-    }
-    report.startup_problem = applier.startup_problem();
     return report;
 }
 

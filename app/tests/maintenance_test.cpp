@@ -3,6 +3,7 @@
 // time moved by hand through the time_point parameters.
 #include "kiosk/app/maintenance.hpp"
 #include "kiosk/app/offline_services.hpp"
+#include "kiosk/common/ed25519.hpp"
 #include "kiosk/config/applier.hpp"
 
 #include <argon2.h>
@@ -394,6 +395,10 @@ TEST(Maintenance, ConfigPageAndRevertGoThroughARealApplier) {
     config::ApplierSettings applier_settings;
     applier_settings.state_dir = config_dir.path();
     applier_settings.kiosk_id = "kiosk-lobby-1";
+    std::string key_error;
+    const auto key = ed25519::parse_public_pem(ed25519::generate().public_pem, key_error);
+    ASSERT_TRUE(key.has_value()) << key_error;
+    applier_settings.anchors = {{"admin-alice", *key}};
     auto applier = std::make_shared<config::ConfigApplier>(applier_settings);
     MaintenanceHooks hooks;
     hooks.config_status = [applier] {

@@ -9,6 +9,7 @@
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/common/secret.hpp"
+#include "kiosk/config/applier.hpp"
 #include "kiosk/config/document.hpp"
 
 #include <array>
@@ -21,10 +22,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-namespace kiosk::config {
-class ConfigApplier;
-} // namespace kiosk::config
 
 namespace kiosk::app {
 
@@ -281,6 +278,12 @@ private:
 
 // Builds the config page from an applier (call on the thread that owns it).
 ConfigReport describe_config(const config::ConfigApplier& applier,
+                             std::chrono::system_clock::time_point now);
+// The same from a copy of the applier's state (what the fleet runtime publishes); revert
+// is not offered from a copy.
+ConfigReport describe_config(const std::optional<config::AppliedConfig>& applied,
+                             const std::optional<config::RefusalRecord>& last_refusal,
+                             const std::string& startup_problem,
                              std::chrono::system_clock::time_point now);
 
 // Whether `phc` (an Argon2id PHC string) is the hash of `pin`. Slow by design (~50 ms):
