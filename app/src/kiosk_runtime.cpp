@@ -7,6 +7,7 @@
 #include "kiosk/common/secret.hpp"
 
 #include <algorithm>
+#include <future>
 #include <spdlog/spdlog.h>
 
 namespace kiosk::app {
@@ -184,6 +185,66 @@ void KioskRuntime::pull_now() {
     wake_.notify_all();
 }
 
+bool KioskRuntime::on_fleet_thread(std::function<void()> command) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    {
+        std::lock_guard lock(mutex_);
+        if (!agent_ || !fleet_thread_.joinable() || stop_) {
+            return false;
+        }
+        commands_.push_back([command = std::move(command), done] {
+            command();
+            done->set_value();
+        });
+    }
+    wake_.notify_all();
+    finished.wait();
+    return true;
+}
+
+void KioskRuntime::run_commands(std::unique_lock<std::mutex>& lock) {
+    while (!commands_.empty()) {
+        auto command = std::move(commands_.front());
+        commands_.pop_front();
+        lock.unlock();
+        command();
+        lock.lock();
+    }
+}
+
+config::Outcome KioskRuntime::revert_config() {
+    config::Outcome outcome{config::Refusal::nothing_to_revert,
+                            "signed configuration is off on this kiosk"};
+    if (on_fleet_thread([&] {
+            outcome = agent_->revert(config::Clock::now());
+            publish_applied();
+        })) {
+        notify();
+    }
+    return outcome;
+}
+
+std::string KioskRuntime::enrol(const SecretString& code) {
+    std::string error = "signed configuration is off on this kiosk";
+    if (on_fleet_thread([&] {
+            if (agent_->enrolled()) {
+                error = "already enrolled";
+                return;
+            }
+            error = agent_->enrol(std::string(code.view()));
+            if (error.empty()) {
+                std::lock_guard lock(mutex_);
+                fleet_.enrolment_problem.clear();
+            }
+            publish_applied();
+        })) {
+        pull_now();
+        notify();
+    }
+    return error;
+}
+
 void KioskRuntime::notify() const {
     if (attached_) {
         attached_();
@@ -304,14 +365,19 @@ void KioskRuntime::run_fleet() {
         std::unique_lock lock(mutex_);
         const auto from = std::chrono::steady_clock::now();
         while (!stop_ && !pull_requested_) {
+            run_commands(lock);
             const auto deadline = from + fleet_interval_;
             if (std::chrono::steady_clock::now() >= deadline) {
                 break;
             }
-            wake_.wait_until(lock, deadline);
+            wake_.wait_until(lock, deadline,
+                             [this] { return stop_ || pull_requested_ || !commands_.empty(); });
         }
         pull_requested_ = false;
     }
+    // Nobody waits forever on a command queued as we stopped.
+    std::unique_lock lock(mutex_);
+    run_commands(lock);
 }
 
 } // namespace kiosk::app

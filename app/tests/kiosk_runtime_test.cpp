@@ -239,6 +239,21 @@ TEST_F(RuntimeAtCentral, EnrolsReportsRealQueueCountsAndAppliesConfigAtTheNextAt
     EXPECT_EQ(session.view().languages, (std::vector<std::string>{"en", "pl"}));
     EXPECT_EQ(session.view().central, Reachability::Online) << "kept across the wipe";
 
+    // Staff revert (maintenance mode): a newer document, then back to version 3.
+    push({{"languages", {{"enabled", {"en"}}, {"default", "en"}}}}, 4);
+    ASSERT_TRUE(eventually(
+        [&] {
+            const auto fleet = runtime->fleet_status();
+            return fleet.applied && fleet.applied->document.version == 4;
+        },
+        15s));
+    const auto reverted = runtime->revert_config();
+    EXPECT_TRUE(reverted.applied()) << reverted.message;
+    EXPECT_EQ(runtime->fleet_status().applied->document.version, 3);
+    EXPECT_EQ(runtime->session_settings().default_language, "pl");
+    EXPECT_EQ(runtime->enrol(SecretString("AAAA-BBBB-CCCC")), "already enrolled");
+
     runtime->stop();
     worker.wait_idle();
+    EXPECT_FALSE(runtime->revert_config().applied()) << "after stop: refused, not hung";
 }

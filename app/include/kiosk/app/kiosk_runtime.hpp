@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -94,11 +95,19 @@ public:
 
     // Staff: pull and heartbeat now rather than at the end of the interval.
     void pull_now();
+    // Staff (maintenance mode, from a worker thread: these wait for the fleet thread, which
+    // may be in a request). Revert to the previous document; the outcome says why not.
+    config::Outcome revert_config();
+    // Enrol with a code typed by staff. "" on success, else why.
+    std::string enrol(const SecretString& code);
 
 private:
     explicit KioskRuntime(RuntimeSettings settings);
     void run_fleet();
     bool try_enrol();
+    // Runs `command` on the fleet thread and waits for it; false when there is none.
+    bool on_fleet_thread(std::function<void()> command);
+    void run_commands(std::unique_lock<std::mutex>& lock);
     void publish_applied(); // fleet thread: copy the applier's state out, remap settings
     void notify() const;
 
@@ -114,8 +123,9 @@ private:
     FleetStatus fleet_;
     std::chrono::milliseconds fleet_interval_{60'000};
     bool pull_requested_ = false;
-    std::function<void()> attached_;    // attach()'s poster
-    std::uint64_t handed_revision_ = 0; // UI thread only: the settings the session has
+    std::deque<std::function<void()>> commands_; // staff actions for the fleet thread
+    std::function<void()> attached_;             // attach()'s poster
+    std::uint64_t handed_revision_ = 0;          // UI thread only: the settings the session has
 
     std::atomic<bool> stop_{false};
     std::condition_variable wake_;
