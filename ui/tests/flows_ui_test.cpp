@@ -1,0 +1,262 @@
+// Whole walk-up flows in the real screens with no window (Dear ImGui's draw lists are built
+// and never shown), driving a real Session against a real kiosk-central over TLS: a person
+// presses buttons by their labels and types on the keyboard, and the test checks what the
+// kiosk did and what reached the central.
+#include "central_process.hpp"
+#include "kiosk/assets/catalog.hpp"
+#include "kiosk/assets/fonts.hpp"
+#include "kiosk/net/http_client.hpp"
+#include "kiosk/ui/screens.hpp"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+using namespace kiosk;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kDemoPassword = "Lobby-Winter-Morning-2026";
+
+net::ClientSettings client_settings(const std::filesystem::path& ca) {
+    net::ClientSettings s;
+    s.ca_file = ca;
+    s.connect_timeout = 2s;
+    s.total_timeout = 5s;
+    return s;
+}
+
+// The screens and a session wired as the kiosk's frame loop wires them, one frame at a time.
+class Rig {
+public:
+    explicit Rig(const kiosk::testing::CentralProcess& central)
+        : context_(ImGui::CreateContext()),
+          client_(central.base_url(), client_settings(central.ca_file())),
+          session_(client_, worker_, inbox_, app::SessionSettings{}) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1280, 800);
+        io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+        // Dear ImGui 1.86 reads keys through a map the backend fills; these stand in for GLFW's.
+        for (int k = 0; k < ImGuiKey_COUNT; ++k) {
+            io.KeyMap[k] = k + 1;
+        }
+        fonts_ = ui::apply_theme(assets::find_ui_fonts(), 800.0f);
+        unsigned char* pixels = nullptr;
+        int width = 0;
+        int height = 0;
+        io.Fonts->GetTexDataAsAlpha8(&pixels, &width, &height);
+        std::string error;
+        catalogs_ = assets::Catalogs::load_shipped(error);
+        if (!catalogs_) {
+            throw std::runtime_error(error);
+        }
+        screens_ = std::make_unique<ui::KioskScreens>(*catalogs_, fonts_);
+        frame();
+    }
+    ~Rig() {
+        screens_.reset();
+        ImGui::DestroyContext(context_);
+    }
+    Rig(const Rig&) = delete;
+    Rig& operator=(const Rig&) = delete;
+
+    // One frame: draw, hand the intents to the session, let its requests finish.
+    void frame() { step(1.0f / 60.0f); }
+    void step(float seconds) {
+        ImGui::GetIO().DeltaTime = seconds;
+        ImGui::NewFrame();
+        auto intents = screens_->draw(session_.view());
+        ImGui::Render();
+        for (auto& intent : intents) {
+            session_.handle(std::move(intent), app::Clock::now());
+        }
+        do {
+            worker_.wait_idle();
+            inbox_.drain();
+        } while (session_.view().busy);
+    }
+    void frames(int n) {
+        for (int i = 0; i < n; ++i) {
+            frame();
+        }
+    }
+
+    // Touches the control labelled `label` in the person's language, as a touch screen does.
+    bool press(const std::string& label) {
+        const auto& controls = screens_->controls();
+        const auto it = std::find_if(controls.begin(), controls.end(),
+                                     [&](const ui::Control& c) { return c.label == label; });
+        if (it == controls.end()) {
+            ADD_FAILURE() << "no control labelled '" << label << "' on screen "
+                          << static_cast<int>(session_.view().screen);
+            return false;
+        }
+        ImGuiIO& io = ImGui::GetIO();
+        for (const bool down : {false, true, false}) {
+            io.MousePos = ImVec2((it->left + it->right) / 2, (it->top + it->bottom) / 2);
+            io.MouseDown[0] = down;
+            frame();
+        }
+        io.MousePos = ImVec2(-1, -1);
+        frames(2);
+        return true;
+    }
+    // The label of `key` in the current language.
+    [[nodiscard]] std::string label(std::string_view key) const {
+        return catalogs_->of(session_.view().language).text(key);
+    }
+    bool press_key(std::string_view key) { return press(label(key)); }
+
+    // A keyboard-wedge badge reader: `id` one key per frame 8 ms apart, then Enter.
+    void swipe(const std::string& id) {
+        ImGuiIO& io = ImGui::GetIO();
+        for (char c : id) {
+            io.DeltaTime = 0.008f;
+            io.AddInputCharacter(static_cast<unsigned>(c));
+            step(0.008f);
+        }
+        io.KeysDown[io.KeyMap[ImGuiKey_Enter]] = true;
+        step(0.008f);
+        io.KeysDown[io.KeyMap[ImGuiKey_Enter]] = false;
+        frames(2);
+    }
+
+    // Types on a physical keyboard into the field that has the caret.
+    void type(const std::string& text) {
+        ImGui::GetIO().AddInputCharactersUTF8(text.c_str());
+        frames(2);
+    }
+
+    // Presses and releases a key of a physical keyboard.
+    void key(ImGuiKey key) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.KeysDown[io.KeyMap[key]] = true;
+        frame();
+        io.KeysDown[io.KeyMap[key]] = false;
+        frames(2);
+    }
+
+    [[nodiscard]] const app::ViewModel& view() const { return session_.view(); }
+
+private:
+    ImGuiContext* context_;
+    net::CurlGlobal curl_;
+    net::CentralClient client_;
+    app::BackgroundWorker worker_;
+    app::UiInbox inbox_;
+    app::Session session_;
+    ui::FontSets fonts_;
+    std::optional<assets::Catalogs> catalogs_;
+    std::unique_ptr<ui::KioskScreens> screens_;
+};
+
+long sign_in(const kiosk::testing::CentralProcess& central, const std::string& password) {
+    net::HttpsClient http(client_settings(central.ca_file()));
+    const auto result = http.post_json(central.base_url() + "/v1/sign-ins",
+                                       R"({"username":"jdoe","password":")" + password + R"("})");
+    const auto* response = std::get_if<net::HttpResponse>(&result);
+    return response != nullptr ? response->status : -1;
+}
+
+void lock_out_jdoe(const kiosk::testing::CentralProcess& central) {
+    for (int i = 0; i < 5; ++i) {
+        sign_in(central, "not-the-password");
+    }
+    ASSERT_NE(sign_in(central, kDemoPassword), 200);
+}
+
+// Attract -> home -> `task` -> identify as jdoe -> the code from the central's outbox.
+void verify_by_touch(Rig& rig, kiosk::testing::CentralProcess& central, std::string_view task) {
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Home);
+    ASSERT_TRUE(rig.press_key(task));
+    ASSERT_EQ(rig.view().screen, app::Screen::Identify);
+    rig.type("jdoe");
+    ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    const auto code = central.latest_code_for("jdoe");
+    ASSERT_TRUE(code.has_value());
+    rig.type(*code);
+    ASSERT_TRUE(rig.press_key("code.continue"));
+}
+
+} // namespace
+
+TEST(FlowsUi, UnlockByTouchInPolishUnlocksAtTheCentral) {
+    kiosk::testing::CentralProcess central;
+    lock_out_jdoe(central);
+    Rig rig(central);
+    ASSERT_TRUE(rig.press("Polski"));
+    ASSERT_EQ(rig.view().language, "pl");
+    verify_by_touch(rig, central, "home.unlock");
+    ASSERT_EQ(rig.view().screen, app::Screen::Done);
+    EXPECT_EQ(rig.view().reference.rfind("UNL-", 0), 0u);
+    EXPECT_EQ(sign_in(central, kDemoPassword), 200) << "the central lifted the lock";
+    ASSERT_TRUE(rig.press("Zakończ"));
+    EXPECT_EQ(rig.view().screen, app::Screen::Attract);
+    EXPECT_EQ(rig.view().language, "en") << "the next person starts in the default language";
+}
+
+TEST(FlowsUi, StatusShowsTheLockAndTheUnlockButtonUnlocks) {
+    kiosk::testing::CentralProcess central;
+    lock_out_jdoe(central);
+    Rig rig(central);
+    verify_by_touch(rig, central, "home.status");
+    ASSERT_EQ(rig.view().screen, app::Screen::AccountStatus);
+    EXPECT_EQ(rig.view().status.state, "locked");
+    ASSERT_TRUE(rig.press_key("status.unlock"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Done);
+    EXPECT_EQ(rig.view().flow, app::Flow::Unlock);
+    EXPECT_EQ(sign_in(central, kDemoPassword), 200);
+}
+
+TEST(FlowsUi, ResetTypedOnAPhysicalKeyboardChangesThePassword) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    rig.key(ImGuiKey_Enter); // attract: Enter starts
+    ASSERT_EQ(rig.view().screen, app::Screen::Home);
+    rig.key(ImGuiKey_Enter); // home: Enter takes the first task, the reset
+    ASSERT_EQ(rig.view().screen, app::Screen::Identify);
+    ASSERT_EQ(rig.view().flow, app::Flow::ResetPassword);
+    rig.type("jdoe");
+    rig.key(ImGuiKey_Enter);
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    rig.type(central.latest_code_for("jdoe").value());
+    rig.key(ImGuiKey_Enter);
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    const std::string password = "Seven-Purple-Elephants-Dance";
+    rig.type(password);
+    rig.key(ImGuiKey_Tab);
+    rig.type(password);
+    rig.key(ImGuiKey_Enter);
+    ASSERT_EQ(rig.view().screen, app::Screen::Done);
+    EXPECT_TRUE(central.password_matches("jdoe", password));
+    rig.key(ImGuiKey_Enter);
+    EXPECT_EQ(rig.view().screen, app::Screen::Attract);
+}
+
+TEST(FlowsUi, BackOnIdentifyReturnsToTheMenuAndSendsNothing) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.unlock"));
+    rig.type("jdoe");
+    ASSERT_TRUE(rig.press_key("common.cancel"));
+    EXPECT_EQ(rig.view().screen, app::Screen::Home);
+    EXPECT_FALSE(central.latest_code_for("jdoe").has_value());
+}
+
+TEST(FlowsUi, ABadgeSwipeOnIdentifyIsTheIdentifier) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.reset"));
+    rig.type("someone-else"); // typed, then the person swipes their badge instead
+    rig.frames(10);           // a moment later: a person is never 30 ms from their last key
+    rig.swipe("E1001");       // jdoe's employee ID
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    EXPECT_EQ(rig.view().identifier, "E1001");
+    EXPECT_TRUE(central.latest_code_for("jdoe").has_value()) << "the central found jdoe by badge";
+}
