@@ -277,8 +277,7 @@ Outcome<ConfirmationResult> OfflineConfirmations::confirm(const std::string& id,
     const bool right = account && same_hash(sha256_hex(code), request->code_hash) &&
                        (!needs_totp || accept_totp(*account, totp_code));
     if (!right) {
-        const int left = request->attempts_left - 1;
-        store_.set_offline_request_attempts(id, left);
+        const int left = store_.spend_offline_request_attempt(id);
         if (left <= 0) {
             spdlog::info("offline request {} void after too many wrong codes", request->reference);
             return error(410, api::error_code::kTooManyAttempts,

@@ -643,21 +643,28 @@ std::optional<OfflineRequest> Store::offline_request(const std::string& id) {
     return r;
 }
 
-void Store::set_offline_request_attempts(const std::string& id, int attempts_left) {
+int Store::spend_offline_request_attempt(const std::string& id) {
     std::lock_guard lock(impl_->mutex);
-    if (attempts_left <= 0) {
-        Impl::Query(*impl_, "UPDATE offline_requests SET attempts_left = 0, state = 'void', "
-                            "code_hash = '', password_hash = '' WHERE id = ? AND "
-                            "state = 'pending'")
-            .bind(id)
-            .step();
-        return;
-    }
-    Impl::Query(*impl_, "UPDATE offline_requests SET attempts_left = ? WHERE id = ? AND "
-                        "state = 'pending'")
-        .bind(std::int64_t{attempts_left})
+    Impl::Transaction transaction(*impl_);
+    Impl::Query(*impl_, "UPDATE offline_requests SET attempts_left = attempts_left - 1 "
+                        "WHERE id = ? AND state = 'pending' AND attempts_left > 0")
         .bind(id)
         .step();
+    Impl::Query(*impl_, "UPDATE offline_requests SET state = 'void', code_hash = '', "
+                        "password_hash = '' WHERE id = ? AND state = 'pending' AND "
+                        "attempts_left <= 0")
+        .bind(id)
+        .step();
+    int left = 0;
+    {
+        Impl::Query q(*impl_, "SELECT attempts_left FROM offline_requests WHERE id = ?");
+        q.bind(id);
+        if (q.step()) {
+            left = static_cast<int>(q.integer(0));
+        }
+    }
+    transaction.commit();
+    return left;
 }
 
 void Store::void_offline_request(const std::string& id) {

@@ -136,8 +136,9 @@ public:
     // the same kind, so only the newest can be confirmed.
     void create_offline_request(const OfflineRequest& request);
     std::optional<OfflineRequest> offline_request(const std::string& id);
-    // A wrong code: attempts_left, and state "void" (hashes cleared) when none are left.
-    void set_offline_request_attempts(const std::string& id, int attempts_left);
+    // A wrong code spends one attempt (atomically: concurrent guesses each spend one); the
+    // request becomes "void" (hashes cleared) when none are left. Returns the attempts left.
+    int spend_offline_request_attempt(const std::string& id);
     // Voids a pending request (expired, or refused) and clears its hashes.
     void void_offline_request(const std::string& id);
     // In one transaction: the request must still be pending and unexpired at `now`; it is
