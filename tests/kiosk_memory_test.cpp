@@ -1,0 +1,137 @@
+// After a session times out, no copy of what the user typed as a password is left in the
+// kiosk's memory: a marker typed with real X key events (xdotool) into the real kiosk
+// window is searched for in every readable mapping of the process, as UTF-8 and as the
+// UTF-16 Dear ImGui's editor keeps, once the kiosk is back on the attract screen.
+#include "central_process.hpp"
+#include "kiosk_window.hpp"
+
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace kiosk::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Found {
+    std::string encoding;
+    std::string mapping; // the /proc/PID/maps line of the region it was found in
+    std::size_t offset = 0;
+};
+
+std::string utf16le(const std::string& ascii) {
+    std::string out;
+    for (char c : ascii) {
+        out.push_back(c);
+        out.push_back('\0');
+    }
+    return out;
+}
+
+// Every place in `pid`'s readable memory that holds `marker` (ASCII) as UTF-8 or UTF-16LE.
+std::vector<Found> scan_memory(pid_t pid, const std::string& marker) {
+    const std::vector<std::pair<std::string, std::string>> needles = {{"UTF-8", marker},
+                                                                      {"UTF-16", utf16le(marker)}};
+    std::vector<Found> found;
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    const int mem = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY);
+    if (mem < 0) {
+        ADD_FAILURE() << "cannot open the kiosk's memory: " << std::strerror(errno);
+        return found;
+    }
+    std::size_t scanned = 0;
+    for (std::string line; std::getline(maps, line);) {
+        unsigned long start = 0;
+        unsigned long end = 0;
+        char perms[5] = {};
+        if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, perms) != 3 || perms[0] != 'r' ||
+            line.find("[vvar]") != std::string::npos ||
+            line.find("[vsyscall]") != std::string::npos) {
+            continue;
+        }
+        std::string region(end - start, '\0');
+        const ssize_t got = ::pread(mem, region.data(), region.size(), static_cast<off_t>(start));
+        if (got <= 0) {
+            continue; // device memory and guard pages cannot be read; they hold no heap
+        }
+        region.resize(static_cast<std::size_t>(got));
+        scanned += region.size();
+        for (const auto& [encoding, needle] : needles) {
+            for (auto at = region.find(needle); at != std::string::npos;
+                 at = region.find(needle, at + 1)) {
+                found.push_back({encoding, line, at});
+            }
+        }
+    }
+    ::close(mem);
+    EXPECT_GT(scanned, 1u << 20) << "scanned too little of the kiosk's memory to mean anything";
+    return found;
+}
+
+} // namespace
+
+TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
+    XvfbServer x(1280, 800);
+    CentralProcess central;
+    const ScratchDir dir("memory");
+    // Built from pieces so this test's own binary is not the only place it could come from.
+    const std::string marker = std::string("Qx7-Kestrel") + "-Marker-" + "Vq2-Quince";
+    ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--central", central.base_url(), "--ca",
+                        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string(),
+                        "--windowed", "--width", "1280", "--height", "800", "--idle-timeout", "16"},
+                       kiosk_window_env(x), dir / "kiosk.out", dir / "kiosk.log");
+    const std::string display = x.display();
+    auto xdotool = [&display](const std::string& args) {
+        return run_in_display(display, "xdotool " + args);
+    };
+    auto wait_for = [&](const std::string& screen, int after = 0) {
+        return wait_for_kiosk_screenshot(kiosk, dir / "kiosk.out", dir / "kiosk.log", screen,
+                                         after);
+    };
+    ASSERT_FALSE(wait_for("01-attract").empty());
+    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
+                                      "windowfocus mousemove --window %1 640 400"),
+              0);
+    std::this_thread::sleep_for(500ms); // focus events settle before the first key
+    ASSERT_EQ(xdotool("key Return"), 0);
+    ASSERT_FALSE(wait_for("home").empty());
+    xdotool("key Return"); // the home menu's first task: reset the password
+    ASSERT_FALSE(wait_for("identify").empty());
+    xdotool("type --delay 30 jdoe");
+    xdotool("key Return");
+    ASSERT_FALSE(wait_for("enter-code").empty());
+    const auto code = central.latest_code_for("jdoe");
+    ASSERT_TRUE(code.has_value());
+    xdotool("type --delay 30 " + *code);
+    xdotool("key Return");
+    const auto password_screen = wait_for("new-password");
+    ASSERT_FALSE(password_screen.empty());
+
+    // The marker in both fields, submitted once (the copies refused as "they differ" must go
+    // too), then typed again and left there for the idle timeout to find.
+    xdotool("type --delay 15 " + marker);
+    xdotool("key Tab");
+    xdotool("type --delay 15 " + marker + "-other");
+    xdotool("key Return");
+    ASSERT_FALSE(wait_for("new-password-notice").empty());
+    xdotool("type --delay 15 " + marker);
+    const int last_index = std::atoi(password_screen.filename().c_str());
+    // Before the timeout, the marker is there to be found: the scan can see it.
+    EXPECT_FALSE(scan_memory(kiosk.pid(), marker).empty())
+        << "the marker was not found while typed: the scan would prove nothing";
+
+    ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
+    std::this_thread::sleep_for(1s); // a few frames after the wipe
+    const auto copies = scan_memory(kiosk.pid(), marker);
+    for (const auto& copy : copies) {
+        ADD_FAILURE() << "copy of the password (" << copy.encoding << ") at +" << copy.offset
+                      << " in " << copy.mapping;
+    }
+    EXPECT_TRUE(copies.empty());
+    EXPECT_EQ(kiosk.terminate(), 0);
+}
