@@ -5,6 +5,7 @@
 #include "central_process.hpp"
 #include "kiosk/central/totp.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -307,4 +308,36 @@ TEST_F(OfflineConfirmation, AnUnknownIdentifierIsIndistinguishable) {
     const auto all = confirmations_for("mkowalska");
     EXPECT_EQ(confirm(all.front()["confirmation_id"], all.front()["code"])->status, 410);
     EXPECT_EQ(confirm(all.back()["confirmation_id"], all.back()["code"])->status, 200);
+}
+
+// Guesses sent at once each spend an attempt: no more than the allowed wrong answers.
+TEST_F(OfflineConfirmation, ConcurrentGuessesCannotExceedTheAttempts) {
+    ASSERT_EQ(queue_reset("jdoe", kNewPassword, "Q-OFFLINE-10")["status"], 202);
+    const auto message = confirmations_for("jdoe").at(0);
+    const std::string id = message["confirmation_id"];
+    const std::string right = message["code"];
+    std::vector<std::thread> guessers;
+    std::atomic<int> wrong_code_answers{0};
+    for (int i = 0; i < 10; ++i) {
+        guessers.emplace_back([&, i] {
+            httplib::SSLClient client("127.0.0.1", central_->port());
+            client.set_ca_cert_path(central_->ca_file().c_str());
+            client.enable_server_certificate_verification(true);
+            std::string guess = std::to_string(10000000 + i);
+            if (guess == right) {
+                guess = "99999999";
+            }
+            auto res = client.Post(("/v1/offline-confirmations/" + id + "/confirm").c_str(),
+                                   json{{"code", guess}}.dump(), "application/json");
+            if (res && res->status == 401) {
+                ++wrong_code_answers;
+            }
+        });
+    }
+    for (auto& guesser : guessers) {
+        guesser.join();
+    }
+    EXPECT_LE(wrong_code_answers.load(), 4);
+    EXPECT_EQ(confirm(id, right)->status, 410);
+    EXPECT_TRUE(central_->password_matches("jdoe", kJdoePassword));
 }
