@@ -66,6 +66,13 @@ bool is_word(const std::string& s, std::size_t max) {
     });
 }
 
+// An audit action: 1..64 of [a-z0-9_.-] ("maintenance.entered", "session_ended").
+bool is_action(const std::string& s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    });
+}
+
 bool is_one_of(const std::string& s, std::initializer_list<std::string_view> values) {
     return std::find(values.begin(), values.end(), s) != values.end();
 }
@@ -365,8 +372,8 @@ RouteReply RecordRoutes::dispatch(const std::string& path, const std::string& bo
         auto event = api::parse<api::KioskAuditEvent>(body);
         const auto at = event ? parse_rfc3339(event->at) : std::nullopt;
         const bool session = event && event->action == "session_ended";
-        if (!event || !at || !is_word(event->action, 64) || event->actor.empty() ||
-            !is_text(event->actor, 128) || !is_text(event->detail, 2000) ||
+        if (!event || !at || !is_action(event->action) || !is_text(event->actor, 128) ||
+            !is_text(event->detail, 2000) ||
             (session && (!event->flow || !is_word(*event->flow, 32) || !event->last_screen ||
                          !is_word(*event->last_screen, 64) || !event->outcome ||
                          !is_outcome(*event->outcome)))) {
@@ -374,6 +381,10 @@ RouteReply RecordRoutes::dispatch(const std::string& path, const std::string& bo
                                "action (a-z, 0-9, _ or -), actor (1-128 bytes), detail (at most "
                                "2000 bytes) and at (RFC 3339) are required; session_ended also "
                                "needs flow, last_screen and outcome.");
+        }
+        // A kiosk that does not know who acted (maintenance before a staff sign-in) says so.
+        if (event->actor.empty()) {
+            event->actor = "unknown";
         }
         AuditEntry entry = audit_entry(event->action, event->actor, "", event->detail, kiosk_id);
         entry.at = now;
@@ -549,7 +560,7 @@ void RecordRoutes::register_reads(httplib::Server& server) {
             query.until = time_param(req, "until", std::numeric_limits<std::int64_t>::max(), bad);
             query.action = req.get_param_value("action");
             const auto limit = limit_param(req, 100);
-            if (bad || !limit || (!query.action.empty() && !is_word(query.action, 64))) {
+            if (bad || !limit || (!query.action.empty() && !is_action(query.action))) {
                 write(res, error_reply(400, api::error_code::kBadRequest,
                                        "since and until must be RFC 3339 times, action a-z, 0-9, "
                                        "_ or -, limit 1 to 1000."));

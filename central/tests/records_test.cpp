@@ -401,6 +401,20 @@ TEST_F(Records, KioskAuditEventsNeedTheKioskCredentialAndOnlyAdminsAndAuditorsRe
     EXPECT_EQ(api().get("/v1/admin/audit", kiosk_)->status, 401);
     EXPECT_EQ(api().get("/v1/admin/audit/verify", helpdesk_)->status, 403);
 
+    // What maintenance mode sends (app/src/maintenance.cpp): dotted actions, and an empty
+    // actor before a staff member is known.
+    auto dotted = api().post("/v1/kiosks/audit-events",
+                             json{{"action", "maintenance.exit"},
+                                  {"actor", ""},
+                                  {"detail", "idle for 120 s"},
+                                  {"at", now_text()}}
+                                 .dump(),
+                             kiosk_);
+    ASSERT_EQ(dotted->status, 201) << dotted->body;
+    const json exits = audit("action=maintenance.exit");
+    ASSERT_EQ(exits.size(), 1U);
+    EXPECT_EQ(exits[0]["actor"], "unknown");
+
     // since/until select by the central's time.
     EXPECT_TRUE(audit("action=maintenance_entered&until=2000-01-01T00:00:00Z").empty());
     EXPECT_EQ(audit("action=maintenance_entered&since=" + now_text(-300)).size(), 1U);
