@@ -16,7 +16,7 @@ PACKAGES=(
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
-  oathtool jq
+  oathtool jq zbar-tools
   # the OpenAPI conformance test: spec lint and response checks against the running central
   libjson-validator-perl libmojolicious-perl libio-socket-ssl-perl libyaml-libyaml-perl openapi-specification
 )

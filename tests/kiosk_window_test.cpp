@@ -207,13 +207,18 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     // held in that frame; let them settle before typing, as a person's first touch would.
     std::this_thread::sleep_for(500ms);
     ASSERT_EQ(xdotool("key Return"), 0);
-    auto shot = wait_for_screenshot(kiosk, dir, "02-identify");
+    auto shot = wait_for_screenshot(kiosk, dir, "02-home");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "home.png");
+    // Enter on the home menu takes its first, highlighted task: the reset.
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "03-identify");
     ASSERT_FALSE(shot.empty());
     keep(shot, "identify.png");
 
     xdotool("type --delay 30 jdoe");
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "03-enter-code");
+    shot = wait_for_screenshot(kiosk, dir, "04-enter-code");
     ASSERT_FALSE(shot.empty());
     keep(shot, "enter-code.png");
 
@@ -221,7 +226,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     ASSERT_TRUE(code.has_value());
     xdotool("type --delay 30 " + *code);
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "04-new-password");
+    shot = wait_for_screenshot(kiosk, dir, "05-new-password");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password.png");
 
@@ -230,7 +235,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     xdotool("key Tab");
     xdotool("type --delay 20 short");
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "05-new-password-notice");
+    shot = wait_for_screenshot(kiosk, dir, "06-new-password-notice");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password-too-short.png");
 
@@ -239,7 +244,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     xdotool("key Tab");
     xdotool("type --delay 20 " + password);
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "06-done");
+    shot = wait_for_screenshot(kiosk, dir, "07-done");
     ASSERT_FALSE(shot.empty());
     keep(shot, "done.png");
 
@@ -247,7 +252,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     EXPECT_FALSE(central.password_matches("jdoe", "Lobby-Winter-Morning-2026"));
 
     xdotool("key Return");
-    EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "07-attract").empty());
+    EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "08-attract").empty());
     EXPECT_EQ(kiosk.terminate(), 0);
 }
 

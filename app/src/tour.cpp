@@ -18,7 +18,11 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         stops.push_back({std::move(name), std::move(view)});
     };
     add("attract", [](ViewModel& v) { v.screen = Screen::Attract; });
-    add("identify", [](ViewModel& v) { v.screen = Screen::Identify; });
+    add("home", [](ViewModel& v) { v.screen = Screen::Home; });
+    add("identify", [](ViewModel& v) {
+        v.screen = Screen::Identify;
+        v.flow = Flow::ResetPassword;
+    });
     add("identify-empty", [](ViewModel& v) {
         v.screen = Screen::Identify;
         v.notice = Notice::IdentifierEmpty;
@@ -42,6 +46,27 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.screen = Screen::Done;
         v.reference = "RST-7K2Q9D";
         v.completed_at = "2026-11-22T16:40:05Z";
+        v.receipt_url = "https://help.example.com/requests/RST-7K2Q9D";
+    });
+    add("unlock-done", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::Unlock;
+        v.unlock_state = "active";
+        v.reference = "UNL-4M8T2C";
+        v.completed_at = "2026-11-22T16:42:10Z";
+        v.receipt_url = "https://help.example.com/requests/UNL-4M8T2C";
+    });
+    add("account-status-locked", [](ViewModel& v) {
+        v.screen = Screen::AccountStatus;
+        v.flow = Flow::AccountStatus;
+        v.status = {
+            "locked",         "Jane Doe", "2026-08-14T09:12:00Z", 100, "2026-11-22T16:55:00Z",
+            {"email", "totp"}};
+    });
+    add("account-status-active", [](ViewModel& v) {
+        v.screen = Screen::AccountStatus;
+        v.flow = Flow::AccountStatus;
+        v.status = {"active", "Jane Doe", "2026-11-20T09:12:00Z", 2, "", {"email"}};
     });
     add("done-saved-for-later", [](ViewModel& v) {
         v.screen = Screen::Done;
@@ -65,6 +90,45 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
     add("new-password-cannot-save", [](ViewModel& v) {
         v.screen = Screen::NewPassword;
         v.notice = Notice::CannotSaveRequest;
+    });
+    // A request made while the central is unreachable, saved for out-of-band confirmation.
+    add("offline-offer", [](ViewModel& v) {
+        v.screen = Screen::OfflineOffer;
+        v.flow = Flow::ResetPassword;
+    });
+    add("offline-offer-unlock", [](ViewModel& v) {
+        v.screen = Screen::OfflineOffer;
+        v.flow = Flow::Unlock;
+    });
+    add("offline-offer-cannot-save", [](ViewModel& v) {
+        v.screen = Screen::OfflineOffer;
+        v.flow = Flow::Unlock;
+        v.notice = Notice::CannotSaveRequest;
+    });
+    add("offline-password", [](ViewModel& v) {
+        v.screen = Screen::OfflinePassword;
+        v.flow = Flow::ResetPassword;
+    });
+    add("offline-password-too-short", [](ViewModel& v) {
+        v.screen = Screen::OfflinePassword;
+        v.flow = Flow::ResetPassword;
+        v.notice = Notice::PasswordTooShort;
+    });
+    add("done-awaiting-confirmation", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::ResetPassword;
+        v.saved_for_later = true;
+        v.awaiting_confirmation = true;
+        v.reference = "Q-7K2Q9DHX4M";
+        v.completed_at = "2026-11-22T16:40:05Z";
+    });
+    add("done-awaiting-confirmation-unlock", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::Unlock;
+        v.saved_for_later = true;
+        v.awaiting_confirmation = true;
+        v.reference = "Q-3RX8W2LN5T";
+        v.completed_at = "2026-11-22T16:40:05Z";
     });
     add("idle-countdown", [](ViewModel& v) {
         v.screen = Screen::NewPassword;

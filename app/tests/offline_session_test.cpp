@@ -124,6 +124,7 @@ public:
     // Walks to the new-password screen for `username`, online.
     void verify(kiosk::testing::CentralProcess& central, const std::string& username) {
         send_and_settle(intent::Start{});
+        send_and_settle(intent::ChooseFlow{Flow::ResetPassword});
         send_and_settle(intent::SubmitIdentifier{username});
         ASSERT_EQ(view().screen, Screen::EnterCode);
         const auto code = central.latest_code_for(username);

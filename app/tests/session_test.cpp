@@ -29,6 +29,11 @@ public:
           session_(client_, worker_, inbox_, std::move(session)) {}
 
     void send(Intent intent) { session_.handle(std::move(intent), now_); }
+    // Attract -> home -> `flow`'s first screen, as a touch on each would.
+    void begin(Flow flow = Flow::ResetPassword) {
+        send(intent::Start{});
+        send(intent::ChooseFlow{flow});
+    }
     // Lets the request in flight finish and applies its answer, as the UI loop would.
     void settle() {
         worker_.wait_idle();
@@ -65,7 +70,7 @@ private:
 
 // Walks to the new-password screen for `username`.
 void verify(Kiosk& kiosk, kiosk::testing::CentralProcess& central, const std::string& username) {
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     ASSERT_EQ(kiosk.view().screen, Screen::Identify);
     kiosk.send_and_settle(intent::SubmitIdentifier{username});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
@@ -101,7 +106,7 @@ TEST(SessionFlow, ResetChangesThePasswordAtTheCentral) {
 TEST(SessionFlow, UsersCanIdentifyByEmailAddress) {
     kiosk::testing::CentralProcess central;
     Kiosk kiosk(central.base_url(), central.ca_file());
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"  jane.doe@example.com "});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     EXPECT_EQ(kiosk.view().identifier, "jane.doe@example.com");
@@ -111,7 +116,7 @@ TEST(SessionFlow, UsersCanIdentifyByEmailAddress) {
 TEST(SessionFlow, WrongCodesCountDownThenStopTheFlow) {
     kiosk::testing::CentralProcess central;
     Kiosk kiosk(central.base_url(), central.ca_file());
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
     const std::string wrong = wrong_code_for(central.latest_code_for("jdoe").value());
 
@@ -129,7 +134,7 @@ TEST(SessionFlow, WrongCodesCountDownThenStopTheFlow) {
 TEST(SessionFlow, IncompleteCodeIsCaughtWithoutAsking) {
     kiosk::testing::CentralProcess central;
     Kiosk kiosk(central.base_url(), central.ca_file());
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
     kiosk.send_and_settle(intent::SubmitCode{SecretString("12a")});
     EXPECT_EQ(kiosk.view().notice, Notice::CodeIncomplete);
@@ -187,7 +192,7 @@ TEST(SessionFlow, UnreachableCentralEndsOnAClearProblem) {
         port = central.port();
     }
     Kiosk kiosk("https://127.0.0.1:" + std::to_string(port), ca);
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
     EXPECT_EQ(kiosk.view().screen, Screen::Problem);
     EXPECT_EQ(kiosk.view().problem, Problem::CentralUnreachable);
@@ -207,7 +212,7 @@ TEST(SessionFlow, ACentralThatNeverAnswersEndsOnAClearProblemNotAHang) {
     kiosk::testing::CentralProcess central; // only for a real CA file
     Kiosk kiosk("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), central.ca_file(),
                 1500ms);
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send(intent::SubmitIdentifier{"jdoe"});
     EXPECT_TRUE(kiosk.view().busy) << "the UI shows a spinner while the request is out";
     const auto start = std::chrono::steady_clock::now();
@@ -221,7 +226,7 @@ TEST(SessionFlow, ACentralThatNeverAnswersEndsOnAClearProblemNotAHang) {
 TEST(SessionFlow, IdleTimeoutWarnsThenWipesEverything) {
     kiosk::testing::CentralProcess central;
     Kiosk kiosk(central.base_url(), central.ca_file());
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
 
@@ -237,7 +242,7 @@ TEST(SessionFlow, IdleTimeoutWarnsThenWipesEverything) {
 TEST(SessionFlow, AnAnswerArrivingAfterTheUserLeftIsDropped) {
     kiosk::testing::CentralProcess central;
     Kiosk kiosk(central.base_url(), central.ca_file());
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send(intent::SubmitIdentifier{"jdoe"});
     kiosk.send(intent::Finish{});
     kiosk.settle();
@@ -275,7 +280,7 @@ TEST(SessionFlow, IdleTimeoutPutsBackTheDefaultLanguageAndModes) {
     kiosk.send(intent::ChooseLanguage{"he"});
     kiosk.send(intent::SetLargeText{true});
     kiosk.send(intent::SetHighContrast{true});
-    kiosk.send(intent::Start{});
+    kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     EXPECT_EQ(kiosk.view().language, "he");

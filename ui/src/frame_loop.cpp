@@ -23,6 +23,16 @@ std::string_view screen_name(app::Screen screen) {
     switch (screen) {
     case app::Screen::Attract:
         return "attract";
+    case app::Screen::Home:
+        return "home";
+    case app::Screen::AccountStatus:
+        return "account-status";
+    case app::Screen::Help:
+        return "help";
+    case app::Screen::Ticket:
+        return "ticket";
+    case app::Screen::Feedback:
+        return "feedback";
     case app::Screen::Identify:
         return "identify";
     case app::Screen::EnterCode:
@@ -33,6 +43,10 @@ std::string_view screen_name(app::Screen screen) {
         return "done";
     case app::Screen::Problem:
         return "problem";
+    case app::Screen::OfflineOffer:
+        return "offline-offer";
+    case app::Screen::OfflinePassword:
+        return "offline-password";
     }
     return "screen";
 }

@@ -76,6 +76,30 @@ bool user_was_active() {
     return false;
 }
 
+// This frame's typed characters as UTF-8, read before any field consumes them.
+std::string typed_this_frame() {
+    std::string out;
+    for (const ImWchar c : ImGui::GetIO().InputQueueCharacters) {
+        const auto cp = static_cast<unsigned>(c);
+        if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+    }
+    return out;
+}
+
+bool return_pressed() {
+    return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
+           ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false);
+}
+
 bool enter_pressed() {
     return ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
            ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false) ||
@@ -97,6 +121,7 @@ KioskScreens::~KioskScreens() {
 
 void KioskScreens::wipe_inputs() {
     wipe_imgui_text_state();
+    badge_.reset();
     secure_wipe(identifier_.data(), identifier_.size());
     secure_wipe(code_.data(), code_.size());
     secure_wipe(password_.data(), password_.size());
@@ -154,9 +179,31 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     if (user_was_active()) {
         out.emplace_back(app::intent::Activity{});
     }
+    // A badge swiped on the identify screen is the identifier, whatever the field held and
+    // wherever the keyboard focus was.
+    std::string typed = typed_this_frame();
+    auto badge = badge_.frame(typed, return_pressed(), ImGui::GetTime());
+    secure_wipe(typed);
+    badge_submitted_ = false;
+    if (badge && view.screen == app::Screen::Identify && !view.busy) {
+        out.emplace_back(app::intent::SubmitIdentifier{std::move(*badge)});
+        badge_submitted_ = true;
+    } else if (badge) {
+        secure_wipe(*badge);
+    }
     switch (view.screen) {
     case app::Screen::Attract:
         draw_attract(view, out);
+        break;
+    case app::Screen::Home:
+        draw_home(view, out);
+        break;
+    case app::Screen::AccountStatus:
+        draw_account_status(view, out);
+        break;
+    case app::Screen::Help:
+    case app::Screen::Ticket:
+    case app::Screen::Feedback:
         break;
     case app::Screen::Identify:
         draw_identify(view, out);
@@ -172,6 +219,12 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         break;
     case app::Screen::Problem:
         draw_problem(view, out);
+        break;
+    case app::Screen::OfflineOffer:
+        draw_offline_offer(view, out);
+        break;
+    case app::Screen::OfflinePassword:
+        draw_offline_password(view, out);
         break;
     }
     if (view.idle_seconds_left > 0) {
@@ -257,6 +310,93 @@ void KioskScreens::draw_attract(const app::ViewModel& view, std::vector<app::Int
     }
 }
 
+void KioskScreens::draw_home(const app::ViewModel& view, std::vector<app::Intent>& out) {
+    ui_.begin_page("home", text("app.name"));
+    ui_.title(text("home.title"));
+    ui_.vertical_space(0.3f);
+    const std::pair<const char*, app::Flow> tasks[] = {
+        {"home.reset", app::Flow::ResetPassword},
+        {"home.unlock", app::Flow::Unlock},
+        {"home.status", app::Flow::AccountStatus},
+    };
+    bool any_focused = false;
+    bool chosen = false;
+    bool first = true;
+    for (const auto& [key, flow] : tasks) {
+        // The first task is what most people come for: filled, and what Enter picks when
+        // the keyboard is on no button yet.
+        const bool pressed = first ? ui_.primary_button(text(key), !view.busy)
+                                   : ui_.secondary_button(text(key), !view.busy);
+        any_focused = any_focused || ImGui::IsItemFocused();
+        if (pressed) {
+            out.emplace_back(app::intent::ChooseFlow{flow});
+            chosen = true;
+        }
+        first = false;
+    }
+    ui_.vertical_space(0.5f);
+    if (ui_.secondary_button(text("problem.finish"))) {
+        out.emplace_back(app::intent::Finish{});
+        chosen = true;
+    }
+    any_focused = any_focused || ImGui::IsItemFocused();
+    if (!any_focused && !chosen && !focus_first_field_ && enter_pressed()) {
+        out.emplace_back(app::intent::ChooseFlow{app::Flow::ResetPassword});
+    }
+    focus_first_field_ = false;
+    ui_.end_page();
+}
+
+void KioskScreens::draw_account_status(const app::ViewModel& view, std::vector<app::Intent>& out) {
+    ui_.begin_page("account-status", text("app.name"));
+    const auto& status = view.status;
+    ui_.title(status.display_name.empty() ? text("status.title") : status.display_name);
+    ui_.vertical_space(0.3f);
+    std::string state = text("status.state.active");
+    if (status.state == "locked") {
+        state =
+            catalog_->format("status.state.locked",
+                             {{"time", assets::format_date_time(*catalog_, status.locked_until)}});
+    } else if (status.state == "disabled") {
+        state = text("status.state.disabled");
+    }
+    ui_.field(text("status.state"), state);
+    if (!status.password_changed_at.empty()) {
+        ui_.field(text("status.password"),
+                  catalog_->plural(
+                      "status.password.age", status.password_age_days,
+                      {{"date", assets::format_date_time(*catalog_, status.password_changed_at)}}));
+    }
+    if (!status.methods.empty()) {
+        std::string methods;
+        for (const auto& method : status.methods) {
+            const std::string key = "status.method." + method;
+            if (!catalog_->contains(key)) {
+                continue; // a method this kiosk version cannot name
+            }
+            methods += (methods.empty() ? "" : "\n") + text(key);
+        }
+        ui_.field(text("status.methods"), methods);
+    }
+    if (view.busy) {
+        ui_.busy_indicator(text("common.busy"));
+    }
+    ui_.vertical_space(0.5f);
+    if (status.state == "locked") {
+        const auto pressed = ui_.button_row(text("status.unlock"), text("done.finish"), !view.busy);
+        if (pressed == RowPress::Forward) {
+            out.emplace_back(app::intent::UnlockFromStatus{});
+        } else if (pressed == RowPress::Back) {
+            out.emplace_back(app::intent::Finish{});
+        }
+    } else if (ui_.primary_button(text("done.finish"), !view.busy) ||
+               (!focus_first_field_ && enter_pressed())) {
+        out.emplace_back(app::intent::Finish{});
+    }
+    focus_first_field_ = false;
+    ui_.end_page();
+}
+
 void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out) {
     ui_.begin_page("identify", text("app.name"));
     ui_.title(text("identify.title"));
@@ -273,10 +413,14 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
     }
     const auto pressed =
         ui_.button_row(text("identify.continue"), text("common.cancel"), !view.busy);
-    if (pressed == RowPress::Forward || (entered && !view.busy)) {
+    if (badge_submitted_) {
+        // The reader's keys also went into the field: what it holds now is not what anyone typed.
+        wipe_imgui_text_state();
+        secure_wipe(identifier_.data(), identifier_.size());
+    } else if (pressed == RowPress::Forward || (entered && !view.busy)) {
         out.emplace_back(app::intent::SubmitIdentifier{std::string(text_of(identifier_))});
     } else if (pressed == RowPress::Back) {
-        out.emplace_back(app::intent::Finish{});
+        out.emplace_back(app::intent::BackToHome{});
     }
     ui_.end_page();
 }
@@ -302,7 +446,7 @@ void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::
     if (pressed == RowPress::Forward || (entered && !view.busy)) {
         out.emplace_back(app::intent::SubmitCode{SecretString(text_of(code_))});
     } else if (pressed == RowPress::Back) {
-        out.emplace_back(app::intent::Finish{});
+        out.emplace_back(app::intent::BackToHome{});
     }
     ui_.end_page();
 }
@@ -336,7 +480,7 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
         out.emplace_back(app::intent::SubmitNewPassword{SecretString(text_of(password_)),
                                                         SecretString(text_of(confirmation_))});
     } else if (pressed == RowPress::Back) {
-        out.emplace_back(app::intent::Finish{});
+        out.emplace_back(app::intent::BackToHome{});
     }
     ui_.end_page();
 }
@@ -345,15 +489,37 @@ void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent
     ui_.begin_page("done", text("app.name"));
     // Saved for later: the same receipt, saying the change is still to come.
     const bool saved = view.saved_for_later;
-    ui_.title(text(saved ? "saved.title" : "done.title"), ui_.colours().success);
-    ui_.paragraph(text(saved ? "saved.body" : "done.body"));
+    const bool unlock = view.flow == app::Flow::Unlock;
+    const bool disabled = unlock && view.unlock_state == "disabled";
+    std::string title_key = saved ? "saved.title" : "done.title";
+    std::string body_key = saved ? "saved.body" : "done.body";
+    std::string time_key = saved ? "saved.time" : "done.time";
+    if (unlock) {
+        title_key = disabled ? "unlock.disabled.title" : "unlock.title";
+        body_key = disabled ? "unlock.disabled.body" : "unlock.body";
+        time_key = "unlock.time";
+    }
+    if (view.awaiting_confirmation) {
+        // Made offline: applied only once the owner confirms it within the time given.
+        title_key = "saved.title";
+        time_key = "saved.time";
+    }
+    ui_.title(text(title_key), disabled ? 0 : ui_.colours().success);
+    ui_.paragraph(view.awaiting_confirmation ? catalog_->plural(unlock ? "offline.saved.unlock_body"
+                                                                       : "offline.saved.reset_body",
+                                                                view.confirm_within_hours)
+                                             : text(body_key));
     ui_.vertical_space(0.5f);
     ImGui::PushFont(ui_.fonts().title);
     ui_.paragraph(catalog_->format("done.reference", {{"reference", view.reference}}));
     ImGui::PopFont();
-    ui_.muted(catalog_->format(saved ? "saved.time" : "done.time",
+    ui_.muted(catalog_->format(time_key,
                                {{"time", assets::format_date_time(*catalog_, view.completed_at)}}));
-    ui_.vertical_space(1.0f);
+    if (!view.receipt_url.empty()) {
+        ui_.vertical_space(0.5f);
+        ui_.qr_code(view.receipt_url, ImGui::GetFontSize() * 7.0f, text("receipt.qr"));
+    }
+    ui_.vertical_space(0.8f);
     if (ui_.primary_button(text("done.finish")) || (!focus_first_field_ && enter_pressed())) {
         out.emplace_back(app::intent::Finish{});
     }

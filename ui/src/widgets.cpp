@@ -5,6 +5,7 @@
 #include "kiosk/ui/widgets.hpp"
 
 #include "kiosk/assets/bidi.hpp"
+#include "kiosk/ui/qr.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -118,7 +119,14 @@ bool Widgets::button(const std::string& label, bool enabled, bool primary, float
         ImGui::PushStyleColor(ImGuiCol_Text, c(palette_.primary));
         ImGui::PushStyleColor(ImGuiCol_Border, c(palette_.primary));
     }
-    const bool pressed = ImGui::Button(visual(label).c_str(), ImVec2(width, button_height()));
+    bool pressed = ImGui::Button(visual(label).c_str(), ImVec2(width, button_height()));
+    // Dear ImGui 1.86 activates a keyboard-focused button with Space only; a kiosk keyboard
+    // user expects Enter to work too.
+    if (ImGui::IsItemFocused() &&
+        (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
+         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false))) {
+        pressed = true;
+    }
     record(label);
     ImGui::PopStyleColor(primary ? 1 : 5);
     if (!enabled) {
@@ -389,6 +397,46 @@ void Widgets::busy_indicator(const std::string& label) const {
     const float text_offset = radius * 2.4f + ImGui::GetStyle().ItemSpacing.x;
     ImGui::SetCursorScreenPos(ImVec2(rtl_ ? pos.x : pos.x + text_offset, pos.y));
     text_block(label, nullptr, palette_.muted, width - text_offset);
+}
+
+bool Widgets::qr_code(const std::string& payload, float side, const std::string& caption) const {
+    const auto matrix = encode_qr(payload);
+    if (!matrix) {
+        return false;
+    }
+    const int modules = matrix->width + 2 * kQrQuietZone;
+    // Whole pixels per module on whole-pixel positions: no module is blurred across two
+    // pixel columns, which is what keeps a phone's reader happy with small codes.
+    const float module = std::max(1.0f, std::floor(side / static_cast<float>(modules)));
+    const float drawn = module * static_cast<float>(modules);
+    const float width = ImGui::GetContentRegionAvail().x;
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const float x0 = std::floor(rtl_ ? pos.x + width - drawn : pos.x);
+    const float y0 = std::floor(pos.y);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    // Always dark on white, also in high contrast: readers expect it that way round.
+    draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x0 + drawn, y0 + drawn), 0xFFFFFFFF);
+    for (const QrRun& run : qr_runs(*matrix)) {
+        const float left = x0 + module * static_cast<float>(run.first + kQrQuietZone);
+        const float top = y0 + module * static_cast<float>(run.row + kQrQuietZone);
+        draw->AddRectFilled(ImVec2(left, top),
+                            ImVec2(left + module * static_cast<float>(run.count), top + module),
+                            0xFF000000);
+    }
+    const float gap = ImGui::GetFontSize();
+    if (!caption.empty() && width - drawn - gap > ImGui::GetFontSize() * 4) {
+        ImGui::SetCursorScreenPos(ImVec2(rtl_ ? pos.x : x0 + drawn + gap, y0 + gap * 0.5f));
+        text_block(caption, nullptr, palette_.muted, width - drawn - gap);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(pos.x, y0 + drawn));
+    ImGui::Dummy(ImVec2(width, 0));
+    return true;
+}
+
+void Widgets::field(const std::string& label, const std::string& value) const {
+    muted(label);
+    paragraph(value);
+    vertical_space(0.3f);
 }
 
 } // namespace kiosk::ui

@@ -25,12 +25,43 @@ class OfflineServices;
 using Clock = std::chrono::steady_clock;
 
 enum class Screen {
-    Attract,     // branding and "touch to start"; nothing about any user is held
-    Identify,    // username, e-mail or employee ID
-    EnterCode,   // the code sent to the registered e-mail
-    NewPassword, // new password twice
-    Done,        // the receipt
-    Problem,     // something stopped the flow; says what and what to do next
+    Attract,       // branding and "touch to start"; nothing about any user is held
+    Home,          // the menu of tasks: reset, unlock, status, help, ticket
+    Identify,      // username, e-mail or employee ID
+    EnterCode,     // the code sent to the registered e-mail
+    NewPassword,   // new password twice
+    AccountStatus, // state, password age, lockout, enrolled methods
+    Help,          // searchable FAQ, support contacts, a QR to continue on a phone
+    Ticket,        // category, description, contact preference
+    Feedback,      // 1–5 and an optional comment, after a receipt
+    Done,          // the receipt of a reset, unlock or ticket (see ViewModel::flow)
+    // The central cannot be reached to verify: offer to save the request, applied only once
+    // the owner confirms it from their registered e-mail (app/src/offline_request.cpp).
+    OfflineOffer,
+    OfflinePassword, // the new password of a request saved for confirmation
+    Problem,         // something stopped the flow; says what and what to do next
+};
+
+// The task chosen on the home menu. Verification (identify, code) is shared by the flows
+// that need it; what follows it depends on the flow.
+enum class Flow {
+    None,
+    ResetPassword,
+    Unlock,
+    AccountStatus,
+    Help,
+    Ticket,
+};
+
+// What the central said about the verified account, for the AccountStatus screen. Held for
+// this session only (never cached), wiped with it.
+struct AccountStatusView {
+    std::string state; // "active", "locked" or "disabled"
+    std::string display_name;
+    std::string password_changed_at;  // RFC 3339
+    int password_age_days = 0;        // whole days since password_changed_at
+    std::string locked_until;         // RFC 3339; "" when no lockout runs
+    std::vector<std::string> methods; // enrolled: "email", "totp"; empty when unknown
 };
 
 // Why the flow stopped, shown on the Problem screen.
@@ -75,9 +106,17 @@ struct ViewModel {
     std::string identifier;    // as typed, to say where the code went
     std::string reference;     // receipt reference on Done
     std::string completed_at;  // RFC 3339, on Done
+    std::string receipt_url;   // on Done: where to follow the request up (shown as a QR code)
+    Flow flow = Flow::None;    // the task chosen on Home
+    AccountStatusView status;  // on AccountStatus
+    std::string unlock_state;  // on Done after an unlock: "active" or "disabled"
     // On Done: the central was unreachable, so the reset was saved (sealed) in the outbox
     // and will be applied when it answers; `completed_at` is when it was saved.
     bool saved_for_later = false;
+    // On Done with saved_for_later: made while offline, so it is applied only after the
+    // owner confirms it out of band within `confirm_within_hours`.
+    bool awaiting_confirmation = false;
+    int confirm_within_hours = 24;
     // The central as the connectivity monitor last saw it: the attract screen's mark.
     Reachability central = Reachability::Unknown;
     // Languages offered on the attract screen (SessionSettings::languages).
@@ -86,7 +125,12 @@ struct ViewModel {
 };
 
 namespace intent {
-struct Start {}; // attract -> identify
+struct Start {}; // attract -> home
+struct ChooseFlow {
+    Flow flow = Flow::None; // home -> identify, help or ticket
+};
+struct UnlockFromStatus {}; // on AccountStatus of a locked account: unlock with the same check
+struct BackToHome {};       // leave a task before verifying: keeps language and modes
 struct SubmitIdentifier {
     std::string identifier;
 };
@@ -97,9 +141,14 @@ struct SubmitNewPassword {
     SecretString password;
     SecretString confirmation;
 };
-struct StartOver {}; // wipe and go back to identify
-struct Finish {};    // wipe and go back to attract
-struct Activity {};  // the user touched or typed: restarts the idle timer
+struct StartOver {};           // wipe and go back to identify
+struct SaveForConfirmation {}; // on OfflineOffer: save the request (reset: ask for a password)
+struct SubmitOfflinePassword { // on OfflinePassword
+    SecretString password;
+    SecretString confirmation;
+};
+struct Finish {};   // wipe and go back to attract
+struct Activity {}; // the user touched or typed: restarts the idle timer
 struct ChooseLanguage {
     std::string language; // one of SessionSettings::languages; others are ignored
 };
@@ -114,7 +163,9 @@ struct SetHighContrast {
 using Intent =
     std::variant<intent::Start, intent::SubmitIdentifier, intent::SubmitCode,
                  intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity,
-                 intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast>;
+                 intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast,
+                 intent::ChooseFlow, intent::UnlockFromStatus, intent::BackToHome,
+                 intent::SaveForConfirmation, intent::SubmitOfflinePassword>;
 
 struct SessionSettings {
     std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
@@ -122,6 +173,12 @@ struct SessionSettings {
     std::string default_language = "en";   // the attract screen's language between sessions
     std::vector<std::string> languages{assets::kShippedLanguages.begin(),
                                        assets::kShippedLanguages.end()};
+    // Where a receipt's QR code sends a phone to follow the request up; "{reference}" is
+    // replaced by the receipt's reference.
+    std::string follow_up_url = "https://help.example.com/requests/{reference}";
+    // How long the central keeps a request made offline waiting for its owner's confirmation
+    // (kiosk-central --confirmation-ttl); the receipt says so.
+    int offline_confirmation_hours = 24;
 };
 
 class Session {
@@ -161,11 +218,39 @@ private:
     void on(const intent::ChooseLanguage&);
     void on(const intent::SetLargeText&);
     void on(const intent::SetHighContrast&);
+    void on(const intent::ChooseFlow&);
+    void on(const intent::UnlockFromStatus&);
+    void on(const intent::BackToHome&);
+    void on(const intent::SaveForConfirmation&);
+    void on(intent::SubmitOfflinePassword&);
+
+    // [verification] app/src/flows/verification.cpp: shared by every flow that needs it.
+    // `verified()` hands over to the chosen flow once the code is right.
+    void verified();
 
     void verification_started(const net::ApiResult<api::StartVerificationResponse>& result);
     void code_checked(net::ApiResult<api::CheckCodeResponse>& result);
+    // [reset] app/src/flows/reset.cpp
     struct ResetAttempt; // the online answer, and what saving it for later gave
     void password_reset(const ResetAttempt& attempt);
+    // [unlock] app/src/flows/unlock.cpp
+    void request_unlock();
+    void unlocked(const net::ApiResult<api::UnlockResponse>& result);
+    // [status] app/src/flows/status.cpp
+    void request_status();
+    void status_arrived(const net::ApiResult<api::AccountStatusResponse>& result);
+    // A failure that ends a flow after verification: the Problem screen naming it.
+    void show_failure_after_verification(const net::ApiFailure& failure, const char* what);
+    // The receipt of a finished task.
+    void show_receipt(std::string reference, std::string completed_at);
+    // Keeps the person's language and modes across a wipe (same person, new task).
+    void wipe_keeping_preferences();
+    // [offline request] app/src/offline_request.cpp: verification could not start because
+    // the central is unreachable. True when saving for confirmation is offered instead.
+    bool offer_offline_request(const net::ApiFailure& failure);
+    struct OfflineSave; // what saving a request for confirmation gave
+    void save_offline_request(SecretString password);
+    void offline_request_saved(const OfflineSave& save);
 
     void show(Screen screen);
     void show_problem(Problem problem);

@@ -6,6 +6,7 @@
 
 #include "kiosk/app/session.hpp"
 #include "kiosk/assets/catalog.hpp"
+#include "kiosk/ui/badge_reader.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/widgets.hpp"
 
@@ -41,11 +42,16 @@ public:
 private:
     void react_to_changes(const app::ViewModel& view);
     void draw_attract(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_home(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_account_status(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_done(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // src/offline_screens.cpp: saving a request for out-of-band confirmation.
+    void draw_offline_offer(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_offline_password(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_notice(const app::ViewModel& view);
     // A dot in the bottom corner for staff: green online, red offline, grey unknown.
@@ -70,6 +76,8 @@ private:
     std::array<char, 257> password_{}; // 256 characters accepted by the central, plus NUL
     std::array<char, 257> confirmation_{};
     bool show_password_ = false;
+    BadgeReader badge_;            // keyboard-wedge swipes, watched on every frame
+    bool badge_submitted_ = false; // this frame's identifier came from a swipe
 
     app::Screen shown_screen_ = app::Screen::Attract;
     app::Notice shown_notice_ = app::Notice::None;

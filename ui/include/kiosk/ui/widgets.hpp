@@ -82,6 +82,15 @@ public:
     // A rotating arc with `label` beside it, for requests under way.
     void busy_indicator(const std::string& label) const;
 
+    // `payload` as a QR code `side` pixels square (quiet zone included) at the line's start,
+    // with `caption` wrapped beside it. Modules are whole pixels on a pixel grid, one filled
+    // rectangle per run of dark modules, so the code stays sharp at any size. Draws nothing
+    // and returns false when the payload does not fit a QR code.
+    bool qr_code(const std::string& payload, float side, const std::string& caption) const;
+
+    // A label (muted) over its value: one line of a summary such as the account status.
+    void field(const std::string& label, const std::string& value) const;
+
     // `text` (logical order) in visual order for this language's direction.
     [[nodiscard]] std::string visual(const std::string& text) const;
 
