@@ -2,6 +2,7 @@
 // connectivity, enrolment, heartbeats, signed config), wires the session to the window and
 // the background worker, and runs the frame loop until told to stop.
 #include "kiosk/app/kiosk_runtime.hpp"
+#include "kiosk/app/maintenance.hpp"
 #include "kiosk/app/session.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/app/tour.hpp"
@@ -62,6 +63,7 @@ private:
 
 int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("kiosk"));
+    const auto recent_logs = kiosk::app::keep_recent_logs(200); // maintenance's logs page
     CLI::App cli{"Self-service kiosk: walk-up users reset their own password."};
     cli.set_version_flag("--version", std::string("kiosk ") + kiosk::kVersion);
     std::string bootstrap_file;
@@ -201,8 +203,46 @@ int main(int argc, char** argv) {
     spdlog::info("kiosk {} ({}) talking to {}", kiosk::kVersion, settings.kiosk_id,
                  settings.central_url);
     loop_options.screenshot_dir = screenshot_dir;
+    // Maintenance mode (docs/internals/maintenance.md): staff access and the config page come
+    // from the applied configuration the runtime publishes; its outbox takes the audits.
+    kiosk::app::MaintenanceHooks staff_hooks;
+    staff_hooks.access = [&runtime] {
+        const auto fleet = runtime->fleet_status();
+        return fleet.applied ? fleet.applied->document.settings.maintenance
+                             : kiosk::config::MaintenanceAccess{};
+    };
+    staff_hooks.connectivity = [&runtime] { return runtime->connectivity().snapshot(); };
+    staff_hooks.config_status = [&runtime] {
+        const auto fleet = runtime->fleet_status();
+        if (!fleet.enabled) {
+            return kiosk::app::ConfigReport{};
+        }
+        return kiosk::app::describe_config(fleet.applied, fleet.last_refusal, fleet.startup_problem,
+                                           std::chrono::system_clock::now());
+    };
+    staff_hooks.pull_config = [&runtime] {
+        runtime->pull_now();
+        return kiosk::app::ActionResult{true, "asked the central for a newer configuration"};
+    };
+    staff_hooks.recent_logs = recent_logs;
+    kiosk::app::MaintenanceSettings staff_settings;
+    staff_settings.kiosk_id = settings.kiosk_id;
+    staff_settings.version = kiosk::kVersion;
+    staff_settings.state_dir = settings.state_dir;
+    staff_settings.language = settings.default_language;
+    staff_settings.central_url = settings.central_url;
+    if (const auto fleet = runtime->fleet_status(); fleet.applied) {
+        staff_settings.timeout =
+            std::chrono::seconds(fleet.applied->document.settings.idle.maintenance_timeout_seconds);
+    }
+    kiosk::app::Maintenance staff(worker, inbox, staff_settings, std::move(staff_hooks),
+                                  runtime->offline(), kiosk::app::Clock::now());
+    kiosk::ui::MaintenanceScreens staff_screens(*catalogs, fonts);
+    loop_options.maintenance = &staff;
+    loop_options.maintenance_screens = &staff_screens;
     kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(), loop_options);
     screens.wipe_inputs();
+    staff_screens.wipe_inputs();
     runtime->stop(); // before the session and inbox it posts to go away
     return 0;
 }
