@@ -51,6 +51,7 @@ private:
 };
 
 int first_white_row(const std::filesystem::path& png, int column);
+int first_button_row(const std::filesystem::path& png);
 
 // One kiosk under Xvfb, with a bootstrap file, its screenshots and its frame log.
 class Kiosk {
@@ -99,12 +100,15 @@ public:
         return {};
     }
     std::string wait_for(int& seen, const std::string& screen) {
+        std::string passed;
         for (int i = 0; i < 4; ++i) { // notices may come first
             const auto name = next_screen(seen);
             if (name.empty() || name.find(screen) != std::string::npos) {
                 return name;
             }
+            passed += " " + name;
         }
+        ADD_FAILURE() << "expected " << screen << ", saw" << passed;
         return {};
     }
 
@@ -118,12 +122,12 @@ public:
         std::this_thread::sleep_for(500ms); // focus events settle, as a first touch would
     }
     // From attract to the identify page of a password reset, through the home menu if
-    // this kiosk has one (its first white button, down the middle, is the reset).
+    // this kiosk has one (its first button is the reset).
     bool open_reset(int& seen) {
         xdotool("key Return");
         auto screen = next_screen(seen);
         if (screen.find("home") != std::string::npos) {
-            const int y = first_white_row(shot(screen), 640);
+            const int y = first_button_row(shot(screen));
             if (y < 0) {
                 ADD_FAILURE() << "no button on the home screen";
                 return false;
@@ -197,6 +201,30 @@ int first_white_row(const std::filesystem::path& png, int column) {
     return found;
 }
 
+// The first row below the brand bar filled with one colour that is not the page's, at
+// the middle and towards the right: a full-width button's top (title text ends earlier).
+int first_button_row(const std::filesystem::path& png) {
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    unsigned char* data = stbi_load(png.c_str(), &width, &height, &channels, 3);
+    int found = -1;
+    const auto at = [&](int x, int y) {
+        const auto i = (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                        static_cast<std::size_t>(x)) *
+                       3;
+        return std::array<int, 3>{data[i], data[i + 1], data[i + 2]};
+    };
+    for (int y = 120; data != nullptr && y < height && found < 0; ++y) {
+        const auto middle = at(width / 2, y);
+        if (middle == at(width * 3 / 4, y) && middle != at(4, y)) {
+            found = y;
+        }
+    }
+    stbi_image_free(data);
+    return found;
+}
+
 std::array<int, 3> pixel(const std::filesystem::path& png, int x, int y) {
     int width = 0;
     int height = 0;
@@ -262,7 +290,9 @@ TEST(KioskOutage, NoFrameWaitsOnACentralThatNeverAnswers) {
             busy_span_ms += frames[i].gap_ms;
         }
     }
-    ASSERT_GT(busy_gaps.size(), 60U) << "frames kept coming while the request was in flight";
+    // With every gap under 250 ms, 4 s in flight takes at least 16 frames; a loaded machine
+    // (ctest -j2, a sanitizer build) draws fewer than the 30 fps the spinner asks for.
+    ASSERT_GT(busy_gaps.size(), 15U) << "frames kept coming while the request was in flight";
     EXPECT_GE(busy_span_ms, 4000.0);
     const double max_gap = *std::max_element(busy_gaps.begin(), busy_gaps.end());
     const double max_work = *std::max_element(work.begin(), work.end());
