@@ -97,6 +97,8 @@ TEST(AccountFlows, StartOpensTheHomeMenuAndBackReturnsToIt) {
     EXPECT_EQ(kiosk.view().language, "he") << "going back is the same person";
     kiosk.send(intent::SubmitIdentifier{"jdoe"});
     EXPECT_EQ(kiosk.view().screen, Screen::Home) << "no identifier is taken on the menu";
+    kiosk.send(intent::ChooseFlow{Flow::Help});
+    EXPECT_EQ(kiosk.view().screen, Screen::Home) << "help is not built yet: nothing happens";
     EXPECT_FALSE(central.latest_code_for("jdoe").has_value());
 }
 
