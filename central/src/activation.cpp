@@ -5,6 +5,7 @@
 #include "kiosk/central/service.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/central/totp.hpp"
+#include "kiosk/central/totp_key.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 #include "sqlite_query.hpp"
@@ -227,13 +228,15 @@ CentralService::start_activation(const api::ActivationRequest& request) {
     std::string secret = base32_encode(key.data(), key.size());
     OPENSSL_cleanse(key.data(), key.size());
     const std::string enrolment_id = random_token(24);
+    const std::string sealed =
+        store_.seal_totp_secret(secret, totp_key::activation_owner(account->id));
     store_.with_connection([&](sqlite3* db) {
         Query q(db, "UPDATE activations SET state = 'enrolling', enrolment_id = ?, "
                     "password_hash = ?, totp_secret = ?, attempts_left = ?, "
                     "enrolment_expires_at = ? WHERE account_id = ?");
         q.bind(enrolment_id)
             .bind(password_hash)
-            .bind(secret)
+            .bind(sealed)
             .bind(std::int64_t{kEnrolmentAttempts})
             .bind(now + kEnrolmentSeconds)
             .bind(account->id)
@@ -265,7 +268,10 @@ CentralService::confirm_activation(const std::string& activation_id,
         return error(410, api::error_code::kChallengeExpired,
                      "This enrolment is no longer valid. Start the activation again.");
     }
-    auto key = base32_decode(activation->totp_secret);
+    // Throws (a 500, logged) when totp.key does not open it.
+    SecretString secret = store_.open_totp_secret(
+        activation->totp_secret, totp_key::activation_owner(activation->account_id));
+    auto key = base32_decode(secret.str());
     const TotpParameters parameters;
     const auto step = key ? totp_match(*key, request.code, now, parameters) : std::nullopt;
     if (key) {
@@ -296,6 +302,10 @@ CentralService::confirm_activation(const std::string& activation_id,
         return wrong;
     }
     const std::string reference = "ACT-" + random_reference(6);
+    // The account row is another owner: sealed again under its own associated data.
+    const std::string account_sealed =
+        store_.seal_totp_secret(secret.view(), totp_key::account_owner(activation->account_id));
+    secret.clear();
     bool applied = false;
     store_.with_connection([&](sqlite3* db) {
         Savepoint savepoint(db);
@@ -310,7 +320,7 @@ CentralService::confirm_activation(const std::string& activation_id,
                           "totp_last_step = ?, state = 'active' WHERE id = ?");
         account.bind(activation->password_hash)
             .bind(now)
-            .bind(activation->totp_secret)
+            .bind(account_sealed)
             .bind(*step)
             .bind(activation->account_id)
             .step();

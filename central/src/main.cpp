@@ -182,6 +182,7 @@ int serve(const ServeOptions& options) {
     kiosk::central::Metrics metrics;
     records.on_append([&metrics](const std::string& action) { metrics.count_event(action); });
     service.attach_records(&records);
+    confirmations.attach_records(&records);
     http.records = &records;
     http.metrics = &metrics;
     http.fleet.records = &records;

@@ -222,7 +222,9 @@ std::optional<ConfirmationView> OfflineConfirmations::view(const std::string& id
 // [confirm] ------------------------------------------------------------------------------
 
 bool OfflineConfirmations::accept_totp(const Account& account, const std::string& code) {
-    auto key = base32_decode(account.totp_secret);
+    // Throws (a 500, logged) when totp.key does not open it: a server fault, not a wrong code.
+    const SecretString secret = store_.account_totp_secret(account);
+    auto key = base32_decode(secret.str());
     const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
     if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
         spdlog::error("confirmation: account {} has an unusable TOTP enrolment", account.id);
@@ -300,6 +302,12 @@ Outcome<ConfirmationResult> OfflineConfirmations::confirm(const std::string& id,
     request = store_.offline_request(id);
     spdlog::info("offline request {} confirmed and applied ({})", request->reference,
                  applied_reference);
+    if (records_ != nullptr) {
+        records_->append_audit(audit_entry(
+            "offline_request_applied", account->username, account->username,
+            std::string(reset ? "password reset" : "unlock") + " made offline as " +
+                request->reference + ", confirmed by its owner, reference " + applied_reference));
+    }
     if (!mail_.send_notice(account->email, account->username, reset ? "password_reset" : "unlock",
                            applied_reference)) {
         spdlog::error("offline request {}: could not write the demo mail outbox",

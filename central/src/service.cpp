@@ -95,7 +95,9 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
 }
 
 bool CentralService::accept_totp(const Account& account, const std::string& code) {
-    auto key = base32_decode(account.totp_secret);
+    // Throws (a 500, logged) when totp.key does not open it: a server fault, not a wrong code.
+    const SecretString secret = store_.account_totp_secret(account);
+    auto key = base32_decode(secret.str());
     const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
     if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
         spdlog::error("verification: account {} has an unusable TOTP enrolment", account.id);

@@ -2,10 +2,13 @@
 // wrapped in RAII; multi-step changes run in BEGIN IMMEDIATE transactions.
 #include "kiosk/central/store.hpp"
 
+#include "kiosk/central/totp_key.hpp"
 #include "kiosk/common/secret.hpp"
 
 #include <sqlite3.h>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace kiosk::central {
 namespace {
@@ -104,6 +107,8 @@ struct Store::Impl {
     sqlite3* db = nullptr;
     // Recursive: a Batch holds it while the store calls of its items lock it again.
     std::recursive_mutex mutex;
+    // DATA_DIR/totp.key: TOTP secrets are stored only sealed under it (src/totp_key.cpp).
+    SecretString totp_key;
 
     ~Impl() { sqlite3_close(db); }
 
@@ -231,7 +236,42 @@ struct Store::Impl {
         if (user_version() < 2) {
             exec(kMigration2);
         }
+        if (user_version() < 3) {
+            seal_clear_totp_secrets();
+            exec("PRAGMA user_version = 3");
+        }
         transaction.commit();
+    }
+
+    // Schema version 3: TOTP secrets of databases from before are encrypted once, here;
+    // after it a clear value is an error when read, never a fallback.
+    void seal_clear_totp_secrets() {
+        seal_column("SELECT id, totp_secret FROM accounts WHERE totp_secret <> ''",
+                    "UPDATE accounts SET totp_secret = ? WHERE id = ?", totp_key::account_owner);
+        Query table(*this, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                           "name = 'activations'");
+        if (table.step()) {
+            seal_column("SELECT account_id, totp_secret FROM activations WHERE totp_secret <> ''",
+                        "UPDATE activations SET totp_secret = ? WHERE account_id = ?",
+                        totp_key::activation_owner);
+        }
+    }
+
+    void seal_column(const char* select, const char* update, std::string (*owner)(std::int64_t)) {
+        std::vector<std::pair<std::int64_t, std::string>> clear;
+        {
+            Query q(*this, select);
+            while (q.step()) {
+                if (!totp_key::is_sealed(q.text(1))) {
+                    clear.emplace_back(q.integer(0), q.text(1));
+                }
+            }
+        }
+        for (auto& [id, secret] : clear) {
+            Query u(*this, update);
+            u.bind(totp_key::seal(totp_key, secret, owner(id))).bind(id).step();
+            secure_wipe(secret);
+        }
     }
 };
 
@@ -253,8 +293,16 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& file, std::strin
         return nullptr;
     }
     sqlite3_busy_timeout(impl->db, 5000);
+    auto key = totp_key::load_or_create(file.parent_path() / "totp.key", error);
+    if (!key) {
+        return nullptr;
+    }
+    impl->totp_key = std::move(*key);
     try {
-        impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        // secure_delete: a value replaced (a TOTP secret sealed by the migration, a spent
+        // hash) is zeroed in the file rather than left in free space.
+        impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                   "PRAGMA secure_delete=ON;");
         impl->exec(kSchema);
         impl->migrate();
         impl->exec(kOfflineRequestsSchema);
@@ -278,8 +326,33 @@ std::int64_t Store::add_account(const Account& a) {
                           "totp_algorithm, totp_digits) VALUES (?,?,?,?,?,?,?,?,?,?)");
     q.bind(a.username).bind(a.email).bind(a.employee_id).bind(a.display_name);
     q.bind(a.password_hash).bind(a.state).bind(a.password_changed_at);
-    q.bind(a.totp_secret).bind(a.totp_algorithm).bind(std::int64_t{a.totp_digits}).step();
-    return sqlite3_last_insert_rowid(impl_->db);
+    // The row's id is the sealed secret's associated data, so it is sealed once inserted.
+    Impl::Transaction transaction(*impl_);
+    q.bind(std::string()).bind(a.totp_algorithm).bind(std::int64_t{a.totp_digits}).step();
+    const std::int64_t id = sqlite3_last_insert_rowid(impl_->db);
+    if (!a.totp_secret.empty()) {
+        Impl::Query u(*impl_, "UPDATE accounts SET totp_secret = ? WHERE id = ?");
+        u.bind(seal_totp_secret(a.totp_secret, totp_key::account_owner(id))).bind(id).step();
+    }
+    transaction.commit();
+    return id;
+}
+
+std::string Store::seal_totp_secret(std::string_view plaintext, std::string_view owner) {
+    return totp_key::seal(impl_->totp_key, plaintext, owner);
+}
+
+SecretString Store::open_totp_secret(std::string_view stored, std::string_view owner) {
+    std::string error;
+    auto secret = totp_key::open(impl_->totp_key, stored, owner, error);
+    if (!secret) {
+        throw std::runtime_error("TOTP secret of " + std::string(owner) + ": " + error);
+    }
+    return std::move(*secret);
+}
+
+SecretString Store::account_totp_secret(const Account& account) {
+    return open_totp_secret(account.totp_secret, totp_key::account_owner(account.id));
 }
 
 std::optional<Account> Store::find_account(const std::string& identifier) {

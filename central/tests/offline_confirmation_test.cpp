@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <thread>
 
 using nlohmann::json;
@@ -80,6 +81,27 @@ protected:
         }
         return post("/v1/offline-confirmations/" + id + "/confirm", body);
     }
+    // The audit entries of `action` in the real database file (read beside the server: WAL).
+    std::vector<std::string> audit_details(const std::string& action) const {
+        std::vector<std::string> details;
+        sqlite3* db = nullptr;
+        if (sqlite3_open_v2((central_->data_dir() / "central.db").c_str(), &db,
+                            SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            sqlite3_stmt* q = nullptr;
+            if (sqlite3_prepare_v2(db, "SELECT subject, detail FROM audit_log WHERE action = ?", -1,
+                                   &q, nullptr) == SQLITE_OK) {
+                sqlite3_bind_text(q, 1, action.c_str(), -1, SQLITE_TRANSIENT);
+                while (sqlite3_step(q) == SQLITE_ROW) {
+                    details.push_back(
+                        std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) +
+                        " " + reinterpret_cast<const char*>(sqlite3_column_text(q, 1)));
+                }
+            }
+            sqlite3_finalize(q);
+        }
+        sqlite3_close(db);
+        return details;
+    }
     int password_reset_notices(const std::string& account) const {
         int count = 0;
         for (const auto& notice : central_->notices_for(account)) {
@@ -137,6 +159,13 @@ TEST_F(OfflineConfirmation, AppliesOnlyAfterConfirmationAndExactlyOnce) {
     EXPECT_EQ(second->body, first->body);
     EXPECT_EQ(password_reset_notices("jdoe"), 1);
     EXPECT_TRUE(central_->password_matches("jdoe", kNewPassword));
+    // Audited once, with both references, under the owner's name.
+    const auto audited = audit_details("offline_request_applied");
+    ASSERT_EQ(audited.size(), 1u);
+    EXPECT_TRUE(audited[0].starts_with("jdoe ")) << audited[0];
+    EXPECT_NE(audited[0].find(reference), std::string::npos) << audited[0];
+    EXPECT_NE(audited[0].find(applied["applied_reference"].get<std::string>()), std::string::npos)
+        << audited[0];
 }
 
 TEST_F(OfflineConfirmation, TheLinkShowsAFormOnGetAndAppliesOnlyOnPost) {

@@ -6,6 +6,7 @@
 
 #include "kiosk/central/mail_outbox.hpp"
 #include "kiosk/central/password_policy.hpp"
+#include "kiosk/central/records.hpp"
 #include "kiosk/central/service.hpp"
 #include "kiosk/central/store.hpp"
 
@@ -75,6 +76,8 @@ public:
     std::int64_t expire(std::int64_t now);
 
     void set_public_url(std::string url);
+    // Where an applied confirmation is audited ("offline_request_applied"); none: not audited.
+    void attach_records(Records* records) { records_ = records; }
     [[nodiscard]] const ConfirmationSettings& settings() const { return settings_; }
 
 private:
@@ -85,6 +88,7 @@ private:
     PasswordPolicy policy_;
     DemoMailOutbox& mail_;
     ConfirmationSettings settings_;
+    Records* records_ = nullptr;
     mutable std::mutex url_mutex_; // public_url is set once the port is known
 };
 

@@ -4,6 +4,8 @@
 // database itself throw std::runtime_error; "not found" is an empty optional.
 #pragma once
 
+#include "kiosk/common/secret.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -11,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 struct sqlite3;
 
@@ -26,6 +29,8 @@ struct Account {
     std::string state;         // "active", "locked", "disabled"
     std::int64_t password_changed_at = 0;
     // TOTP (RFC 6238) when enrolled: base32 secret, "SHA1"/"SHA256"/"SHA512", 6–8 digits.
+    // add_account takes the clear base32 secret; accounts read back hold it sealed
+    // ("v1:…", see totp_key.hpp): Store::account_totp_secret opens it.
     std::string totp_secret; // empty: no authenticator enrolled
     std::string totp_algorithm = "SHA1";
     int totp_digits = 6;
@@ -90,6 +95,13 @@ public:
 
     bool has_accounts();
     std::int64_t add_account(const Account& account);
+
+    // TOTP secrets at rest, under DATA_DIR/totp.key (made on first open beside the database).
+    // `owner` is totp_key::account_owner / activation_owner of the row. open_* throws
+    // std::runtime_error saying why (wrong key file, a clear or altered value).
+    std::string seal_totp_secret(std::string_view plaintext, std::string_view owner);
+    SecretString open_totp_secret(std::string_view stored, std::string_view owner);
+    SecretString account_totp_secret(const Account& account);
     // By username or e-mail (case-insensitive) or employee ID.
     std::optional<Account> find_account(const std::string& identifier);
     std::optional<Account> account_by_id(std::int64_t id);
