@@ -224,6 +224,19 @@ int main(int argc, char** argv) {
         runtime->pull_now();
         return kiosk::app::ActionResult{true, "asked the central for a newer configuration"};
     };
+    // Both run on maintenance's worker thread and wait for the fleet thread, which owns the
+    // applier and the agent.
+    staff_hooks.revert_config = [&runtime] {
+        const auto outcome = runtime->revert_config();
+        return kiosk::app::ActionResult{outcome.applied(),
+                                        outcome.applied() ? "reverted to the previous configuration"
+                                                          : outcome.message};
+    };
+    staff_hooks.enrol = [&runtime](const kiosk::SecretString& code) {
+        const std::string problem = runtime->enrol(code);
+        return kiosk::app::ActionResult{problem.empty(),
+                                        problem.empty() ? "enrolled with the central" : problem};
+    };
     staff_hooks.recent_logs = recent_logs;
     kiosk::app::MaintenanceSettings staff_settings;
     staff_settings.kiosk_id = settings.kiosk_id;
