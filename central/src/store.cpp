@@ -620,7 +620,12 @@ IdempotencyStart Store::begin_idempotent(const std::string& key, const std::stri
             } else {
                 result.kind = IdempotencyStart::Kind::kReplay;
                 result.status = static_cast<int>(q.integer(2));
-                result.body = q.text(3);
+                // Sealed since schema 3; a clear body is a record from before (expires
+                // with the retention period).
+                result.body =
+                    totp_key::is_sealed(q.text(3))
+                        ? std::string(open_totp_secret(q.text(3), "idempotency:" + key).view())
+                        : q.text(3);
             }
             if (!take_over) {
                 return result; // read only: the transaction rolls back harmlessly
@@ -639,9 +644,11 @@ IdempotencyStart Store::begin_idempotent(const std::string& key, const std::stri
 
 void Store::finish_idempotent(const std::string& key, int status, const std::string& body) {
     std::lock_guard lock(impl_->mutex);
+    // Sealed like TOTP secrets: an answer can hold one (POST /v1/activations) or a
+    // verification token, and is kept for the whole retention period.
     Impl::Query(*impl_, "UPDATE idempotency SET status = ?, body = ? WHERE key = ?")
         .bind(std::int64_t{status})
-        .bind(body)
+        .bind(seal_totp_secret(body, "idempotency:" + key))
         .bind(key)
         .step();
 }

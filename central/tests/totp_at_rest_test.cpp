@@ -199,3 +199,34 @@ TEST(TotpKeyFile, ADatabaseWithClearSecretsIsMigratedOnce) {
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST_F(TotpAtRest, AnActivationsSecretIsNeitherInTheDatabaseNorInItsStoredAnswer) {
+    httplib::SSLClient c("127.0.0.1", central_->port());
+    c.set_ca_cert_path(central_->ca_file().c_str());
+    c.enable_server_certificate_verification(true);
+    const std::string body = json{{"identifier", "kzielinski"},
+                                  {"activation_code", "ACTV-DEMO-2026"},
+                                  {"new_password", "Amber-Meadow-Violin-Sunrise"}}
+                                 .dump();
+    const httplib::Headers keyed{{"Idempotency-Key", "ACT-AT-REST-1"}};
+    auto started = c.Post("/v1/activations", keyed, body, "application/json");
+    ASSERT_TRUE(started);
+    ASSERT_EQ(started->status, 201) << started->body;
+    const std::string secret = json::parse(started->body)["secret"];
+    // The stored answer is sealed, and still replays byte for byte.
+    auto replayed = c.Post("/v1/activations", keyed, body, "application/json");
+    ASSERT_TRUE(replayed);
+    EXPECT_EQ(replayed->status, 201);
+    EXPECT_EQ(replayed->body, started->body);
+    EXPECT_EQ(database_bytes(central_->data_dir()).find(secret), std::string::npos)
+        << "pending enrolment or stored answer in clear (WAL)";
+    // Enrolment completes with a code of that secret (opened, sealed again for the account).
+    const std::string id = json::parse(started->body)["activation_id"];
+    auto confirmed = c.Post(("/v1/activations/" + id + "/confirm").c_str(),
+                            json{{"code", totp(*base32_decode(secret), now_seconds(), {})}}.dump(),
+                            "application/json");
+    ASSERT_TRUE(confirmed);
+    EXPECT_EQ(confirmed->status, 200) << confirmed->body;
+    central_->stop();
+    EXPECT_EQ(database_bytes(central_->data_dir()).find(secret), std::string::npos);
+}
