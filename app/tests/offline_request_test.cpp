@@ -15,7 +15,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <sys/resource.h>
 #include <thread>
 
@@ -64,29 +63,6 @@ net::ClientSettings client_settings(const std::filesystem::path& ca) {
     s.connect_timeout = 2s;
     s.total_timeout = 5s;
     return s;
-}
-
-// The idempotency record the central holds for `key` (status, body), read from its file.
-std::optional<std::pair<int, std::string>> central_record(const std::filesystem::path& data_dir,
-                                                          const std::string& key) {
-    sqlite3* raw = nullptr;
-    const auto file = (data_dir / "central.db").string();
-    if (sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        sqlite3_close(raw);
-        return std::nullopt;
-    }
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db.get(), "SELECT status, body FROM idempotency WHERE key = ?", -1,
-                       &statement, nullptr);
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> query(statement, &sqlite3_finalize);
-    sqlite3_bind_text(query.get(), 1, key.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(query.get()) != SQLITE_ROW) {
-        return std::nullopt;
-    }
-    return std::make_pair(
-        sqlite3_column_int(query.get(), 0),
-        std::string(reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 1))));
 }
 
 // Confirmation messages the demo mail outbox holds for `account`.
@@ -314,7 +290,8 @@ TEST(OfflineRequestFlow, TheCentralAppliesTheSavedResetOnlyOnceItsOwnerConfirms)
     kiosk.offline().stop();
     EXPECT_EQ(kiosk.offline().outbox().counts().dead, 0u);
 
-    const auto record = central_record(central.data_dir(), key);
+    const auto answers = central.stored_answers();
+    const auto record = answers.count(key) ? std::optional(answers.at(key)) : std::nullopt;
     ASSERT_TRUE(record.has_value());
     EXPECT_EQ(record->first, 202);
     EXPECT_EQ(json::parse(record->second)["state"], "awaiting_confirmation");

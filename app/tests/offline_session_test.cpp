@@ -10,7 +10,6 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <thread>
 
 using namespace kiosk;
@@ -50,30 +49,6 @@ std::string outbox_bytes(const std::filesystem::path& file) {
         bytes.append((std::istreambuf_iterator<char>(raw)), std::istreambuf_iterator<char>());
     }
     return bytes;
-}
-
-// The idempotency records the central holds (key -> stored answer), read from its database.
-std::vector<std::pair<std::string, std::string>>
-idempotency_records(const std::filesystem::path& data_dir) {
-    sqlite3* raw = nullptr;
-    const auto file = (data_dir / "central.db").string();
-    if (sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        sqlite3_close(raw);
-        throw std::runtime_error("cannot open " + file);
-    }
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db.get(), "SELECT key, COALESCE(body, '') FROM idempotency", -1,
-                           &statement, nullptr) != SQLITE_OK) {
-        throw std::runtime_error(sqlite3_errmsg(db.get()));
-    }
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> query(statement, &sqlite3_finalize);
-    std::vector<std::pair<std::string, std::string>> records;
-    while (sqlite3_step(query.get()) == SQLITE_ROW) {
-        records.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 0)),
-                             reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 1)));
-    }
-    return records;
 }
 
 net::ClientSettings client_settings(const std::filesystem::path& ca) {
@@ -338,8 +313,8 @@ TEST(OfflineSession, AnOnlineResetCarriesAFreshIdempotencyKey) {
     EXPECT_EQ(kiosk.offline().outbox().size(), 0u);
 
     std::vector<std::string> reset_keys;
-    for (const auto& [key, body] : idempotency_records(central.data_dir())) {
-        if (body.find(reference) != std::string::npos) {
+    for (const auto& [key, answer] : central.stored_answers()) {
+        if (answer.second.find(reference) != std::string::npos) {
             reset_keys.push_back(key);
         }
     }

@@ -222,21 +222,7 @@ std::optional<ConfirmationView> OfflineConfirmations::view(const std::string& id
 // [confirm] ------------------------------------------------------------------------------
 
 bool OfflineConfirmations::accept_totp(const Account& account, const std::string& code) {
-    // Throws (a 500, logged) when totp.key does not open it: a server fault, not a wrong code.
-    const SecretString secret = store_.account_totp_secret(account);
-    auto key = base32_decode(secret.str());
-    const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
-    if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
-        spdlog::error("confirmation: account {} has an unusable TOTP enrolment", account.id);
-        return false;
-    }
-    TotpParameters parameters;
-    parameters.algorithm = *algorithm;
-    parameters.digits = account.totp_digits;
-    const auto step = totp_match(*key, code, unix_now(), parameters);
-    secure_wipe(*key);
-    // The same replay rule as a TOTP verification: each code works once.
-    return step && store_.advance_totp_step(account.id, *step);
+    return accept_account_totp(store_, account, code, unix_now());
 }
 
 Outcome<ConfirmationResult> OfflineConfirmations::confirm(const std::string& id,

@@ -165,6 +165,41 @@ void Records::on_append(std::function<void(const std::string&)> observer) {
 
 // [audit] -------------------------------------------------------------------------------
 
+namespace {
+
+// Appends `entry` after the newest one, chaining its hash; the caller holds the write lock.
+void append_audit_locked(sqlite3* db, AuditEntry& entry) {
+    Query last(db, "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (last.step()) {
+        entry.sequence = last.integer(0) + 1;
+        entry.prev_hash = last.text(1);
+    } else {
+        entry.sequence = 1;
+        entry.prev_hash = kGenesis;
+    }
+    entry.hash = entry_hash(entry);
+    Query insert(db, "INSERT INTO audit_log (sequence, at, action, actor, subject, detail, "
+                     "kiosk_id, source, occurred_at, flow, last_screen, outcome, "
+                     "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(entry.sequence)
+        .bind(entry.at)
+        .bind(entry.action)
+        .bind(entry.actor)
+        .bind(entry.subject)
+        .bind(entry.detail)
+        .bind(entry.kiosk_id)
+        .bind(entry.source)
+        .bind(entry.occurred_at)
+        .bind(entry.flow)
+        .bind(entry.last_screen)
+        .bind(entry.outcome)
+        .bind(entry.prev_hash)
+        .bind(entry.hash)
+        .step();
+}
+
+} // namespace
+
 std::int64_t Records::append_audit(AuditEntry entry) {
     if (entry.at == 0) {
         entry.at = std::chrono::duration_cast<std::chrono::seconds>(
@@ -177,33 +212,25 @@ std::int64_t Records::append_audit(AuditEntry entry) {
     // The store's lock serialises appends of this process, and it is the only writer of
     // audit_log, so reading the last hash and inserting the next entry cannot interleave.
     store_.with_connection([&](sqlite3* db) {
-        Query last(db, "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
-        if (last.step()) {
-            entry.sequence = last.integer(0) + 1;
-            entry.prev_hash = last.text(1);
-        } else {
-            entry.sequence = 1;
-            entry.prev_hash = kGenesis;
+        // A read, then a write that depends on it. Outside a caller's transaction (a batch
+        // holds one), take the write lock first: otherwise a commit by the fleet's own
+        // connection in between fails the insert at once with SQLITE_BUSY_SNAPSHOT, which
+        // the busy timeout does not cover.
+        const bool own_transaction = sqlite3_get_autocommit(db) != 0;
+        if (own_transaction) {
+            exec(db, "BEGIN IMMEDIATE");
         }
-        entry.hash = entry_hash(entry);
-        Query insert(db, "INSERT INTO audit_log (sequence, at, action, actor, subject, detail, "
-                         "kiosk_id, source, occurred_at, flow, last_screen, outcome, "
-                         "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        insert.bind(entry.sequence)
-            .bind(entry.at)
-            .bind(entry.action)
-            .bind(entry.actor)
-            .bind(entry.subject)
-            .bind(entry.detail)
-            .bind(entry.kiosk_id)
-            .bind(entry.source)
-            .bind(entry.occurred_at)
-            .bind(entry.flow)
-            .bind(entry.last_screen)
-            .bind(entry.outcome)
-            .bind(entry.prev_hash)
-            .bind(entry.hash)
-            .step();
+        try {
+            append_audit_locked(db, entry);
+        } catch (...) {
+            if (own_transaction) {
+                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            }
+            throw;
+        }
+        if (own_transaction) {
+            exec(db, "COMMIT");
+        }
     });
     if (observer_) {
         observer_(entry.action);

@@ -95,21 +95,7 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
 }
 
 bool CentralService::accept_totp(const Account& account, const std::string& code) {
-    // Throws (a 500, logged) when totp.key does not open it: a server fault, not a wrong code.
-    const SecretString secret = store_.account_totp_secret(account);
-    auto key = base32_decode(secret.str());
-    const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
-    if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
-        spdlog::error("verification: account {} has an unusable TOTP enrolment", account.id);
-        return false;
-    }
-    TotpParameters parameters;
-    parameters.algorithm = *algorithm;
-    parameters.digits = account.totp_digits;
-    const auto step = totp_match(*key, code, unix_now(), parameters);
-    secure_wipe(*key);
-    // Each code works once: the step must be newer than the last one accepted.
-    return step && store_.advance_totp_step(account.id, *step);
+    return accept_account_totp(store_, account, code, unix_now());
 }
 
 Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& challenge_id,

@@ -2,12 +2,14 @@
 // RFC 4648 base32 for the secrets that otpauth:// URIs carry.
 #include "kiosk/central/totp.hpp"
 
+#include "kiosk/central/store.hpp"
 #include "kiosk/common/secret.hpp"
 
 #include <array>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <spdlog/spdlog.h>
 #include <stdexcept>
 
 namespace kiosk::central {
@@ -138,6 +140,24 @@ std::optional<std::int64_t> totp_match(std::string_view key, std::string_view co
         secure_wipe(expected);
     }
     return matched;
+}
+
+bool accept_account_totp(Store& store, const Account& account, std::string_view code,
+                         std::int64_t now) {
+    const SecretString secret = store.account_totp_secret(account);
+    auto key = base32_decode(secret.str());
+    const auto algorithm = parse_totp_algorithm(account.totp_algorithm);
+    if (!key || !algorithm || account.totp_digits < 6 || account.totp_digits > 8) {
+        spdlog::error("totp: account {} has an unusable TOTP enrolment", account.id);
+        return false;
+    }
+    TotpParameters parameters;
+    parameters.algorithm = *algorithm;
+    parameters.digits = account.totp_digits;
+    const auto step = totp_match(*key, code, now, parameters);
+    secure_wipe(*key);
+    // The step must be newer than the last one accepted for this account.
+    return step && store.advance_totp_step(account.id, *step);
 }
 
 } // namespace kiosk::central

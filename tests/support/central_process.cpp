@@ -1,6 +1,8 @@
 // Runs kiosk-central as a real child process for tests, and reads what it wrote.
 #include "central_process.hpp"
 
+#include "kiosk/central/totp_key.hpp"
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -148,6 +151,42 @@ std::vector<std::string> CentralProcess::notices_for(const std::string& account)
         }
     }
     return notices;
+}
+
+std::map<std::string, std::pair<int, std::string>> CentralProcess::stored_answers() const {
+    std::string error;
+    const auto key = central::totp_key::load_or_create(data_dir_ / "totp.key", error);
+    if (!key) {
+        throw std::runtime_error("cannot read the central's totp.key: " + error);
+    }
+    sqlite3* raw = nullptr;
+    const auto file = (data_dir_ / "central.db").string();
+    if (sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(raw);
+        throw std::runtime_error("cannot open " + file);
+    }
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db.get(), "SELECT key, status, body FROM idempotency WHERE body IS NOT NULL",
+                       -1, &statement, nullptr);
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> query(statement, &sqlite3_finalize);
+    std::map<std::string, std::pair<int, std::string>> answers;
+    while (query && sqlite3_step(query.get()) == SQLITE_ROW) {
+        const std::string record_key =
+            reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 0));
+        const std::string stored =
+            reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 2));
+        std::string body = stored; // answers from before sealing are kept as they were
+        if (central::totp_key::is_sealed(stored)) {
+            auto opened = central::totp_key::open(*key, stored, "idempotency:" + record_key, error);
+            if (!opened) {
+                throw std::runtime_error("stored answer " + record_key + ": " + error);
+            }
+            body = std::string(opened->view());
+        }
+        answers[record_key] = {sqlite3_column_int(query.get(), 1), std::move(body)};
+    }
+    return answers;
 }
 
 bool CentralProcess::password_matches(const std::string& username,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -39,6 +40,10 @@ public:
     // `username`'s current password.
     [[nodiscard]] bool password_matches(const std::string& username,
                                         const std::string& password) const;
+
+    // Every finished idempotency record the central holds: key -> (status, answer), the
+    // answers opened with its DATA_DIR/totp.key as the central stores them sealed.
+    [[nodiscard]] std::map<std::string, std::pair<int, std::string>> stored_answers() const;
 
     // SIGTERM, then SIGKILL after 5 s; idempotent.
     void stop();

@@ -39,4 +39,14 @@ std::string totp(std::string_view key, std::int64_t unix_time, const TotpParamet
 std::optional<std::int64_t> totp_match(std::string_view key, std::string_view code,
                                        std::int64_t unix_time, const TotpParameters& parameters);
 
+struct Account;
+class Store;
+
+// Checks `code` against `account`'s enrolled authenticator at `now` and spends the time step
+// it matched, so each code works once (verification and offline confirmation share this
+// rule). False for a wrong or replayed code and for an unusable enrolment (logged); throws
+// when the stored secret does not open with the central's totp.key (a server fault).
+bool accept_account_totp(Store& store, const Account& account, std::string_view code,
+                         std::int64_t now);
+
 } // namespace kiosk::central
