@@ -33,6 +33,8 @@ WINDOW="$(xdotool search --sync --name "Self-Service Kiosk" | head -1)"
 xdotool windowfocus "$WINDOW" mousemove --window "$WINDOW" 640 400
 sleep 0.5 # let the focus change settle before the first key
 xdotool key Return
+wait_for_screen home
+xdotool key Return # the home menu's first task: reset my password
 wait_for_screen identify
 xdotool type --delay 40 "jdoe"
 xdotool key Return
