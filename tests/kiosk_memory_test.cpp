@@ -5,11 +5,13 @@
 #include "central_process.hpp"
 #include "kiosk_window.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sstream>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -54,18 +56,29 @@ std::vector<Found> scan_memory(pid_t pid, const std::string& marker) {
             line.find("[vsyscall]") != std::string::npos) {
             continue;
         }
-        std::string region(end - start, '\0');
-        const ssize_t got = ::pread(mem, region.data(), region.size(), static_cast<off_t>(start));
-        if (got <= 0) {
-            continue; // device memory and guard pages cannot be read; they hold no heap
-        }
-        region.resize(static_cast<std::size_t>(got));
-        scanned += region.size();
-        for (const auto& [encoding, needle] : needles) {
-            for (auto at = region.find(needle); at != std::string::npos;
-                 at = region.find(needle, at + 1)) {
-                found.push_back({encoding, line, at});
+        // Read in chunks that overlap by a needle's length, so a copy across a chunk border
+        // is still found and a large mapping never needs one large buffer.
+        constexpr std::size_t kChunk = 16u << 20;
+        const std::size_t overlap = needles.back().second.size();
+        std::string chunk(kChunk, '\0');
+        for (unsigned long at = start; at < end;) {
+            const std::size_t want = std::min<std::size_t>(kChunk, end - at);
+            const ssize_t got = ::pread(mem, chunk.data(), want, static_cast<off_t>(at));
+            if (got <= 0) {
+                break; // device memory and guard pages cannot be read; they hold no heap
             }
+            const std::string_view view(chunk.data(), static_cast<std::size_t>(got));
+            scanned += view.size();
+            for (const auto& [encoding, needle] : needles) {
+                for (auto hit = view.find(needle); hit != std::string_view::npos;
+                     hit = view.find(needle, hit + 1)) {
+                    found.push_back({encoding, line, at - start + hit});
+                }
+            }
+            if (static_cast<std::size_t>(got) < want || at + want >= end) {
+                break;
+            }
+            at += want - overlap;
         }
     }
     ::close(mem);
