@@ -27,6 +27,10 @@ std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, s
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE); // a kiosk never minimises itself
     glfwWindowHint(GLFW_RESIZABLE, options.windowed ? GLFW_TRUE : GLFW_FALSE);
+    // Dear ImGui draws 2D with blending only: no depth or stencil buffer for the software
+    // rasteriser to allocate and keep per tile.
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
 
     GLFWmonitor* monitor = nullptr;
     int width = options.width;
