@@ -11,6 +11,7 @@
 #include "kiosk/common/secret.hpp"
 #include "kiosk/version.hpp"
 #include "record_routes.hpp"
+#include "staff_routes.hpp"
 
 #include <array>
 #include <atomic>
@@ -597,6 +598,7 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     }
     if (impl->settings.fleet.store != nullptr) {
         register_fleet_routes(server, *impl->settings.fleet.store, impl->settings.fleet);
+        register_staff_routes(server, impl->store, impl->settings.fleet);
     }
 
     // Everything the routes above did not answer: unknown paths, wrong methods, oversized

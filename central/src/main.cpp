@@ -186,6 +186,7 @@ int serve(const ServeOptions& options) {
     http.records = &records;
     http.metrics = &metrics;
     http.fleet.records = &records;
+    http.fleet.staff_token_ttl_seconds = options.service.token_ttl_seconds;
     if (options.demo) {
         kiosk::central::seed_demo_records(records);
         kiosk::central::seed_demo_activation(*store);

@@ -169,8 +169,9 @@ CentralService::reset_owner(const api::ResetPasswordRequest& request) {
     }
     const auto& [account, method] = std::get<Verified>(owner);
     // MFA is never bypassed: an account with an authenticator app resets only after using
-    // it. Only a verified owner gets here, so this answer tells nobody else anything.
-    if (!account.totp_secret.empty() && method != "totp") {
+    // it, or after staff vouched for its owner in person (src/staff_routes.cpp). Only a
+    // verified owner gets here, so this answer tells nobody else anything.
+    if (!account.totp_secret.empty() && method != "totp" && method != "staff") {
         return error(403, api::error_code::kMethodNotAllowed,
                      "This account has an authenticator app: verify with it to reset the "
                      "password.");

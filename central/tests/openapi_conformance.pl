@@ -319,6 +319,21 @@ my (undef, $activation) = call('POST', '/v1/activations', json => {identifier =>
 call('POST', "/v1/activations/$activation->{activation_id}/confirm", json => {code => 'x' x 20},
     expect => 400);
 call('POST', '/v1/activations/unknown-id/confirm', json => {code => '123456'}, expect => 410);
+# Staff routes: admin provisioning of activation codes; staff verification needs a kiosk's
+# client certificate (mutual TLS), so without one it answers 401 whatever the body says.
+my (undef, $provisioned) = call('POST', '/v1/admin/activation-codes',
+    json => {account => 'jdoe', expires_in_days => 3}, headers => $admin, expect => 201);
+fail_with('activation code: no code') unless ($provisioned->{code} // '') =~ /^ACTV-/;
+call('POST', '/v1/admin/activation-codes', json => {account => 'jdoe'}, expect => 401);
+call('POST', '/v1/admin/activation-codes', json => {account => 'nobody-here'},
+    headers => $admin, expect => 404);
+call('POST', '/v1/admin/activation-codes', json => {account => 'tnowak'}, headers => $admin,
+    expect => 409);
+call('POST', '/v1/admin/activation-codes', json => {account => 'jdoe', expires_in_days => 0},
+    headers => $admin, expect => 400);
+call('POST', '/v1/staff-verifications', json => {identifier => 'jdoe',
+    staff_credential => $admin_token, reason => 'conformance', id_checked => \1},
+    headers => $admin, expect => 401);
 
 fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
 

@@ -25,6 +25,8 @@ struct FleetSettings {
     std::int64_t enrolment_ttl_seconds = 86400; // an enrolment code works this long
     std::int64_t online_seconds = 180;          // seen this recently: "online" in the listing
     Records* records = nullptr; // not owned; admin actions are audited here when set
+    // A staff-verified token (src/staff_routes.cpp) works this long: serve --token-ttl.
+    std::int64_t staff_token_ttl_seconds = 300;
 };
 
 struct HttpSettings {

@@ -63,6 +63,14 @@ inline constexpr std::string_view kContactUnavailable = "contact_unavailable";
 // used up or past its time; an account with an authenticator app must give its code too.
 inline constexpr std::string_view kConfirmationExpired = "confirmation_expired";
 inline constexpr std::string_view kTotpRequired = "totp_required";
+// Staff routes (docs/internals/central.md, "Staff routes"): the staff credential typed at a
+// kiosk is not an admin/helpdesk credential; the account named does not exist (told only to
+// authenticated staff and admins); it is disabled; it already has an authenticator app (no
+// activation code replaces one).
+inline constexpr std::string_view kStaffCredentialInvalid = "staff_credential_invalid";
+inline constexpr std::string_view kAccountNotFound = "account_not_found";
+inline constexpr std::string_view kAccountDisabled = "account_disabled";
+inline constexpr std::string_view kAccountHasAuthenticator = "account_has_authenticator";
 } // namespace error_code
 
 // Body of every 4xx/5xx answer: {"error": {"code": ..., "message": ..., ...}}.
