@@ -158,6 +158,29 @@ int enrol_create(const CentralOptions& central, const EnrolCreateOptions& option
     return kOk;
 }
 
+int kiosk_revoke(const CentralOptions& central, const std::string& kiosk_id) {
+    auto answer = call(central, "POST", "/v1/admin/kiosks/" + kiosk_id + "/revoke", "{}");
+    if (!answer.response) {
+        return answer.exit_code;
+    }
+    const auto& response = *answer.response;
+    if (response.status != 200) {
+        return refused(central, response);
+    }
+    json doc = json::parse(response.body, nullptr, false);
+    if (!doc.is_object() || !doc.contains("revoked")) {
+        return fail(central.json, kRefused, "unexpected", "the central's answer is not understood");
+    }
+    if (central.json) {
+        doc["ok"] = true;
+        std::cout << doc.dump() << "\n";
+    } else {
+        std::cout << "Revoked " << doc["revoked"].dump() << " certificate(s) of " << kiosk_id
+                  << ". It needs a new enrolment code to work again.\n";
+    }
+    return kOk;
+}
+
 int config_push(const CentralOptions& central, const PushOptions& options) {
     auto read = config::read_file(options.bundle, config::kMaxBundleBytes);
     if (read.status == config::ReadStatus::too_large) {

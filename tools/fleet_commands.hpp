@@ -43,6 +43,9 @@ struct AuditOptions {
 };
 
 int enrol_create(const CentralOptions& central, const EnrolCreateOptions& options);
+// `kiosk revoke`: POST /v1/admin/kiosks/{id}/revoke (role admin): the kiosk's client
+// certificates stop working from its next request; a new enrolment code gives it a new one.
+int kiosk_revoke(const CentralOptions& central, const std::string& kiosk_id);
 int config_push(const CentralOptions& central, const PushOptions& options);
 int fleet_list(const CentralOptions& central);
 int reports(const CentralOptions& central, const ReportOptions& options);

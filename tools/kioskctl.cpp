@@ -120,6 +120,15 @@ int main(int argc, char** argv) {
     enrol_create_cmd->add_flag("--no-qr", no_qr, "Do not draw the code as a QR code");
     central_options(enrol_create_cmd);
 
+    auto* kiosk_cmd = cli.add_subcommand("kiosk", "One kiosk's client certificate");
+    kiosk_cmd->require_subcommand(1);
+    std::string revoke_id;
+    auto* kiosk_revoke_cmd = kiosk_cmd->add_subcommand(
+        "revoke", "Revoke a kiosk's client certificates: its next request is refused (403) "
+                  "until it enrols again with a new code; role admin");
+    kiosk_revoke_cmd->add_option("--kiosk", revoke_id, "Kiosk ID")->required();
+    central_options(kiosk_revoke_cmd);
+
     auto* fleet_cmd = cli.add_subcommand(
         "fleet", "Every enrolled kiosk: last seen, online, version, config, queue; any role");
     central_options(fleet_cmd);
@@ -188,7 +197,7 @@ int main(int argc, char** argv) {
             return kiosk::ctl::demo_users(demo_json || json);
         }
         if (push_cmd->parsed() || enrol_create_cmd->parsed() || fleet_cmd->parsed() ||
-            reports_cmd->parsed() || audit_cmd->parsed()) {
+            reports_cmd->parsed() || audit_cmd->parsed() || kiosk_revoke_cmd->parsed()) {
             central.json = central.json || json;
             central.central_url = central.central_url.empty() ? central_url : central.central_url;
             if (central.ca_file.empty()) {
@@ -200,6 +209,9 @@ int main(int argc, char** argv) {
             if (enrol_create_cmd->parsed()) {
                 enrol.qr = !no_qr;
                 return kiosk::ctl::enrol_create(central, enrol);
+            }
+            if (kiosk_revoke_cmd->parsed()) {
+                return kiosk::ctl::kiosk_revoke(central, revoke_id);
             }
             if (reports_cmd->parsed()) {
                 return kiosk::ctl::reports(central, report);

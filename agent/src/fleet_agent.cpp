@@ -1,8 +1,10 @@
 // FleetAgent over HttpsClient: enrolment, config pull and heartbeat against the central's
-// fleet routes. The credential lives in STATE_DIR/credential.json (0600, written atomically)
-// and in a SecretString in memory; it is never logged.
+// fleet routes. Enrolment makes the kiosk's key pair here and sends only a certificate
+// request; the key (STATE_DIR/client.key, 0600 in a 0700 folder, written atomically) is
+// never sent or logged, and every later request presents the certificate (mutual TLS).
 #include "kiosk/agent/fleet_agent.hpp"
 
+#include "client_identity.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/files.hpp"
@@ -15,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxCredentialFile = 16 * 1024;
+constexpr std::size_t kMaxIdentityFile = 16 * 1024;
 
 std::string central_error(const net::HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
@@ -31,14 +33,37 @@ struct FleetAgent::Impl {
     AgentSettings settings;
     std::vector<config::TrustAnchor> anchors;
     std::unique_ptr<net::HttpsClient> http;
-    SecretString credential;
+    bool enrolled = false; // identity.json, client.key and client.pem are in place
     std::vector<std::string> groups;
     std::unique_ptr<config::ConfigApplier> applier;
     // SHA-256 of the last bundle refused for a reason time cannot change: the same bytes
     // are not offered again on every tick (each refusal rewrites last_refusal.json).
     std::string refused_digest;
 
-    std::filesystem::path credential_file() const { return settings.state_dir / "credential.json"; }
+    // identity.json is written last: its presence says the key and certificate are whole.
+    std::filesystem::path identity_file() const { return settings.state_dir / "identity.json"; }
+    std::filesystem::path key_file() const { return settings.state_dir / "client.key"; }
+    std::filesystem::path certificate_file() const { return settings.state_dir / "client.pem"; }
+    std::filesystem::path client_ca_file() const { return settings.state_dir / "client-ca.pem"; }
+
+    // A client for the central; once enrolled it presents the kiosk's certificate.
+    std::string make_client() {
+        net::ClientSettings client;
+        client.ca_file = settings.ca_file;
+        client.user_agent = "kiosk-agent";
+        client.total_timeout = settings.request_timeout;
+        client.cancel = settings.cancel;
+        if (enrolled) {
+            client.client_certificate = certificate_file();
+            client.client_key = key_file();
+        }
+        try {
+            http = std::make_unique<net::HttpsClient>(client);
+        } catch (const std::exception& e) {
+            return e.what();
+        }
+        return {};
+    }
 
     void start_applier() {
         config::ApplierSettings applier_settings;
@@ -50,35 +75,34 @@ struct FleetAgent::Impl {
         applier = std::make_unique<config::ConfigApplier>(std::move(applier_settings));
     }
 
-    // Reads credential.json if present. Empty on success or absence, else why.
-    std::string load_credential() {
-        auto read = config::read_file(credential_file(), kMaxCredentialFile);
+    // Reads identity.json if present. Empty on success or absence, else why. (A
+    // credential.json from before client certificates is ignored: enrol again.)
+    std::string load_identity() {
+        auto read = config::read_file(identity_file(), kMaxIdentityFile);
         if (read.status == config::ReadStatus::missing) {
             return {};
         }
         if (read.status != config::ReadStatus::ok) {
             return read.error;
         }
-        json doc = json::parse(read.bytes, nullptr, false);
-        secure_wipe(read.bytes);
-        if (!doc.is_object() || !doc.contains("credential") || !doc["credential"].is_string() ||
-            doc.value("kiosk_id", "") != settings.kiosk_id || !doc.contains("groups") ||
-            !doc["groups"].is_array()) {
-            return credential_file().string() + " is not this kiosk's credential file";
+        const json doc = json::parse(read.bytes, nullptr, false);
+        if (!doc.is_object() || doc.value("kiosk_id", "") != settings.kiosk_id ||
+            !doc.contains("groups") || !doc["groups"].is_array()) {
+            return identity_file().string() + " is not this kiosk's identity file";
         }
-        credential.assign(doc["credential"].get<std::string>());
-        secure_wipe(doc["credential"].get_ref<std::string&>());
+        std::error_code ec;
+        if (!std::filesystem::exists(key_file(), ec) ||
+            !std::filesystem::exists(certificate_file(), ec)) {
+            return identity_file().string() + " has no client.key and client.pem beside it";
+        }
         for (const auto& g : doc["groups"]) {
             if (g.is_string()) {
                 groups.push_back(g.get<std::string>());
             }
         }
+        enrolled = true;
         start_applier();
         return {};
-    }
-
-    std::vector<net::Header> auth() const {
-        return {{"Authorization", "Bearer " + std::string(credential.view())}};
     }
 };
 
@@ -107,22 +131,17 @@ std::unique_ptr<FleetAgent> FleetAgent::create(AgentSettings settings, std::stri
     impl->anchors = std::move(anchors.anchors);
     std::error_code ec;
     std::filesystem::create_directories(s.state_dir, ec);
+    if (!ec) { // it holds the kiosk's private key: the kiosk's user alone may enter
+        std::filesystem::permissions(s.state_dir, std::filesystem::perms::owner_all, ec);
+    }
     if (ec) {
         error = "cannot create " + s.state_dir.string() + ": " + ec.message();
         return nullptr;
     }
-    net::ClientSettings client;
-    client.ca_file = s.ca_file;
-    client.user_agent = "kiosk-agent";
-    client.total_timeout = s.request_timeout;
-    client.cancel = s.cancel;
-    try {
-        impl->http = std::make_unique<net::HttpsClient>(client);
-    } catch (const std::exception& e) {
-        error = e.what();
-        return nullptr;
+    error = impl->load_identity();
+    if (error.empty()) {
+        error = impl->make_client();
     }
-    error = impl->load_credential();
     if (!error.empty()) {
         return nullptr;
     }
@@ -130,7 +149,14 @@ std::unique_ptr<FleetAgent> FleetAgent::create(AgentSettings settings, std::stri
 }
 
 bool FleetAgent::enrolled() const {
-    return !impl_->credential.empty();
+    return impl_->enrolled;
+}
+
+std::optional<ClientCertificateFiles> FleetAgent::client_certificate() const {
+    if (!impl_->enrolled) {
+        return std::nullopt;
+    }
+    return ClientCertificateFiles{impl_->certificate_file(), impl_->key_file()};
 }
 
 const config::ConfigApplier* FleetAgent::applier() const {
@@ -138,7 +164,16 @@ const config::ConfigApplier* FleetAgent::applier() const {
 }
 
 std::string FleetAgent::enrol(std::string code) {
-    std::string body = json{{"kiosk_id", impl_->settings.kiosk_id}, {"code", code}}.dump();
+    KeyAndRequest made;
+    try {
+        made = make_key_and_request(impl_->settings.kiosk_id);
+    } catch (const std::exception& e) {
+        secure_wipe(code);
+        return std::string("cannot make the kiosk's key: ") + e.what();
+    }
+    std::string body =
+        json{{"kiosk_id", impl_->settings.kiosk_id}, {"code", code}, {"csr", made.request_pem}}
+            .dump();
     secure_wipe(code);
     auto result = impl_->http->post_json(impl_->settings.central_url + "/v1/kiosks/enrol", body);
     secure_wipe(body);
@@ -149,32 +184,51 @@ std::string FleetAgent::enrol(std::string code) {
     if (response.status != 201) {
         return "the central refused the enrolment: " + central_error(response);
     }
-    json doc = json::parse(response.body, nullptr, false);
-    secure_wipe(response.body);
-    if (!doc.is_object() || !doc.contains("credential") || !doc["credential"].is_string() ||
+    const json doc = json::parse(response.body, nullptr, false);
+    if (!doc.is_object() || !doc.contains("certificate") || !doc["certificate"].is_string() ||
+        !doc.contains("ca_certificate") || !doc["ca_certificate"].is_string() ||
         !doc.contains("groups") || !doc["groups"].is_array()) {
         return "the central's enrolment answer is not understood";
     }
-    json stored{{"kiosk_id", impl_->settings.kiosk_id},
-                {"groups", doc["groups"]},
-                {"credential", doc["credential"]}};
-    std::string text = stored.dump(2) + "\n";
-    const auto error = config::write_file_atomically(impl_->credential_file(), text, 0600);
-    secure_wipe(text);
-    secure_wipe(stored["credential"].get_ref<std::string&>());
-    if (!error.empty()) {
-        secure_wipe(doc["credential"].get_ref<std::string&>());
-        return "cannot store the credential: " + error;
+    const auto& certificate = doc["certificate"].get_ref<const std::string&>();
+    if (!certificate_matches_key(certificate, made.private_key_pem)) {
+        return "the central's certificate is not for this kiosk's key";
     }
-    impl_->credential.assign(doc["credential"].get<std::string>());
-    secure_wipe(doc["credential"].get_ref<std::string&>());
-    impl_->groups.clear();
+    // The key first, the identity file last: a crash in between leaves no identity.json,
+    // and the next start is simply not enrolled.
+    auto& i = *impl_;
+    std::string error =
+        config::write_file_atomically(i.key_file(), made.private_key_pem.view(), 0600);
+    if (error.empty()) {
+        error = config::write_file_atomically(i.certificate_file(), certificate, 0600);
+    }
+    if (error.empty()) {
+        error = config::write_file_atomically(
+            i.client_ca_file(), doc["ca_certificate"].get_ref<const std::string&>(), 0600);
+    }
+    if (error.empty()) {
+        const json identity{{"kiosk_id", i.settings.kiosk_id},
+                            {"groups", doc["groups"]},
+                            {"serial", doc.value("serial", "")},
+                            {"not_after", doc.value("not_after", "")}};
+        error = config::write_file_atomically(i.identity_file(), identity.dump(2) + "\n", 0600);
+    }
+    if (!error.empty()) {
+        return "cannot store the kiosk's certificate: " + error;
+    }
+    i.groups.clear();
     for (const auto& g : doc["groups"]) {
         if (g.is_string()) {
-            impl_->groups.push_back(g.get<std::string>());
+            i.groups.push_back(g.get<std::string>());
         }
     }
-    impl_->start_applier();
+    i.enrolled = true;
+    error = i.make_client();
+    if (!error.empty()) {
+        i.enrolled = false;
+        return "cannot use the new certificate: " + error;
+    }
+    i.start_applier();
     return {};
 }
 
@@ -188,7 +242,7 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
     const auto& url = impl_->settings.central_url;
     // Ask only for what is above our floor: the same document again would only be refused.
     auto pulled = impl_->http->get(
-        url + "/v1/kiosks/config?after=" + std::to_string(applier.version_floor()), impl_->auth());
+        url + "/v1/kiosks/config?after=" + std::to_string(applier.version_floor()));
     if (const auto* failure = std::get_if<net::TransportFailure>(&pulled)) {
         report.problem = "config pull: " + failure->detail;
         report.no_answer = *failure;
@@ -228,7 +282,7 @@ TickReport FleetAgent::tick(config::Clock::time_point now) {
     if (refusal && (!applied || refusal->at >= applied->applied_at)) {
         beat["config_refusal"] = std::string(config::to_string(refusal->reason));
     }
-    auto sent = impl_->http->post_json(url + "/v1/kiosks/heartbeat", beat.dump(), impl_->auth());
+    auto sent = impl_->http->post_json(url + "/v1/kiosks/heartbeat", beat.dump());
     if (const auto* failure = std::get_if<net::TransportFailure>(&sent)) {
         report.problem += (report.problem.empty() ? "" : "; ") + ("heartbeat: " + failure->detail);
         report.no_answer = *failure;
@@ -250,6 +304,10 @@ config::Outcome FleetAgent::revert(config::Clock::time_point now) {
         return {config::Refusal::nothing_to_revert, "not enrolled: no configuration to revert"};
     }
     return impl_->applier->revert(now);
+}
+
+net::HttpResult FleetAgent::post_as_kiosk(const std::string& path, std::string_view json_body) {
+    return impl_->http->post_json(impl_->settings.central_url + path, json_body);
 }
 
 } // namespace kiosk::agent

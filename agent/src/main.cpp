@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
     cli.add_option("--kiosk-id", settings.kiosk_id, "This kiosk's ID")->required();
     cli.add_option("--state-dir", settings.state_dir,
-                   "Folder for the credential (0600) and the applied configuration")
+                   "Folder (0700) for the key (0600), the client certificate and the applied configuration")
         ->required();
     cli.add_option("--trust", settings.trust, "Admin public keys: folders of ID.pub.pem, or files")
         ->required();

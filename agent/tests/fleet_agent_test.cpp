@@ -167,10 +167,25 @@ TEST_F(FleetAgents, AConfigPushedToAGroupIsAppliedByEveryKioskInItAndNoOther) {
         EXPECT_EQ(entry["online"], true) << kiosk;
         EXPECT_EQ(entry["version"], KIOSK_VERSION_STRING) << kiosk;
     }
-    // The credential is the kiosk's alone.
+    // The key made on the kiosk is its user's alone, in a folder only it may enter, and its
+    // certificate verifies against the central's kiosk CA with the openssl CLI.
     struct stat info {};
-    ASSERT_EQ(stat((dir_ / "lobby-1" / "credential.json").c_str(), &info), 0);
+    ASSERT_EQ(stat((dir_ / "lobby-1" / "client.key").c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600U);
+    ASSERT_EQ(stat((dir_ / "lobby-1").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0700U);
+    const auto verified = run("openssl verify -purpose sslclient -CAfile " +
+                              quoted(central_->data_dir() / "ca" / "ca.pem") + " " +
+                              quoted(dir_ / "lobby-1" / "client.pem"));
+    EXPECT_EQ(verified.exit_code, 0) << verified.out;
+    EXPECT_NE(run("openssl x509 -noout -subject -in " + quoted(dir_ / "lobby-1" / "client.pem"))
+                  .out.find("CN = lobby-1"),
+              std::string::npos);
+    // The kiosk kept the central's CA certificate it was given.
+    EXPECT_EQ(run("cmp " + quoted(dir_ / "lobby-1" / "client-ca.pem") + " " +
+                  quoted(central_->data_dir() / "ca" / "ca.pem"))
+                  .exit_code,
+              0);
 
     // An admin signs a document for group lobby and pushes it.
     const auto now = std::chrono::system_clock::now();
@@ -264,7 +279,8 @@ TEST_F(FleetAgents, ASpentOrWrongCodeDoesNotEnrol) {
     EXPECT_EQ(agent("spent-1", "spent-1", "--enrol-code " + code), 0);
     // Another state folder with the same, now spent, code is refused.
     EXPECT_EQ(agent("spent-1", "spent-again", "--enrol-code " + code), 1);
-    EXPECT_FALSE(std::filesystem::exists(dir_ / "spent-again" / "credential.json"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "spent-again" / "identity.json"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "spent-again" / "client.pem"));
     // Not enrolled and no code: exit 1. Enrolled: works without a code.
     EXPECT_EQ(agent("spent-1", "never", ""), 1);
     EXPECT_EQ(agent("spent-1", "spent-1", ""), 0);
@@ -307,4 +323,30 @@ TEST_F(FleetAgents, KioskctlShowsTheCodeAsAQrAndRefusesWhatARoleMayNotDo) {
                   quoted(central_->data_dir()) + " --name desk --role boss")
                   .exit_code,
               2);
+}
+
+TEST_F(FleetAgents, KioskctlRevokesAKioskWhoseNextRequestIsRefused) {
+    const auto agent = [&](const std::string& extra) {
+        return run(std::string(KIOSK_AGENT_BINARY) + " --central " + central_->base_url() +
+                   " --ca " + quoted(central_->ca_file()) + " --kiosk-id revoked-1 --state-dir " +
+                   quoted(dir_ / "revoked-1") + " --trust " + quoted(dir_ / "keys") + " --once " +
+                   extra)
+            .exit_code;
+    };
+    ASSERT_EQ(agent("--enrol-code " + enrolment_code("revoked-1", "lobby")), 0);
+    EXPECT_EQ(agent(""), 0); // heartbeat and config pull with the certificate
+
+    const json revoked =
+        json::parse(kioskctl("kiosk revoke --kiosk revoked-1" + admin_args()), nullptr, false);
+    EXPECT_EQ(revoked.value("revoked", 0), 1);
+    EXPECT_NE(agent(""), 0); // the same kiosk, refused from its next request on
+    const auto unknown =
+        json::parse(kioskctl("kiosk revoke --kiosk nobody-1" + admin_args(), 1), nullptr, false);
+    EXPECT_EQ(unknown.value("reason", ""), "not_found");
+    EXPECT_EQ(run(std::string(KIOSK_KIOSKCTL_BINARY) + " kiosk revoke --help").exit_code, 0);
+
+    // A new code and a fresh state folder: enrolled again with a new certificate.
+    std::filesystem::remove_all(dir_ / "revoked-1");
+    EXPECT_EQ(agent("--enrol-code " + enrolment_code("revoked-1", "lobby")), 0);
+    EXPECT_EQ(agent(""), 0);
 }

@@ -1,9 +1,11 @@
 // The fleet routes: admins (bearer token with a role) create enrolment codes, push signed
-// config bundles and list the fleet; kiosks (bearer credential from enrolment) send
+// config bundles, list the fleet and revoke kiosks; kiosks enrol with a one-time code and a
+// certificate request, then (mutual TLS, the certificate the central's CA issued) send
 // heartbeats and pull the newest bundle meant for them. The central routes bundles by the
 // target and version their payload states; whether one is applied is the kiosk's decision.
 #include "fleet_routes.hpp"
 
+#include "kiosk/central/client_ca.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
@@ -70,14 +72,14 @@ std::optional<AdminIdentity> authorise_admin(FleetStore& fleet, const httplib::R
     return admin;
 }
 
-std::optional<KioskIdentity> authorise_kiosk(FleetStore& fleet, const httplib::Request& req,
-                                             httplib::Response& res) {
-    const std::string credential = bearer(req);
-    auto kiosk = credential.empty() ? std::nullopt : fleet.kiosk_by_credential(credential);
-    if (!kiosk) {
-        unauthenticated(res);
+// The kiosk behind the request's client certificate; otherwise the 401/403 has been written.
+std::optional<KioskIdentity> authorise_kiosk(const FleetSettings& settings,
+                                             const httplib::Request& req, httplib::Response& res) {
+    auto caller = calling_kiosk(settings, req);
+    if (!caller.kiosk) {
+        write_error(res, caller.status, caller.code, caller.message);
     }
-    return kiosk;
+    return caller.kiosk;
 }
 
 // The body as a JSON object, or nullopt with a 400/413 written.
@@ -177,16 +179,28 @@ void create_enrolment(FleetStore& fleet, const FleetSettings& settings, const ht
     secure_wipe(code);
 }
 
-void enrol(FleetStore& fleet, Records* records, const httplib::Request& req,
+void enrol(FleetStore& fleet, const FleetSettings& settings, const httplib::Request& req,
            httplib::Response& res) {
     auto doc = object_body(req, res);
     if (!doc) {
         return;
     }
     const auto kiosk_id = name_field(*doc, "kiosk_id");
-    if (!kiosk_id || !doc->contains("code") || !doc->at("code").is_string()) {
+    if (!kiosk_id || !doc->contains("code") || !doc->at("code").is_string() ||
+        !doc->contains("csr") || !doc->at("csr").is_string()) {
         write_error(res, 400, api::error_code::kBadRequest,
-                    "The body must be {\"kiosk_id\": ..., \"code\": ...}.");
+                    "The body must be {\"kiosk_id\": ..., \"code\": ..., \"csr\": PEM}.");
+        return;
+    }
+    if (settings.ca == nullptr) {
+        write_error(res, 503, api::error_code::kInternal, "This central issues no certificates.");
+        return;
+    }
+    // The request is judged before the code is spent: a broken one must not cost the code.
+    const auto& csr = doc->at("csr").get_ref<const std::string&>();
+    if (auto refusal = settings.ca->check_request(csr, *kiosk_id)) {
+        secure_wipe(doc->at("code").get_ref<std::string&>());
+        write_error(res, 400, refusal->code, refusal->message);
         return;
     }
     auto& code = doc->at("code").get_ref<std::string&>();
@@ -199,21 +213,54 @@ void enrol(FleetStore& fleet, Records* records, const httplib::Request& req,
                     "used, expired or made for another kiosk. Ask an admin for a new one.");
         return;
     }
-    spdlog::info("fleet: kiosk {} enrolled", enrolled->kiosk.kiosk_id);
-    if (records != nullptr) {
-        records->append_audit(audit_entry("kiosk_enrolled", enrolled->kiosk.kiosk_id,
-                                          enrolled->kiosk.kiosk_id, "enrolment code redeemed",
-                                          enrolled->kiosk.kiosk_id));
+    // The bearer credential redeem_enrolment makes is not handed out: kiosks are known by
+    // their certificate alone.
+    secure_wipe(enrolled->credential);
+    const auto issued = settings.ca->issue(csr, enrolled->kiosk.kiosk_id, unix_now());
+    spdlog::info("fleet: kiosk {} enrolled, certificate {}", enrolled->kiosk.kiosk_id,
+                 issued.serial);
+    if (settings.records != nullptr) {
+        settings.records->append_audit(audit_entry(
+            "kiosk_enrolled", enrolled->kiosk.kiosk_id, enrolled->kiosk.kiosk_id,
+            "enrolment code redeemed, certificate " + issued.serial, enrolled->kiosk.kiosk_id));
     }
     write_json(res, 201,
                {{"kiosk_id", enrolled->kiosk.kiosk_id},
                 {"groups", enrolled->kiosk.groups},
-                {"credential", enrolled->credential}});
-    secure_wipe(enrolled->credential);
+                {"certificate", issued.certificate_pem},
+                {"ca_certificate", settings.ca->ca_certificate_pem()},
+                {"serial", issued.serial},
+                {"not_after", rfc3339_utc(issued.not_after)}});
 }
 
-void heartbeat(FleetStore& fleet, const httplib::Request& req, httplib::Response& res) {
-    const auto kiosk = authorise_kiosk(fleet, req, res);
+void revoke_kiosk(FleetStore& fleet, const FleetSettings& settings, const httplib::Request& req,
+                  httplib::Response& res) {
+    const auto admin = authorise_admin(fleet, req, res, {AdminRole::admin});
+    if (!admin) {
+        return;
+    }
+    const std::string kiosk_id = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+    if (settings.ca == nullptr || !valid_fleet_name(kiosk_id) ||
+        settings.ca->certificates_of(kiosk_id).empty()) {
+        write_error(res, 404, api::error_code::kNotFound,
+                    "No certificate was ever issued to this kiosk.");
+        return;
+    }
+    const auto now = unix_now();
+    const auto revoked = settings.ca->revoke_kiosk(kiosk_id, now);
+    spdlog::info("fleet: {} revoked {} certificate(s) of kiosk {}", admin->name, revoked, kiosk_id);
+    if (settings.records != nullptr) {
+        settings.records->append_audit(
+            audit_entry("kiosk_certificate_revoked", admin->name, kiosk_id,
+                        std::to_string(revoked) + " certificate(s) revoked"));
+    }
+    write_json(res, 200,
+               {{"kiosk_id", kiosk_id}, {"revoked", revoked}, {"revoked_at", rfc3339_utc(now)}});
+}
+
+void heartbeat(FleetStore& fleet, const FleetSettings& settings, const httplib::Request& req,
+               httplib::Response& res) {
+    const auto kiosk = authorise_kiosk(settings, req, res);
     if (!kiosk) {
         return;
     }
@@ -322,8 +369,9 @@ void push_bundle(FleetStore& fleet, Records* records, const httplib::Request& re
                 {"expires_at", rfc3339_utc(expires_at)}});
 }
 
-void pull_config(FleetStore& fleet, const httplib::Request& req, httplib::Response& res) {
-    const auto kiosk = authorise_kiosk(fleet, req, res);
+void pull_config(FleetStore& fleet, const FleetSettings& settings, const httplib::Request& req,
+                 httplib::Response& res) {
+    const auto kiosk = authorise_kiosk(settings, req, res);
     if (!kiosk) {
         return;
     }
@@ -354,6 +402,42 @@ void pull_config(FleetStore& fleet, const httplib::Request& req, httplib::Respon
 
 } // namespace
 
+KioskCaller calling_kiosk(const FleetSettings& settings, const httplib::Request& req) {
+    KioskCaller caller;
+    if (settings.ca == nullptr || settings.store == nullptr) {
+        caller.message = "This central does not authenticate kiosks.";
+        return caller;
+    }
+    const auto check = settings.ca->check(req.ssl);
+    using Result = PeerCertificateCheck::Result;
+    switch (check.result) {
+    case Result::none:
+        caller.message = "Kiosk routes need the kiosk's client certificate (mutual TLS).";
+        return caller;
+    case Result::invalid:
+    case Result::unknown:
+        caller.status = 403;
+        caller.code = api::error_code::kClientCertificateInvalid;
+        caller.message = "This client certificate was not issued by this central, is out of "
+                         "date or is not in its records. Enrol the kiosk again.";
+        return caller;
+    case Result::revoked:
+        caller.status = 403;
+        caller.code = api::error_code::kClientCertificateRevoked;
+        caller.message = "This kiosk's certificate was revoked. Enrol the kiosk again.";
+        return caller;
+    case Result::ok:
+        break;
+    }
+    caller.kiosk = settings.store->kiosk_by_id(check.kiosk_id);
+    if (!caller.kiosk) { // a certificate whose kiosk row is gone
+        caller.status = 403;
+        caller.code = api::error_code::kClientCertificateInvalid;
+        caller.message = "This kiosk is not enrolled here. Enrol the kiosk again.";
+    }
+    return caller;
+}
+
 void register_fleet_routes(httplib::Server& server, FleetStore& fleet,
                            const FleetSettings& settings) {
     FleetStore* store = &fleet;
@@ -364,11 +448,15 @@ void register_fleet_routes(httplib::Server& server, FleetStore& fleet,
                 });
     server.Post("/v1/kiosks/enrol",
                 [store, copy](const httplib::Request& req, httplib::Response& res) {
-                    enrol(*store, copy.records, req, res);
+                    enrol(*store, copy, req, res);
                 });
     server.Post("/v1/kiosks/heartbeat",
-                [store](const httplib::Request& req, httplib::Response& res) {
-                    heartbeat(*store, req, res);
+                [store, copy](const httplib::Request& req, httplib::Response& res) {
+                    heartbeat(*store, copy, req, res);
+                });
+    server.Post(R"(/v1/admin/kiosks/([A-Za-z0-9._-]{1,64})/revoke)",
+                [store, copy](const httplib::Request& req, httplib::Response& res) {
+                    revoke_kiosk(*store, copy, req, res);
                 });
     server.Get("/v1/admin/fleet",
                [store, copy](const httplib::Request& req, httplib::Response& res) {
@@ -378,9 +466,10 @@ void register_fleet_routes(httplib::Server& server, FleetStore& fleet,
                 [store, copy](const httplib::Request& req, httplib::Response& res) {
                     push_bundle(*store, copy.records, req, res);
                 });
-    server.Get("/v1/kiosks/config", [store](const httplib::Request& req, httplib::Response& res) {
-        pull_config(*store, req, res);
-    });
+    server.Get("/v1/kiosks/config",
+               [store, copy](const httplib::Request& req, httplib::Response& res) {
+                   pull_config(*store, copy, req, res);
+               });
 }
 
 } // namespace kiosk::central

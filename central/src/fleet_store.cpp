@@ -313,6 +313,17 @@ std::optional<KioskIdentity> FleetStore::kiosk_by_credential(std::string_view cr
                          groups_from_json(Impl::column_text(s.get(), 1))};
 }
 
+std::optional<KioskIdentity> FleetStore::kiosk_by_id(std::string_view kiosk_id) {
+    std::lock_guard lock(impl_->mutex);
+    auto s = impl_->prepare("SELECT kiosk_id, groups_json FROM fleet_kiosks WHERE kiosk_id = ?");
+    Impl::bind(s.get(), 1, kiosk_id);
+    if (!impl_->step(s.get())) {
+        return std::nullopt;
+    }
+    return KioskIdentity{Impl::column_text(s.get(), 0),
+                         groups_from_json(Impl::column_text(s.get(), 1))};
+}
+
 void FleetStore::record_heartbeat(const std::string& kiosk_id, const Heartbeat& heartbeat,
                                   std::int64_t now) {
     std::lock_guard lock(impl_->mutex);

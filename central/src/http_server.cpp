@@ -5,6 +5,7 @@
 
 #include "confirm_routes.hpp"
 #include "fleet_routes.hpp"
+#include "kiosk/central/client_ca.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/base64.hpp"
 #include "kiosk/common/sealed_box.hpp"
@@ -524,6 +525,11 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
                                                     seconds);
         });
     }
+    // Mutual TLS for kiosks: a client certificate is asked for but never required by the
+    // handshake; kiosk routes judge it (calling_kiosk in src/fleet_routes.cpp).
+    if (impl->settings.fleet.ca != nullptr && server.is_valid()) {
+        impl->settings.fleet.ca->configure_server(server.ssl_context());
+    }
     // Answers are small and written in pieces: without TCP_NODELAY, Nagle's algorithm and
     // the peer's delayed ACK add up to 40 ms to a keep-alive request.
     server.set_tcp_nodelay(true);
@@ -549,7 +555,17 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
             return;
         }
         bool replayed = false;
-        const auto kiosk = impl->records ? impl->records->kiosk_of(req) : std::nullopt;
+        std::optional<KioskIdentity> kiosk;
+        if (impl->records) {
+            // Kiosk-only routes answer a missing or bad client certificate with its own
+            // 401/403; the others only note which kiosk (if any) sent them.
+            auto caller = calling_kiosk(impl->settings.fleet, req);
+            if (!caller.kiosk && req.path == "/v1/kiosks/audit-events") {
+                write_error(res, caller.status, caller.code, std::move(caller.message));
+                return;
+            }
+            kiosk = std::move(caller.kiosk);
+        }
         write_reply(res, impl->run(key, req.path, req.body, replayed, kiosk));
         if (replayed) {
             res.set_header("Idempotent-Replayed", "true");

@@ -1,5 +1,6 @@
 // kiosk-central: the reference central server. `serve` runs the HTTPS API; `check-password`
 // lets an operator (or a test) ask whether a password is an account's current one.
+#include "kiosk/central/client_ca.hpp"
 #include "kiosk/central/fleet.hpp"
 #include "kiosk/central/http_server.hpp"
 #include "kiosk/central/metrics.hpp"
@@ -186,6 +187,13 @@ int serve(const ServeOptions& options) {
     http.records = &records;
     http.metrics = &metrics;
     http.fleet.records = &records;
+    // The kiosks' client CA: DATA_DIR/ca/ (key 0600), made on first start.
+    auto client_ca = kiosk::central::ClientCa::open(options.data_dir / "ca", *store, {}, error);
+    if (!client_ca) {
+        spdlog::error("{}", error);
+        return 1;
+    }
+    http.fleet.ca = client_ca.get();
     http.fleet.staff_token_ttl_seconds = options.service.token_ttl_seconds;
     if (options.demo) {
         kiosk::central::seed_demo_records(records);

@@ -3,6 +3,7 @@
 // Index: [helpers] [mutating] [reads].
 #include "record_routes.hpp"
 
+#include "fleet_routes.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/random.hpp"
@@ -260,13 +261,7 @@ RecordRoutes::RecordRoutes(Records& records, CentralService& service, Metrics* m
     : records_(records), service_(service), metrics_(metrics), fleet_(fleet) {}
 
 std::optional<KioskIdentity> RecordRoutes::kiosk_of(const httplib::Request& req) const {
-    if (fleet_.store == nullptr) {
-        return std::nullopt;
-    }
-    std::string credential = bearer(req);
-    auto kiosk = credential.empty() ? std::nullopt : fleet_.store->kiosk_by_credential(credential);
-    secure_wipe(credential);
-    return kiosk;
+    return calling_kiosk(fleet_, req).kiosk; // the client certificate (src/fleet_routes.cpp)
 }
 
 bool RecordRoutes::handles(const std::string& path) {
@@ -278,8 +273,9 @@ bool RecordRoutes::handles(const std::string& path) {
 std::optional<RouteReply> RecordRoutes::refuse(const std::string& path,
                                                const std::optional<KioskIdentity>& kiosk) const {
     if (path == "/v1/kiosks/audit-events" && !kiosk) {
-        return error_reply(401, api::error_code::kUnauthenticated,
-                           "This route needs a kiosk credential (Authorization: Bearer ...).");
+        return error_reply(401, api::error_code::kClientCertificateRequired,
+                           "This route needs an enrolled kiosk's valid client certificate "
+                           "(mutual TLS).");
     }
     return std::nullopt;
 }

@@ -1,8 +1,10 @@
 // The fleet routes of a real kiosk-central process over real TLS: admin roles (401/403),
 // one-time enrolment codes, heartbeats in the fleet listing, and config bundles routed to
-// the kiosks they target. End-to-end with kiosk-agent processes: agent/tests.
+// the kiosks they target; kiosks known by their client certificate (mutual TLS). The CA
+// itself: client_ca_test.cpp. End-to-end with kiosk-agent processes: agent/tests.
 #include "central_process.hpp"
 #include "kiosk/common/base64.hpp"
+#include "kiosk_certificate.hpp"
 
 #include <array>
 #include <cstdio>
@@ -25,6 +27,9 @@ protected:
         auditor_ = add_admin("audit-1", "auditor");
     }
     static void TearDownTestSuite() {
+        if (central_ != nullptr) {
+            std::filesystem::remove_all(central_->data_dir() / "test-kiosks");
+        }
         delete central_;
         central_ = nullptr;
     }
@@ -74,11 +79,34 @@ protected:
         EXPECT_EQ(res->status, 201) << res->body;
         return json::parse(res->body)["code"];
     }
-    static std::string enrol(const std::string& kiosk, const json& groups) {
-        const auto code = enrolment_code(kiosk, groups);
-        auto res = post({}, "/v1/kiosks/enrol", json{{"kiosk_id", kiosk}, {"code", code}}.dump());
-        EXPECT_EQ(res->status, 201) << res->body;
-        return json::parse(res->body)["credential"];
+    // Where a kiosk's key, request and certificate are kept.
+    static std::filesystem::path kiosk_dir(const std::string& kiosk) {
+        return central_->data_dir() / "test-kiosks" / kiosk;
+    }
+    // Enrols `kiosk` with a key and certificate request of its own; the kiosk's files.
+    static kiosk::testing::EnrolledKiosk enrol(const std::string& kiosk, const json& groups) {
+        auto enrolled =
+            kiosk::testing::enrol_kiosk(*central_, admin_, kiosk, groups, kiosk_dir(kiosk));
+        EXPECT_EQ(enrolled.status, 201) << enrolled.body;
+        return enrolled;
+    }
+    // A client presenting `kiosk`'s certificate.
+    static std::unique_ptr<httplib::SSLClient> client(const kiosk::testing::EnrolledKiosk& kiosk) {
+        auto c = std::make_unique<httplib::SSLClient>(
+            "127.0.0.1", central_->port(), kiosk.certificate.string(), kiosk.key.string());
+        c->set_ca_cert_path(central_->ca_file().c_str());
+        c->enable_server_certificate_verification(true);
+        return c;
+    }
+    static httplib::Result kiosk_post(const kiosk::testing::EnrolledKiosk& kiosk,
+                                      const std::string& path, const std::string& body) {
+        return client(kiosk)->Post(path, body, "application/json");
+    }
+    static std::string csr_for(const std::string& name) {
+        const auto dir = kiosk_dir("csr-" + name);
+        kiosk::testing::make_key_and_request(dir, name);
+        std::ifstream in(dir / "csr.pem");
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
     // A bundle whose payload passes the schema. The central cannot check signatures, so
@@ -154,22 +182,24 @@ TEST_F(Fleet, HelpdeskAndAuditorMayListButNotEnrolOrPush) {
 }
 
 TEST_F(Fleet, KioskAndAdminCredentialsDoNotCross) {
-    const auto credential = enrol("cross-1", json::array());
-    auto as_admin = client(credential)->Get("/v1/admin/fleet");
+    const auto kiosk = enrol("cross-1", json::array());
+    auto as_admin = client(kiosk)->Get("/v1/admin/fleet");
     EXPECT_EQ(as_admin->status, 401);
     EXPECT_EQ(code_of(as_admin), "unauthenticated");
     auto as_kiosk = post(admin_, "/v1/kiosks/heartbeat", "{}");
     EXPECT_EQ(as_kiosk->status, 401);
-    EXPECT_EQ(code_of(as_kiosk), "unauthenticated");
+    EXPECT_EQ(code_of(as_kiosk), "client_certificate_required");
     auto no_credential = client()->Get("/v1/kiosks/config");
     EXPECT_EQ(no_credential->status, 401);
-    EXPECT_EQ(code_of(no_credential), "unauthenticated");
+    EXPECT_EQ(code_of(no_credential), "client_certificate_required");
 }
 
 TEST_F(Fleet, AnEnrolmentCodeWorksOnceAndOnlyForItsKiosk) {
     const auto code = enrolment_code("once-1", {"lobby"});
     EXPECT_EQ(code.size(), 14U); // XXXX-XXXX-XXXX
-    auto other = post({}, "/v1/kiosks/enrol", json{{"kiosk_id", "once-2"}, {"code", code}}.dump());
+    auto other =
+        post({}, "/v1/kiosks/enrol",
+             json{{"kiosk_id", "once-2"}, {"code", code}, {"csr", csr_for("once-2")}}.dump());
     EXPECT_EQ(other->status, 401);
     EXPECT_EQ(code_of(other), "enrolment_code_invalid");
     // Typed without dashes and in lower case, it still works.
@@ -179,29 +209,36 @@ TEST_F(Fleet, AnEnrolmentCodeWorksOnceAndOnlyForItsKiosk) {
             typed.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
         }
     }
-    auto first = post({}, "/v1/kiosks/enrol", json{{"kiosk_id", "once-1"}, {"code", typed}}.dump());
+    const auto csr = csr_for("once-1");
+    auto first = post({}, "/v1/kiosks/enrol",
+                      json{{"kiosk_id", "once-1"}, {"code", typed}, {"csr", csr}}.dump());
     ASSERT_EQ(first->status, 201) << first->body;
     const auto enrolled = json::parse(first->body);
     EXPECT_EQ(enrolled["groups"], json::array({"lobby"}));
-    EXPECT_EQ(enrolled["credential"].get<std::string>().rfind("kdev_", 0), 0U);
-    auto spent = post({}, "/v1/kiosks/enrol", json{{"kiosk_id", "once-1"}, {"code", code}}.dump());
+    EXPECT_FALSE(enrolled.contains("credential")); // kiosks are known by certificate alone
+    EXPECT_NE(enrolled["certificate"].get<std::string>().find("BEGIN CERTIFICATE"),
+              std::string::npos);
+    auto spent = post({}, "/v1/kiosks/enrol",
+                      json{{"kiosk_id", "once-1"}, {"code", code}, {"csr", csr}}.dump());
     EXPECT_EQ(spent->status, 401);
     EXPECT_EQ(code_of(spent), "enrolment_code_invalid");
     auto bad = post({}, "/v1/kiosks/enrol", R"({"kiosk_id":"once-1"})");
     EXPECT_EQ(bad->status, 400);
+    auto no_csr = post({}, "/v1/kiosks/enrol", R"({"kiosk_id":"once-1","code":"AAAA-BBBB-CCCC"})");
+    EXPECT_EQ(no_csr->status, 400);
 }
 
 TEST_F(Fleet, HeartbeatsShowInTheFleetListing) {
-    const auto credential = enrol("beat-1", {"lobby", "floor2"});
-    auto beat = post(credential, "/v1/kiosks/heartbeat",
-                     json{{"version", "1.2.3"},
-                          {"config_version", 7},
-                          {"config_refusal", "older_version"},
-                          {"queue_depth", 4},
-                          {"dead_letters", 1}}
-                         .dump());
+    const auto kiosk = enrol("beat-1", {"lobby", "floor2"});
+    auto beat = kiosk_post(kiosk, "/v1/kiosks/heartbeat",
+                           json{{"version", "1.2.3"},
+                                {"config_version", 7},
+                                {"config_refusal", "older_version"},
+                                {"queue_depth", 4},
+                                {"dead_letters", 1}}
+                               .dump());
     ASSERT_EQ(beat->status, 200) << beat->body;
-    auto bad = post(credential, "/v1/kiosks/heartbeat", R"({"queue_depth":-1})");
+    auto bad = kiosk_post(kiosk, "/v1/kiosks/heartbeat", R"({"queue_depth":-1})");
     EXPECT_EQ(bad->status, 400);
     auto list = client(auditor_)->Get("/v1/admin/fleet");
     ASSERT_EQ(list->status, 200);

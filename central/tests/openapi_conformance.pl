@@ -120,8 +120,9 @@ sub call {
              : exists $options{raw}  ? ($options{raw})
              :                         ();
     $headers{'Content-Type'} = 'application/json' if exists $options{raw};
-    my $tx = $ua->build_tx($method => "$base$path" => \%headers => @body);
-    $tx = $ua->start($tx);
+    my $agent = $options{ua} || $ua;    # a kiosk's agent presents its client certificate
+    my $tx = $agent->build_tx($method => "$base$path" => \%headers => @body);
+    $tx = $agent->start($tx);
     my $res = $tx->result;
     my $status = $res->code;
     (my $shape = $path) =~ s/\?.*//;
@@ -226,16 +227,28 @@ call('POST', '/v1/admin/enrolments', json => {kiosk_id => 'bad id!'}, headers =>
     expect => 400);
 my (undef, $enrolment) = call('POST', '/v1/admin/enrolments',
     json => {kiosk_id => 'lobby-1', groups => ['north']}, headers => $admin, expect => 201);
-call('POST', '/v1/kiosks/enrol', json => {kiosk_id => 'lobby-1', code => 'AAAA-BBBB-CCCC'},
-    expect => 401);
+# The kiosk's key and certificate request, made as a kiosk makes them; then mutual TLS.
+system("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "
+    . "'$dir/kiosk.key' -out '$dir/kiosk.csr' -subj /CN=lobby-1 2>/dev/null") == 0
+  or die "openssl req failed\n";
+my $csr = do { local (@ARGV, $/) = "$dir/kiosk.csr"; <> };
+call('POST', '/v1/kiosks/enrol', json => {kiosk_id => 'lobby-1', code => 'AAAA-BBBB-CCCC',
+    csr => $csr}, expect => 401);
+call('POST', '/v1/kiosks/enrol', json => {kiosk_id => 'lobby-1', code => $enrolment->{code},
+    csr => 'not a request'}, expect => 400);
 my (undef, $enrolled) = call('POST', '/v1/kiosks/enrol',
-    json => {kiosk_id => 'lobby-1', code => $enrolment->{code}}, expect => 201);
-my $kiosk = {Authorization => "Bearer $enrolled->{credential}"};
+    json => {kiosk_id => 'lobby-1', code => $enrolment->{code}, csr => $csr}, expect => 201);
+{
+    open(my $fh, '>', "$dir/kiosk.pem") or die "kiosk.pem: $!";
+    print $fh $enrolled->{certificate};
+}
+my $kiosk = Mojo::UserAgent->new(ca => "$dir/data/tls/ca.pem", cert => "$dir/kiosk.pem",
+    key => "$dir/kiosk.key", request_timeout => 30);
 call('POST', '/v1/kiosks/heartbeat', json => {version => '0.1.0'}, expect => 401);
 call('POST', '/v1/kiosks/heartbeat', json => {version => '0.1.0', config_version => 0,
-    queue_depth => 3, dead_letters => 0}, headers => $kiosk, expect => 200);
-call('GET', '/v1/kiosks/config?after=0', headers => $kiosk);
-call('GET', '/v1/kiosks/config?after=-4', headers => $kiosk, expect => 400);
+    queue_depth => 3, dead_letters => 0}, ua => $kiosk, expect => 200);
+call('GET', '/v1/kiosks/config?after=0', ua => $kiosk);
+call('GET', '/v1/kiosks/config?after=-4', ua => $kiosk, expect => 400);
 call('POST', '/v1/admin/config-bundles', json => {payload => 'x', signatures => []},
     headers => $admin, expect => 400);
 call('GET', '/v1/admin/fleet', headers => $admin, expect => 200);
@@ -280,14 +293,19 @@ my (undef, $ticket) = call('POST', '/v1/tickets', json => {category => 'password
 call('GET', "/v1/tickets/$ticket->{reference}", expect => 200);
 call('GET', '/v1/tickets/T-NOSUCH00', expect => 404);
 call('POST', '/v1/feedback', json => {rating => 5, comment => 'quick', flow => 'reset',
-    outcome => 'completed'}, headers => $kiosk, expect => 201);
+    outcome => 'completed'}, ua => $kiosk, expect => 201);
 call('POST', '/v1/feedback', json => {rating => 6, flow => 'reset', outcome => 'completed'},
     expect => 400);
 call('POST', '/v1/kiosks/audit-events', json => {action => 'session_ended', actor => 'jdoe',
     at => '2026-01-01T00:00:00Z', flow => 'reset', last_screen => 'result',
-    outcome => 'completed'}, headers => $kiosk, expect => 201);
+    outcome => 'completed'}, ua => $kiosk, expect => 201);
 call('POST', '/v1/kiosks/audit-events', json => {action => 'x', actor => 'a',
     at => '2026-01-01T00:00:00Z'}, expect => 401);
+call('POST', '/v1/admin/kiosks/lobby-1/revoke', json => {}, expect => 401);
+call('POST', '/v1/admin/kiosks/never-enrolled/revoke', json => {}, headers => $admin,
+    expect => 404);
+call('POST', '/v1/admin/kiosks/lobby-1/revoke', json => {}, headers => $admin, expect => 200);
+call('POST', '/v1/kiosks/heartbeat', json => {version => '0.1.0'}, ua => $kiosk, expect => 403);
 call('GET', '/v1/admin/audit?limit=50', headers => $admin, expect => 200);
 call('GET', '/v1/admin/audit?since=yesterday', headers => $admin, expect => 400);
 call('GET', '/v1/admin/audit', expect => 401);

@@ -4,6 +4,7 @@
 // report figure computed from data the test made.
 #include "central_process.hpp"
 #include "kiosk/central/time_format.hpp"
+#include "kiosk_certificate.hpp"
 
 #include <array>
 #include <chrono>
@@ -58,11 +59,25 @@ std::string demo_admin(const CentralProcess& central) {
     return token;
 }
 
-// A small client for one central: bearer token optional, Idempotency-Key optional.
+// Kiosks are known by their client certificate: enrol_kiosk() returns this prefix and the
+// folder of the kiosk's key and certificate, which client() presents instead of a token.
+constexpr std::string_view kKioskMarker = "kiosk-certificate:";
+
+// A small client for one central: bearer token (or kiosk certificate) optional,
+// Idempotency-Key optional.
 struct Api {
     const CentralProcess& central;
 
     std::unique_ptr<httplib::SSLClient> client(const std::string& token) const {
+        if (token.starts_with(kKioskMarker)) {
+            const std::filesystem::path dir = token.substr(kKioskMarker.size());
+            auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", central.port(),
+                                                          (dir / "cert.pem").string(),
+                                                          (dir / "key.pem").string());
+            c->set_ca_cert_path(central.ca_file().c_str());
+            c->enable_server_certificate_verification(true);
+            return c;
+        }
         auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", central.port());
         c->set_ca_cert_path(central.ca_file().c_str());
         c->enable_server_certificate_verification(true);
@@ -94,15 +109,13 @@ struct Api {
         EXPECT_EQ(check->status, 200) << check->body;
         return json::parse(check->body)["verification_token"];
     }
-    // Enrols kiosk `id` and returns its bearer credential.
+    // Enrols kiosk `id` with a key and certificate of its own (in the central's data
+    // folder, removed with it) and returns what client() takes to present them.
     std::string enrol_kiosk(const std::string& admin, const std::string& id) const {
-        auto code = post("/v1/admin/enrolments", json{{"kiosk_id", id}}.dump(), admin);
-        EXPECT_EQ(code->status, 201) << code->body;
-        auto enrolled =
-            post("/v1/kiosks/enrol",
-                 json{{"kiosk_id", id}, {"code", json::parse(code->body)["code"]}}.dump());
-        EXPECT_EQ(enrolled->status, 201) << enrolled->body;
-        return json::parse(enrolled->body)["credential"];
+        const auto dir = central.data_dir() / "test-kiosks" / id;
+        const auto enrolled = kiosk::testing::enrol_kiosk(central, admin, id, json::array(), dir);
+        EXPECT_EQ(enrolled.status, 201) << enrolled.body;
+        return std::string(kKioskMarker) + dir.string();
     }
 };
 
@@ -328,9 +341,9 @@ TEST_F(Records, BadInputGetsAStable4xxAndNever500) {
          R"({"action":"x","actor":"a","at":"2026-01-01T00:00:00Z"})",
          {},
          401,
-         "unauthenticated"},
+         "client_certificate_required"},
         {"/v1/kiosks/audit-events", R"({"action":"x","actor":"a","at":"2026-01-01T00:00:00Z"})",
-         "admin", 401, "unauthenticated"},
+         "admin", 401, "client_certificate_required"},
         {"/v1/kiosks/audit-events", R"({"action":"x","actor":"a","at":"yesterday"})", "kiosk", 400,
          "bad_request"},
         {"/v1/kiosks/audit-events",
@@ -518,7 +531,12 @@ TEST_F(Records, ResetsUnlocksVerificationsLockoutsAndAdminActionsAreAuditedWitho
     EXPECT_EQ(text.find(token), std::string::npos);
     EXPECT_EQ(text.find(password), std::string::npos);
     EXPECT_EQ(text.find("wrong-password-attempt"), std::string::npos);
-    EXPECT_EQ(text.find(kiosk_), std::string::npos);
+    std::ifstream key_file(kiosk_.substr(kKioskMarker.size()) + "/key.pem");
+    std::string key_pem;
+    std::getline(key_file, key_pem); // the header line
+    std::getline(key_file, key_pem); // the key's first bytes
+    ASSERT_FALSE(key_pem.empty());
+    EXPECT_EQ(text.find(key_pem), std::string::npos);
 
     auto verify = api().get("/v1/admin/audit/verify", auditor_);
     ASSERT_EQ(verify->status, 200);

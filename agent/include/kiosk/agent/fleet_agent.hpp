@@ -1,5 +1,6 @@
 // FleetAgent: the kiosk's headless link to the central's fleet routes. It enrols once with
-// an enrolment code (keeping the kiosk credential, 0600, in its state folder), then on each
+// an enrolment code and a key pair it makes itself (keeping the key, 0600, and the client
+// certificate the central's CA issued in its state folder), then on each
 // tick pulls the newest config bundle meant for it, offers it to the ConfigApplier, and
 // sends a heartbeat with the applied version and the last refusal. No GUI, no threads:
 // the owner calls tick() on its own schedule (kiosk-agent: every --interval seconds).
@@ -26,9 +27,11 @@ struct QueueCounts {
 };
 
 struct AgentSettings {
-    std::string central_url;         // https://host:port
-    std::filesystem::path ca_file;   // the central's CA, the only trust anchor for TLS
-    std::filesystem::path state_dir; // credential.json and config/ (the applier's folder)
+    std::string central_url;       // https://host:port
+    std::filesystem::path ca_file; // the central's CA, the only trust anchor for TLS
+    // identity.json, client.key (0600), client.pem, client-ca.pem and config/ (the
+    // applier's folder); made 0700.
+    std::filesystem::path state_dir;
     std::string kiosk_id;
     std::vector<std::filesystem::path> trust; // admin public keys for signed configuration
     int threshold = 1;
@@ -38,6 +41,12 @@ struct AgentSettings {
     // When set, a request in flight ends within about a second of it turning true, so the
     // kiosk's fleet thread can stop without waiting out the timeout. Not owned.
     const std::atomic<bool>* cancel = nullptr;
+};
+
+// The kiosk's client certificate and key (PEM files) for mutual TLS with the central.
+struct ClientCertificateFiles {
+    std::filesystem::path certificate;
+    std::filesystem::path key;
 };
 
 // What one tick did, for logs and tests.
@@ -54,7 +63,7 @@ struct TickReport {
 
 class FleetAgent {
 public:
-    // Loads the trust anchors and, if the state folder holds a credential, the kiosk's
+    // Loads the trust anchors and, if the state folder holds a client certificate, the kiosk's
     // identity. nullptr with `error` when the settings are unusable.
     static std::unique_ptr<FleetAgent> create(AgentSettings settings, std::string& error);
     ~FleetAgent();
@@ -62,7 +71,11 @@ public:
     FleetAgent& operator=(const FleetAgent&) = delete;
 
     [[nodiscard]] bool enrolled() const;
-    // Redeems `code` at the central and stores the credential. Empty on success, else why.
+    // The stored certificate and key, once enrolled: other clients of the kiosk (the sync
+    // worker) present them too.
+    [[nodiscard]] std::optional<ClientCertificateFiles> client_certificate() const;
+    // Makes a key pair, sends a certificate request with `code` and stores the key and the
+    // certificate the central issues. Empty on success, else why.
     std::string enrol(std::string code);
     // Pull config, offer it, send the heartbeat. Needs enrolled().
     TickReport tick(config::Clock::time_point now);
@@ -70,6 +83,9 @@ public:
     [[nodiscard]] const config::ConfigApplier* applier() const;
     // Staff revert to the previous document (see ConfigApplier::revert). Needs enrolled().
     config::Outcome revert(config::Clock::time_point now);
+    // A POST of `json_body` to `path` on the central as this kiosk (its certificate), for
+    // kiosk routes outside the fleet's own (staff verification). Needs enrolled().
+    net::HttpResult post_as_kiosk(const std::string& path, std::string_view json_body);
 
 private:
     struct Impl;

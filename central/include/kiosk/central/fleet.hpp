@@ -80,6 +80,8 @@ public:
     std::optional<Enrolled> redeem_enrolment(std::string_view kiosk_id, std::string_view code,
                                              std::int64_t now);
     std::optional<KioskIdentity> kiosk_by_credential(std::string_view credential);
+    // An enrolled kiosk by its ID (the CN of its client certificate), with its groups.
+    std::optional<KioskIdentity> kiosk_by_id(std::string_view kiosk_id);
 
     void record_heartbeat(const std::string& kiosk_id, const Heartbeat& heartbeat,
                           std::int64_t now);

@@ -14,6 +14,7 @@
 
 namespace kiosk::central {
 
+class ClientCa;
 class FleetStore;
 class Metrics;
 class Records;
@@ -25,6 +26,9 @@ struct FleetSettings {
     std::int64_t enrolment_ttl_seconds = 86400; // an enrolment code works this long
     std::int64_t online_seconds = 180;          // seen this recently: "online" in the listing
     Records* records = nullptr; // not owned; admin actions are audited here when set
+    // The kiosk client CA (kiosk/central/client_ca.hpp); not owned. Kiosk routes take the
+    // kiosk's identity from its client certificate; nullptr: they answer 401.
+    ClientCa* ca = nullptr;
     // A staff-verified token (src/staff_routes.cpp) works this long: serve --token-ttl.
     std::int64_t staff_token_ttl_seconds = 300;
 };

@@ -47,6 +47,16 @@ inline constexpr std::string_view kUnauthenticated = "unauthenticated";
 inline constexpr std::string_view kForbidden = "forbidden";
 inline constexpr std::string_view kEnrolmentCodeInvalid = "enrolment_code_invalid";
 inline constexpr std::string_view kBundleInvalid = "bundle_invalid";
+// Kiosk certificates (docs/internals/central.md, "Kiosk certificates"): a kiosk route called
+// without a client certificate (401); with one this central's CA did not issue, one out of
+// date or not in its records (403); with a revoked one (403); an enrolment's
+// certificate request that does not parse, verify or carry a P-256 key, or whose subject
+// is not the kiosk ID (400).
+inline constexpr std::string_view kClientCertificateRequired = "client_certificate_required";
+inline constexpr std::string_view kClientCertificateInvalid = "client_certificate_invalid";
+inline constexpr std::string_view kClientCertificateRevoked = "client_certificate_revoked";
+inline constexpr std::string_view kCsrInvalid = "csr_invalid";
+inline constexpr std::string_view kCsrSubjectMismatch = "csr_subject_mismatch";
 // Tickets, feedback, audit, activation (docs/internals/central.md): a field the route does
 // not know (new routes refuse them, so a typo is never silently dropped); a ticket status
 // change the workflow does not allow; an activation code that is wrong, spent or expired
