@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <future>
 #include <imgui.h>
 #include <spdlog/spdlog.h>
 
@@ -64,14 +65,14 @@ constexpr Palette kHighContrast{
     .focus = 0xFFFFFF00, // cyan
 };
 
-ImFont* load(const std::filesystem::path& file, float pixels) {
+ImFont* load(ImFontAtlas& atlas, const std::filesystem::path& file, float pixels) {
     ImFontConfig config;
     // Glyphs this large need no sub-pixel oversampling; the default (3x horizontally)
     // would triple the atlas for no visible gain.
     config.OversampleH = 1;
     config.OversampleV = 1;
     config.PixelSnapH = true;
-    return ImGui::GetIO().Fonts->AddFontFromFileTTF(file.c_str(), pixels, &config, kRanges.data());
+    return atlas.AddFontFromFileTTF(file.c_str(), pixels, &config, kRanges.data());
 }
 
 bool complete(const Fonts& fonts) {
@@ -84,27 +85,61 @@ const unsigned short* glyph_ranges() {
     return kRanges.data();
 }
 
-FontSets apply_theme(const std::optional<assets::FontFiles>& files, float display_height) {
-    ImGuiIO& io = ImGui::GetIO();
-    const float unit = std::max(display_height / 800.0f, 0.75f);
+namespace {
+
+float scale_unit(float display_height) {
+    return std::max(display_height / 800.0f, 0.75f);
+}
+
+FontSets load_fonts(ImFontAtlas& atlas, const std::optional<assets::FontFiles>& files,
+                    float display_height) {
+    const float unit = scale_unit(display_height);
     FontSets sets;
     // OpenGL 3 takes any texture height; rounding up to a power of two could double it.
-    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
+    atlas.Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
     if (files) {
-        sets.regular = {load(files->regular, 26.0f * unit), load(files->bold, 40.0f * unit),
-                        load(files->bold, 56.0f * unit)};
+        sets.regular = {load(atlas, files->regular, 26.0f * unit),
+                        load(atlas, files->bold, 40.0f * unit),
+                        load(atlas, files->bold, 56.0f * unit)};
         // Large text grows what people read most; the headline is large already, and
         // sharing it keeps the font atlas (GPU and process memory) smaller.
-        sets.large = {load(files->regular, 36.0f * unit), load(files->bold, 48.0f * unit),
-                      sets.regular.headline};
+        sets.large = {load(atlas, files->regular, 36.0f * unit),
+                      load(atlas, files->bold, 48.0f * unit), sets.regular.headline};
     }
     if (!complete(sets.regular) || !complete(sets.large)) {
         spdlog::warn("ui: no UI font found; using Dear ImGui's built-in font");
-        io.Fonts->Clear();
-        ImFont* fallback = io.Fonts->AddFontDefault();
+        atlas.Clear();
+        ImFont* fallback = atlas.AddFontDefault();
         sets.regular = sets.large = {fallback, fallback, fallback};
     }
-    io.FontDefault = sets.regular.body;
+    return sets;
+}
+
+} // namespace
+
+FontSets apply_theme(const std::optional<assets::FontFiles>& files, float display_height) {
+    const FontSets sets = load_fonts(*ImGui::GetIO().Fonts, files, display_height);
+    apply_style(sets, display_height);
+    return sets;
+}
+
+std::future<BuiltFonts> build_fonts_async(std::optional<assets::FontFiles> files,
+                                          float display_height) {
+    return std::async(std::launch::async, [files = std::move(files), display_height] {
+        BuiltFonts built{std::make_unique<ImFontAtlas>(), {}};
+        built.sets = load_fonts(*built.atlas, files, display_height);
+        // The OpenGL 3 backend uploads RGBA: convert here too, off the UI thread.
+        unsigned char* pixels = nullptr;
+        int width = 0;
+        int height = 0;
+        built.atlas->GetTexDataAsRGBA32(&pixels, &width, &height);
+        return built;
+    });
+}
+
+void apply_style(const FontSets& fonts, float display_height) {
+    const float unit = scale_unit(display_height);
+    ImGui::GetIO().FontDefault = fonts.regular.body;
 
     ImGuiStyle& style = ImGui::GetStyle();
     style = ImGuiStyle();
@@ -118,7 +153,6 @@ FontSets apply_theme(const std::optional<assets::FontFiles>& files, float displa
     style.ScrollbarSize = 24.0f * unit;
     style.TouchExtraPadding = ImVec2(4.0f * unit, 4.0f * unit);
     apply_palette(kRegular);
-    return sets;
 }
 
 const Palette& palette(bool high_contrast) {

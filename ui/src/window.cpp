@@ -16,7 +16,22 @@ void on_glfw_error(int code, const char* description) {
 
 } // namespace
 
-std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, std::string& error) {
+int KioskWindow::expected_height(const WindowOptions& options) {
+    if (options.windowed) {
+        return options.height;
+    }
+    glfwSetErrorCallback(on_glfw_error);
+    if (glfwInit() == GLFW_FALSE) {
+        return options.height; // create() will say why
+    }
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor != nullptr ? glfwGetVideoMode(monitor) : nullptr;
+    return mode != nullptr ? mode->height : options.height;
+}
+
+std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options,
+                                                 std::future<BuiltFonts> fonts,
+                                                 std::string& error) {
     glfwSetErrorCallback(on_glfw_error);
     if (glfwInit() == GLFW_FALSE) {
         error = "cannot open the display (is DISPLAY set, or run under xvfb-run?)";
@@ -63,7 +78,8 @@ std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, s
     }
 
     IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
+    BuiltFonts built = fonts.get();
+    ImGui::CreateContext(built.atlas.get());
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr; // nothing about a session may be written to disk
     io.LogFilename = nullptr;
@@ -72,7 +88,12 @@ std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, s
     // frame; they also count events so the loop knows when to draw.
     ImGui_ImplGlfw_InitForOpenGL(window, /*install_callbacks=*/false);
     ImGui_ImplOpenGL3_Init("#version 330 core");
-    auto kiosk_window = std::unique_ptr<KioskWindow>(new KioskWindow(window, options.windowed));
+    int framebuffer_width = 0;
+    int framebuffer_height = 0;
+    glfwGetFramebufferSize(window, &framebuffer_width, &framebuffer_height);
+    apply_style(built.sets, static_cast<float>(framebuffer_height));
+    auto kiosk_window =
+        std::unique_ptr<KioskWindow>(new KioskWindow(window, options.windowed, std::move(built)));
     glfwSetWindowUserPointer(window, kiosk_window.get());
     glfwSetKeyCallback(window, &KioskWindow::on_key);
     glfwSetCharCallback(window, &KioskWindow::on_char);
@@ -84,8 +105,8 @@ std::unique_ptr<KioskWindow> KioskWindow::create(const WindowOptions& options, s
     return kiosk_window;
 }
 
-KioskWindow::KioskWindow(GLFWwindow* window, bool windowed)
-    : window_(window), windowed_(windowed) {}
+KioskWindow::KioskWindow(GLFWwindow* window, bool windowed, BuiltFonts fonts)
+    : window_(window), windowed_(windowed), fonts_(std::move(fonts)) {}
 
 KioskWindow& KioskWindow::of(GLFWwindow* window) {
     auto* self = static_cast<KioskWindow*>(glfwGetWindowUserPointer(window));

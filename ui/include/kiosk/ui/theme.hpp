@@ -4,7 +4,12 @@
 
 #include "kiosk/assets/fonts.hpp"
 
+#include <future>
+#include <memory>
+#include <optional>
+
 struct ImFont;
+struct ImFontAtlas;
 
 namespace kiosk::ui {
 
@@ -28,6 +33,22 @@ const unsigned short* glyph_ranges();
 // style. Call once, before the first frame. Falls back to ImGui's built-in font (with a
 // warning) when `files` is empty, so a missing font package degrades, not crashes.
 FontSets apply_theme(const std::optional<assets::FontFiles>& files, float display_height);
+
+// The same fonts rasterised into an atlas of their own, for a Dear ImGui context created
+// later (ImGui::CreateContext(atlas)); the atlas must outlive that context.
+struct BuiltFonts {
+    std::unique_ptr<ImFontAtlas> atlas;
+    FontSets sets;
+};
+// Rasterising four scripts at five sizes takes about as long as the OpenGL driver's own
+// start (llvmpipe loads and initialises LLVM): started on a thread of its own before the
+// window is made, the two overlap on a second core. Needs no Dear ImGui context (and none
+// may be created until the result is taken).
+std::future<BuiltFonts> build_fonts_async(std::optional<assets::FontFiles> files,
+                                          float display_height);
+// The style half of apply_theme, for fonts from build_fonts_async: call once the context
+// sharing their atlas exists.
+void apply_style(const FontSets& fonts, float display_height);
 
 // Colours of one palette (packed ImU32, ABGR).
 struct Palette {

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "kiosk/ui/input_trickle.hpp"
+#include "kiosk/ui/theme.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,8 +26,15 @@ struct WindowOptions {
 
 class KioskWindow {
 public:
-    // Returns nullptr and sets `error` when there is no display or no OpenGL 3.3.
-    static std::unique_ptr<KioskWindow> create(const WindowOptions& options, std::string& error);
+    // The height the window's framebuffer will have: the monitor's mode when fullscreen
+    // (opens the display if need be; cheap next to making the window), for sizing fonts
+    // before the window exists. Falls back to `options.height` when there is no monitor.
+    static int expected_height(const WindowOptions& options);
+    // Returns nullptr and sets `error` when there is no display or no OpenGL 3.3. Takes the
+    // fonts (from build_fonts_async, waited for only once the OpenGL context exists) into
+    // the Dear ImGui context it makes, and sets the style for them.
+    static std::unique_ptr<KioskWindow> create(const WindowOptions& options,
+                                               std::future<BuiltFonts> fonts, std::string& error);
     ~KioskWindow();
     KioskWindow(const KioskWindow&) = delete;
     KioskWindow& operator=(const KioskWindow&) = delete;
@@ -48,9 +57,10 @@ public:
     [[nodiscard]] bool close_requested() const;
     [[nodiscard]] int framebuffer_width() const;
     [[nodiscard]] int framebuffer_height() const;
+    [[nodiscard]] const FontSets& fonts() const { return fonts_.sets; }
 
 private:
-    explicit KioskWindow(GLFWwindow* window, bool windowed);
+    KioskWindow(GLFWwindow* window, bool windowed, BuiltFonts fonts);
     static KioskWindow& of(GLFWwindow* window);
     static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
     static void on_char(GLFWwindow* window, unsigned int codepoint);
@@ -62,6 +72,7 @@ private:
 
     GLFWwindow* window_;
     bool windowed_;
+    BuiltFonts fonts_;         // the atlas outlives the Dear ImGui context that shares it
     std::uint64_t events_ = 0; // input and window events seen, for wait()/poll()
     InputTrickle input_;       // input waiting to be handed to Dear ImGui
 };
