@@ -39,6 +39,9 @@ public:
         watcher_ = std::thread([this] {
             int signal = 0;
             sigwait(&set_, &signal);
+            if (released_) {
+                return; // our own SIGTERM at exit: the window (and GLFW) may be gone
+            }
             quit_ = true;
             kiosk::ui::KioskWindow::wake();
         });
@@ -46,6 +49,7 @@ public:
     ~StopSignals() {
         if (watcher_.joinable()) {
             if (!quit_) {
+                released_ = true;
                 kill(getpid(), SIGTERM); // releases the watcher's sigwait
             }
             watcher_.join();
@@ -56,6 +60,7 @@ public:
 private:
     sigset_t set_{};
     std::atomic<bool> quit_ = false;
+    std::atomic<bool> released_ = false;
     std::thread watcher_;
 };
 
