@@ -158,6 +158,37 @@ int enrol_create(const CentralOptions& central, const EnrolCreateOptions& option
     return kOk;
 }
 
+int activation_create(const CentralOptions& central, const ActivationCreateOptions& options) {
+    const json request{{"account", options.account}, {"expires_in_days", options.expires_in_days}};
+    auto answer = call(central, "POST", "/v1/admin/activation-codes", request.dump());
+    if (!answer.response) {
+        return answer.exit_code;
+    }
+    auto& response = *answer.response;
+    if (response.status != 201) {
+        return refused(central, response);
+    }
+    json doc = json::parse(response.body, nullptr, false);
+    secure_wipe(response.body);
+    if (!doc.is_object() || !doc.contains("code") || !doc["code"].is_string()) {
+        return fail(central.json, kRefused, "unexpected", "the central's answer is not understood");
+    }
+    if (central.json) {
+        doc["ok"] = true;
+        std::cout << doc.dump() << "\n";
+    } else {
+        std::cout << "Activation code for " << doc.value("account", options.account) << ": "
+                  << doc["code"].get<std::string>() << "\n"
+                  << "Works once, until " << doc.value("expires_at", "")
+                  << ". Any older code of this account no longer works.\n";
+        if (options.qr) {
+            print_qr(doc["code"].get<std::string>());
+        }
+    }
+    secure_wipe(doc["code"].get_ref<std::string&>());
+    return kOk;
+}
+
 int kiosk_revoke(const CentralOptions& central, const std::string& kiosk_id) {
     auto answer = call(central, "POST", "/v1/admin/kiosks/" + kiosk_id + "/revoke", "{}");
     if (!answer.response) {

@@ -21,6 +21,14 @@ struct EnrolCreateOptions {
     bool qr = true; // also draw the code as a QR code on a terminal
 };
 
+// `activation create`: POST /v1/admin/activation-codes (roles admin, helpdesk): a one-time
+// activation code for an account without an authenticator app; a newer code voids the older.
+struct ActivationCreateOptions {
+    std::string account; // username, e-mail address or employee ID
+    int expires_in_days = 14;
+    bool qr = true; // also draw the code as a QR code on a terminal
+};
+
 struct PushOptions {
     std::filesystem::path bundle;
 };
@@ -43,6 +51,7 @@ struct AuditOptions {
 };
 
 int enrol_create(const CentralOptions& central, const EnrolCreateOptions& options);
+int activation_create(const CentralOptions& central, const ActivationCreateOptions& options);
 // `kiosk revoke`: POST /v1/admin/kiosks/{id}/revoke (role admin): the kiosk's client
 // certificates stop working from its next request; a new enrolment code gives it a new one.
 int kiosk_revoke(const CentralOptions& central, const std::string& kiosk_id);

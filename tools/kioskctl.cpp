@@ -120,6 +120,25 @@ int main(int argc, char** argv) {
     enrol_create_cmd->add_flag("--no-qr", no_qr, "Do not draw the code as a QR code");
     central_options(enrol_create_cmd);
 
+    auto* activation_cmd = cli.add_subcommand("activation", "Account activation codes");
+    activation_cmd->require_subcommand(1);
+    kiosk::ctl::ActivationCreateOptions activation;
+    bool activation_no_qr = false;
+    auto* activation_create_cmd = activation_cmd->add_subcommand(
+        "create", "Make a one-time activation code for an account without an authenticator "
+                  "app (it replaces any older code); roles admin, helpdesk");
+    activation_create_cmd
+        ->add_option("--account", activation.account,
+                     "The account: username, e-mail address or employee ID")
+        ->required();
+    activation_create_cmd
+        ->add_option("--days", activation.expires_in_days, "Days the code works (1-90)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 90));
+    activation_create_cmd->add_flag("--no-qr", activation_no_qr,
+                                    "Do not draw the code as a QR code");
+    central_options(activation_create_cmd);
+
     auto* kiosk_cmd = cli.add_subcommand("kiosk", "One kiosk's client certificate");
     kiosk_cmd->require_subcommand(1);
     std::string revoke_id;
@@ -197,7 +216,8 @@ int main(int argc, char** argv) {
             return kiosk::ctl::demo_users(demo_json || json);
         }
         if (push_cmd->parsed() || enrol_create_cmd->parsed() || fleet_cmd->parsed() ||
-            reports_cmd->parsed() || audit_cmd->parsed() || kiosk_revoke_cmd->parsed()) {
+            reports_cmd->parsed() || audit_cmd->parsed() || kiosk_revoke_cmd->parsed() ||
+            activation_create_cmd->parsed()) {
             central.json = central.json || json;
             central.central_url = central.central_url.empty() ? central_url : central.central_url;
             if (central.ca_file.empty()) {
@@ -212,6 +232,10 @@ int main(int argc, char** argv) {
             }
             if (kiosk_revoke_cmd->parsed()) {
                 return kiosk::ctl::kiosk_revoke(central, revoke_id);
+            }
+            if (activation_create_cmd->parsed()) {
+                activation.qr = !activation_no_qr;
+                return kiosk::ctl::activation_create(central, activation);
             }
             if (reports_cmd->parsed()) {
                 return kiosk::ctl::reports(central, report);
