@@ -12,11 +12,14 @@ PACKAGES=(
   libfribidi-dev
   # network, crypto, storage
   libcurl4-openssl-dev libssl-dev openssl libsqlite3-dev sqlite3 libargon2-dev
+  libicu-dev
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
   oathtool jq zbar-tools
+  # a real SMTP relay on loopback for the central's notifier tests (tests/support/smtp_test_server.py)
+  python3-aiosmtpd
   # the OpenAPI conformance test: spec lint and response checks against the running central
   libjson-validator-perl libmojolicious-perl libio-socket-ssl-perl libyaml-libyaml-perl openapi-specification
 )

@@ -97,6 +97,29 @@ std::string check_route_challenge(std::string_view path) {
     return std::string(id);
 }
 
+// "/v1/verifications/{id}/resend" → id; empty when `path` is not of that form.
+std::string resend_route_challenge(std::string_view path) {
+    constexpr std::string_view suffix = "/resend";
+    if (!path.ends_with(suffix)) {
+        return {};
+    }
+    // The same form as the check route, with the other last segment.
+    return check_route_challenge(std::string(path.substr(0, path.size() - suffix.size())) +
+                                 "/check");
+}
+
+// The seconds a 429 answer asks the caller to wait (its error's retry_after_seconds), for
+// the Retry-After header; also when the answer is a replayed one.
+std::optional<int> retry_after_of(const std::string& body) {
+    const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object() && doc.contains("error") && doc["error"].is_object() &&
+        doc["error"].contains("retry_after_seconds") &&
+        doc["error"]["retry_after_seconds"].is_number_integer()) {
+        return doc["error"]["retry_after_seconds"].get<int>();
+    }
+    return std::nullopt;
+}
+
 // Overwrites every string inside `doc`: batch bodies carry passwords and codes.
 void wipe_strings(json& doc) {
     if (doc.is_string()) {
@@ -171,6 +194,21 @@ struct CentralHttpServer::Impl {
             }
             Reply reply = outcome_reply(service.check_code(challenge, *request), 200);
             secure_wipe(request->code);
+            return reply;
+        }
+        if (const auto challenge = resend_route_challenge(path); !challenge.empty()) {
+            const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+            if (!body.empty() && !(doc.is_object() && doc.empty())) {
+                return error_reply(400, api::error_code::kBadRequest,
+                                   "The body must be empty or {}.");
+            }
+            auto resent = service.resend_code(challenge);
+            Reply reply = outcome_reply(resent.outcome, 202);
+            if (resent.retry_after_seconds > 0) {
+                json answer = json::parse(reply.body);
+                answer["error"]["retry_after_seconds"] = resent.retry_after_seconds;
+                reply.body = answer.dump();
+            }
             return reply;
         }
         if ((path == "/v1/password-resets" || path == "/v1/unlocks") &&
@@ -490,7 +528,7 @@ struct CentralHttpServer::Impl {
     static bool is_mutating_route(const std::string& path) {
         return path == "/v1/verifications" || path == "/v1/password-resets" ||
                path == "/v1/unlocks" || path == "/v1/sign-ins" || RecordRoutes::handles(path) ||
-               !check_route_challenge(path).empty();
+               !check_route_challenge(path).empty() || !resend_route_challenge(path).empty();
     }
 };
 
@@ -566,13 +604,20 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
             }
             kiosk = std::move(caller.kiosk);
         }
-        write_reply(res, impl->run(key, req.path, req.body, replayed, kiosk));
+        const Reply reply = impl->run(key, req.path, req.body, replayed, kiosk);
+        write_reply(res, reply);
+        if (reply.status == 429) {
+            if (const auto seconds = retry_after_of(reply.body)) {
+                res.set_header("Retry-After", std::to_string(*seconds));
+            }
+        }
         if (replayed) {
             res.set_header("Idempotent-Replayed", "true");
         }
     };
     server.Post("/v1/verifications", mutating);
     server.Post(R"(/v1/verifications/([A-Za-z0-9_-]{1,64})/check)", mutating);
+    server.Post(R"(/v1/verifications/([A-Za-z0-9_-]{1,64})/resend)", mutating);
     server.Post("/v1/password-resets", mutating);
     server.Post("/v1/unlocks", mutating);
     server.Post("/v1/sign-ins", mutating);

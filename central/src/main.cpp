@@ -4,6 +4,7 @@
 #include "kiosk/central/fleet.hpp"
 #include "kiosk/central/http_server.hpp"
 #include "kiosk/central/metrics.hpp"
+#include "kiosk/central/notifier.hpp"
 #include "kiosk/central/offline_confirmations.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/records.hpp"
@@ -40,6 +41,13 @@ struct ServeOptions {
     // of the link sent (empty: https://<listen host>:<bound port>).
     int confirmation_ttl_seconds = 86400;
     std::string public_url;
+    std::filesystem::path metrics_token_file; // GET /metrics: Bearer token from this file
+    std::filesystem::path breached_passwords;  // SHA1HEX:COUNT lines, sorted
+    std::string organisation;                  // its words may not be in passwords
+    // How codes and notices reach users (docs/configuration.md, "Notifications").
+    kiosk::central::NotifierSettings notify;
+    int retry_first_ms = 2000;
+    int retry_longest_ms = 300000;
 };
 
 // Demo mode's admin: DATA_DIR/admin-token (0600) holds its bearer token so that the demo
@@ -168,11 +176,36 @@ int serve(const ServeOptions& options) {
     http.fleet = {fleet.get(), options.enrolment_ttl_seconds, options.online_seconds};
     auto policy = kiosk::central::PasswordPolicy::load({options.min_password_length, 256},
                                                        options.common_passwords, error);
-    if (!policy) {
+    if (!policy || (!options.breached_passwords.empty() &&
+                    !policy->use_breached_file(options.breached_passwords, error))) {
         spdlog::error("{}", error);
         return 1;
     }
-    kiosk::central::DemoMailOutbox mail(options.data_dir / "outbox" / "email.jsonl");
+    policy->set_organisation(options.organisation);
+    kiosk::central::Metrics metrics;
+    if (!options.metrics_token_file.empty()) {
+        std::ifstream in(options.metrics_token_file);
+        std::string token;
+        std::getline(in, token);
+        if (token.size() < 16) {
+            kiosk::secure_wipe(token);
+            spdlog::error("{} must hold a token of at least 16 characters on its first line",
+                          options.metrics_token_file.string());
+            return 1;
+        }
+        metrics.set_scrape_token(kiosk::SecretString(token));
+        kiosk::secure_wipe(token);
+    }
+    auto notify_settings = options.notify;
+    notify_settings.outbox_dir = options.data_dir / "outbox";
+    notify_settings.delivery.first_retry = std::chrono::milliseconds(options.retry_first_ms);
+    notify_settings.delivery.longest_retry = std::chrono::milliseconds(options.retry_longest_ms);
+    auto notifier = kiosk::central::Notifier::create(notify_settings, &metrics, error);
+    if (!notifier) {
+        spdlog::error("{}", error);
+        return 1;
+    }
+    auto& mail = *notifier;
     kiosk::central::ConfirmationSettings confirmation_settings;
     confirmation_settings.ttl_seconds = options.confirmation_ttl_seconds;
     kiosk::central::OfflineConfirmations confirmations(*store, *policy, mail,
@@ -180,7 +213,6 @@ int serve(const ServeOptions& options) {
     http.confirmations = &confirmations;
     kiosk::central::CentralService service(*store, std::move(*policy), mail, options.service);
     kiosk::central::Records records(*store);
-    kiosk::central::Metrics metrics;
     records.on_append([&metrics](const std::string& action) { metrics.count_event(action); });
     service.attach_records(&records);
     confirmations.attach_records(&records);
@@ -301,6 +333,9 @@ int main(int argc, char** argv) {
     cli.require_subcommand(1);
 
     ServeOptions options;
+    // Before the subcommand: `kiosk-central --config FILE serve`, the serve options in the
+    // file's [serve] section (long names without --).
+    cli.set_config("--config", "", "TOML/INI file; serve options go in its [serve] section");
     auto* serve_cmd = cli.add_subcommand("serve", "Serve the HTTPS API");
     serve_cmd->add_option("--data-dir", options.data_dir, "Database, TLS material, demo outbox")
         ->required();
@@ -309,7 +344,94 @@ int main(int argc, char** argv) {
     serve_cmd->add_flag("--demo", options.demo, "Add the demo accounts to an empty database");
     serve_cmd->add_option("--code-ttl", options.service.code_ttl_seconds, "Seconds a code works")
         ->capture_default_str()
-        ->check(CLI::Range(10, 3600));
+        ->check(CLI::Range(10, 600));
+    serve_cmd->add_option("--code-length", options.service.code_length, "Digits of a code")
+        ->capture_default_str()
+        ->check(CLI::Range(6, 8));
+    serve_cmd
+        ->add_option("--resend-cooldown", options.service.resend_cooldown_seconds,
+                     "Seconds before another code may be sent for the same verification")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    serve_cmd
+        ->add_option("--max-resends", options.service.max_resends,
+                     "New codes a verification may ask for after the first")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 10));
+    serve_cmd
+        ->add_option("--metrics-token-file", options.metrics_token_file,
+                     "File whose first line is the bearer token Prometheus scrapes /metrics "
+                     "with (admin and auditor credentials work too)")
+        ->check(CLI::ExistingFile);
+    auto& notify = options.notify;
+    serve_cmd
+        ->add_option("--email-channel", notify.email_channel,
+                     "file (DATA_DIR/outbox/email.jsonl) or smtp")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"file", "smtp"}));
+    serve_cmd->add_option("--smtp-url", notify.smtp.url,
+                          "smtp://HOST[:PORT] (STARTTLS required) or smtps://HOST[:PORT]");
+    serve_cmd->add_option("--smtp-from", notify.smtp.from, "Sender address of the messages");
+    serve_cmd
+        ->add_option("--smtp-ca", notify.smtp.ca_file,
+                     "CA file the relay's certificate "
+                     "must chain to (default: the system's)")
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--smtp-user", notify.smtp.username, "AUTH user (none: no AUTH)");
+    serve_cmd
+        ->add_option("--smtp-password-file", notify.smtp.password_file,
+                     "File holding the AUTH password (first line)")
+        ->check(CLI::ExistingFile);
+    serve_cmd
+        ->add_option("--smtp-starttls", notify.smtp.starttls_required,
+                     "Require STARTTLS on smtp:// (false only for a relay on loopback)")
+        ->capture_default_str();
+    serve_cmd->add_option("--smtp-connect-timeout", notify.smtp.connect_timeout_seconds)
+        ->capture_default_str()
+        ->check(CLI::Range(1, 300));
+    serve_cmd->add_option("--smtp-timeout", notify.smtp.timeout_seconds, "Seconds per message")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    serve_cmd
+        ->add_option("--sms-channel", notify.sms_channel,
+                     "file (DATA_DIR/outbox/sms.jsonl), http (a gateway) or off")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"file", "http", "off"}));
+    serve_cmd->add_option("--sms-gateway-url", notify.sms.url, "https:// URL codes are POSTed to");
+    serve_cmd->add_option("--sms-ca", notify.sms.ca_file, "CA file for the gateway")
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--sms-auth-header", notify.sms.auth_header)->capture_default_str();
+    serve_cmd
+        ->add_option("--sms-auth-prefix", notify.sms.auth_prefix,
+                     "Put before the token in the auth header")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--sms-token-file", notify.sms.token_file,
+                     "File holding the gateway token (none: no auth header)")
+        ->check(CLI::ExistingFile);
+    serve_cmd
+        ->add_option("--sms-body-template", notify.sms.body_template_file,
+                     "JSON file; strings may hold {{to}}, {{text}}, {{from}}")
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--sms-sender", notify.sms.sender, "{{from}} in the body template");
+    serve_cmd->add_option("--sms-timeout", notify.sms.timeout_seconds, "Seconds per message")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 600));
+    serve_cmd
+        ->add_option("--notify-attempts", notify.delivery.max_attempts,
+                     "Attempts per message before it counts as failed")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 50));
+    serve_cmd
+        ->add_option("--notify-retry-ms", options.retry_first_ms,
+                     "Wait after the first failed attempt (doubled after each)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600000));
+    serve_cmd
+        ->add_option("--notify-retry-max-ms", options.retry_longest_ms,
+                     "Longest wait between attempts")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400000));
     serve_cmd
         ->add_option("--token-ttl", options.service.token_ttl_seconds,
                      "Seconds a verification token works")
@@ -332,6 +454,13 @@ int main(int argc, char** argv) {
         ->add_option("--common-passwords", options.common_passwords,
                      "File of common passwords to refuse, one per line")
         ->check(CLI::ExistingFile);
+    serve_cmd
+        ->add_option("--breached-passwords", options.breached_passwords,
+                     "Breached-password file: SHA1HEX:COUNT lines sorted by hash (Have I "
+                     "Been Pwned's download)")
+        ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--organisation", options.organisation,
+                          "The organisation's name: its words are refused inside passwords");
     serve_cmd
         ->add_option("--idempotency-retention-days", options.idempotency_retention_days,
                      "Days an Idempotency-Key and its answer are kept (longer than any "

@@ -101,6 +101,7 @@ std::string route_label(const std::string& path) {
     };
     static constexpr Pattern kPatterns[] = {
         {"/v1/verifications/", "/check", "/v1/verifications/{id}/check"},
+        {"/v1/verifications/", "/resend", "/v1/verifications/{id}/resend"},
         {"/v1/tickets/", "", "/v1/tickets/{reference}"},
         {"/v1/admin/tickets/", "/status", "/v1/admin/tickets/{reference}/status"},
         {"/v1/activations/", "/confirm", "/v1/activations/{id}/confirm"},
@@ -144,6 +145,21 @@ void Metrics::count_event(const std::string& action) {
 void Metrics::count_batch_item(int status) {
     std::lock_guard lock(mutex_);
     ++batch_items_[status];
+}
+
+void Metrics::set_scrape_token(SecretString token) {
+    std::lock_guard lock(mutex_);
+    scrape_token_ = std::move(token);
+}
+
+bool Metrics::is_scrape_token(std::string_view token) const {
+    std::lock_guard lock(mutex_);
+    return !token.empty() && !scrape_token_.empty() && scrape_token_.equals(token);
+}
+
+void Metrics::count_notification(const std::string& channel, const std::string& outcome) {
+    std::lock_guard lock(mutex_);
+    ++notifications_[{channel, outcome}];
 }
 
 std::string Metrics::exposition(const Gauges& gauges) const {
@@ -195,6 +211,17 @@ std::string Metrics::exposition(const Gauges& gauges) const {
     for (const auto& [status, count] : batch_items_) {
         out += "kiosk_central_batch_items_total{status=\"" + std::to_string(status) + "\"} " +
                std::to_string(count) + "\n";
+    }
+    family(out, "kiosk_central_notifications_total", "counter",
+           "Messages to users (codes, notices), by channel and outcome: sent, retried (an "
+           "attempt failed, another is scheduled), failed (given up on).");
+    for (const char* channel : {"email", "sms"}) {
+        for (const char* outcome : {"sent", "retried", "failed"}) {
+            const auto found = notifications_.find({channel, outcome});
+            out += std::string("kiosk_central_notifications_total{channel=\"") + channel +
+                   "\",outcome=\"" + outcome + "\"} " +
+                   std::to_string(found == notifications_.end() ? 0 : found->second) + "\n";
+        }
     }
     family(out, "kiosk_central_kiosks_enrolled", "gauge", "Kiosks enrolled.");
     out += "kiosk_central_kiosks_enrolled " + std::to_string(gauges.kiosks_enrolled) + "\n";

@@ -83,7 +83,7 @@ std::optional<Parsed> parse_request(const std::string& route, const std::string&
 } // namespace
 
 OfflineConfirmations::OfflineConfirmations(Store& store, PasswordPolicy policy,
-                                           DemoMailOutbox& mail, ConfirmationSettings settings)
+                                           Notifier& mail, ConfirmationSettings settings)
     : store_(store), policy_(std::move(policy)), mail_(mail), settings_(std::move(settings)) {}
 
 bool OfflineConfirmations::is_offline_request(std::string_view body) {

@@ -1,6 +1,9 @@
 // libargon2 behind hash_password/verify_password.
 #include "kiosk/central/password_hash.hpp"
 
+#include "kiosk/central/password_policy.hpp"
+#include "kiosk/common/secret.hpp"
+
 #include <argon2.h>
 #include <array>
 #include <openssl/rand.h>
@@ -18,7 +21,14 @@ constexpr std::size_t kHashBytes = 32;
 
 } // namespace
 
-std::string hash_password(std::string_view password) {
+// Both hash and verify take the password in NFKC (normalise_password), so that the same
+// characters typed another way match; for ASCII it changes nothing.
+std::string hash_password(std::string_view typed) {
+    std::string password = normalise_password(typed);
+    struct Wipe {
+        std::string& s;
+        ~Wipe() { kiosk::secure_wipe(s); }
+    } wipe{password};
     std::array<unsigned char, kSaltBytes> salt{};
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
         throw std::runtime_error("no randomness for a password salt");
@@ -35,8 +45,11 @@ std::string hash_password(std::string_view password) {
     return std::string(encoded.data());
 }
 
-bool verify_password(const std::string& phc, std::string_view password) {
-    return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
+bool verify_password(const std::string& phc, std::string_view typed) {
+    std::string password = normalise_password(typed);
+    const bool ok = argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
+    kiosk::secure_wipe(password);
+    return ok;
 }
 
 } // namespace kiosk::central

@@ -602,9 +602,16 @@ void RecordRoutes::register_reads(httplib::Server& server) {
             write(res, {200, report_json(self->records_.report(*from, *to)).dump()});
         });
 
-    server.Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
+    server.Get("/metrics", [self, admin](const httplib::Request& req, httplib::Response& res) {
         if (self->metrics_ == nullptr) {
             write(res, error_reply(404, api::error_code::kNotFound, "Metrics are off."));
+            return;
+        }
+        // The scrape token (serve --metrics-token-file), or an admin or auditor credential.
+        std::string token = bearer(req);
+        const bool scraper = self->metrics_->is_scrape_token(token);
+        secure_wipe(token);
+        if (!scraper && !admin(req, res, {AdminRole::admin, AdminRole::auditor})) {
             return;
         }
         Metrics::Gauges gauges;

@@ -3,6 +3,7 @@
 // [reset] [status] [unlock] [sign-in] [demo].
 #include "kiosk/central/service.hpp"
 
+#include "kiosk/central/database.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/central/totp.hpp"
@@ -43,7 +44,7 @@ std::string lockout_subject(std::string_view unknown_name) {
     return "name:" + sha256_hex(lower); // the name itself is not kept
 }
 
-CentralService::CentralService(Store& store, PasswordPolicy policy, DemoMailOutbox& mail,
+CentralService::CentralService(Store& store, PasswordPolicy policy, Notifier& mail,
                                ServiceSettings settings)
     : store_(store), policy_(std::move(policy)), mail_(mail), settings_(settings),
       dummy_hash_(hash_password(random_token(24))) {}
@@ -52,8 +53,9 @@ CentralService::CentralService(Store& store, PasswordPolicy policy, DemoMailOutb
 
 Outcome<api::StartVerificationResponse>
 CentralService::start_verification(const api::StartVerificationRequest& request) {
-    if (request.method != "email" && request.method != "totp") {
-        return error(400, api::error_code::kBadRequest, "method must be \"email\" or \"totp\"");
+    if (request.method != "email" && request.method != "sms" && request.method != "totp") {
+        return error(400, api::error_code::kBadRequest,
+                     "method must be \"email\", \"sms\" or \"totp\"");
     }
     if (request.identifier.empty() || request.identifier.size() > kMaxIdentifierBytes) {
         return error(400, api::error_code::kBadRequest, "identifier must be 1 to 254 bytes long");
@@ -80,18 +82,114 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
     }
     std::string code = random_digits(static_cast<std::size_t>(settings_.code_length));
     challenge.code_hash = sha256_hex(code);
-    if (usable) {
+    // SMS only to an account with a phone number (and a channel for it): otherwise, like an
+    // unknown name, a challenge no code passes — the answer must not tell which exist.
+    if (usable && (request.method == "email" ||
+                   (mail_.sms_enabled() && !account_phone(account->id).empty()))) {
         challenge.account_id = account->id;
     }
-    // An unknown account still gets a challenge, which no code can ever pass.
     store_.create_challenge(challenge);
     if (challenge.account_id) {
-        if (!mail_.send_code(account->email, account->username, code, challenge.id)) {
-            spdlog::error("verification: could not write the demo mail outbox");
-        }
+        deliver_code(*account, request.method, code, challenge.id);
     }
     secure_wipe(code);
     return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length};
+}
+
+std::string CentralService::account_phone(std::int64_t account_id) {
+    std::string phone;
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Query q(db, "SELECT phone FROM accounts WHERE id = ?");
+        q.bind(account_id);
+        if (q.step()) {
+            phone = q.text(0);
+        }
+    });
+    return phone;
+}
+
+void CentralService::deliver_code(const Account& account, const std::string& method,
+                                  const std::string& code, const std::string& challenge_id) {
+    const bool handed_over =
+        method == "sms" ? mail_.send_sms_code(account_phone(account.id), account.username, code,
+                                              challenge_id, settings_.code_ttl_seconds)
+                        : mail_.send_code(account.email, account.username, code, challenge_id,
+                                          settings_.code_ttl_seconds);
+    if (!handed_over) {
+        spdlog::error("verification: the {} code for account {} could not be sent", method,
+                      account.id);
+    }
+}
+
+CentralService::ResendOutcome CentralService::resend_code(const std::string& challenge_id) {
+    const auto now = unix_now();
+    const auto challenge = store_.challenge(challenge_id);
+    if (!challenge || challenge->state != "open" || challenge->expires_at <= now) {
+        return {error(410, api::error_code::kChallengeExpired,
+                      "This code is no longer valid. Ask for a new one."),
+                0};
+    }
+    if (challenge->method == "totp") {
+        return {error(409, "nothing_to_resend",
+                      "Nothing is sent for an authenticator app: open the app for a code."),
+                0};
+    }
+    std::int64_t resends = 0;
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Query q(db, "SELECT resends FROM challenges WHERE id = ?");
+        q.bind(challenge_id);
+        if (q.step()) {
+            resends = q.integer(0);
+        }
+    });
+    if (resends >= settings_.max_resends) {
+        return {error(429, "too_many_resends",
+                      "No more codes can be sent for this verification. Start again."),
+                0};
+    }
+    // Every code lives code_ttl from when it was sent, so the last sending is that much
+    // before the expiry: no separate column, and the same for every challenge.
+    const std::int64_t sent_at = challenge->expires_at - settings_.code_ttl_seconds;
+    const std::int64_t wait = sent_at + settings_.resend_cooldown_seconds - now;
+    const auto too_soon = [](std::int64_t seconds) {
+        return ResendOutcome{error(429, "resend_too_soon",
+                                   "A new code was sent a moment ago. Wait before asking "
+                                   "for another."),
+                             static_cast<int>(std::max<std::int64_t>(seconds, 1))};
+    };
+    if (wait > 0) {
+        return too_soon(wait);
+    }
+    std::string code = random_digits(static_cast<std::size_t>(settings_.code_length));
+    bool changed = false;
+    // A compare-and-set on the state read above: of two resends at once one wins, and the
+    // code it stores voids the one sent before (only the newest hash is kept).
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Query(db, "UPDATE challenges SET code_hash = ?, expires_at = ?, attempts_left = ?, "
+                       "resends = resends + 1 WHERE id = ? AND state = 'open' AND "
+                       "expires_at = ? AND resends = ?")
+            .bind(sha256_hex(code))
+            .bind(now + settings_.code_ttl_seconds)
+            .bind(std::int64_t{settings_.code_attempts})
+            .bind(challenge_id)
+            .bind(challenge->expires_at)
+            .bind(resends)
+            .step();
+        changed = db.changes() == 1;
+    });
+    if (!changed) {
+        secure_wipe(code);
+        return too_soon(settings_.resend_cooldown_seconds);
+    }
+    if (challenge->account_id) {
+        if (const auto account = store_.account_by_id(*challenge->account_id)) {
+            deliver_code(*account, challenge->method, code, challenge_id);
+        }
+    }
+    secure_wipe(code);
+    return {api::StartVerificationResponse{challenge_id, settings_.code_ttl_seconds,
+                                           settings_.code_length},
+            0};
 }
 
 bool CentralService::accept_totp(const Account& account, const std::string& code) {
@@ -179,7 +277,8 @@ CentralService::reset_owner(const api::ResetPasswordRequest& request) {
     if (request.new_password.size() > kMaxPasswordBytes) {
         return error(400, api::error_code::kBadRequest, "new_password is too long");
     }
-    if (auto refusal = policy_.check(request.new_password, account.username)) {
+    if (auto refusal = policy_.check(request.new_password,
+                                     {account.username, account.display_name, account.email})) {
         return ServiceError{422, std::move(*refusal)}; // the token stays usable
     }
     return owner;
@@ -238,6 +337,9 @@ CentralService::account_status(const api::AccountStatusRequest& request) {
         status.locked_until = rfc3339_utc(*lock.locked_until);
     }
     status.methods.emplace_back("email");
+    if (mail_.sms_enabled() && !account_phone(account.id).empty()) {
+        status.methods.emplace_back("sms");
+    }
     if (!account.totp_secret.empty()) {
         status.methods.emplace_back("totp");
     }
@@ -379,6 +481,18 @@ void seed_demo_accounts(Store& store) {
         account.totp_secret = d.totp_secret;
         store.add_account(account);
     }
+    // Phone numbers for SMS codes (from the numbering range reserved for drama, +44 7700
+    // 900xxx, so a misconfigured gateway texts nobody).
+    store.with_connection([](sql::Connection& db) {
+        for (const auto& [username, phone] :
+             {std::pair<const char*, const char*>{"jdoe", "+447700900101"},
+              {"tnowak", "+447700900104"}}) {
+            sql::Query(db, "UPDATE accounts SET phone = ? WHERE username = ?")
+                .bind(phone)
+                .bind(username)
+                .step();
+        }
+    });
     spdlog::info("demo: seeded {} demo accounts", std::size(demos));
 }
 

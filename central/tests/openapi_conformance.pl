@@ -64,7 +64,7 @@ if ($pid == 0) {
     open(STDERR, '>', "$dir/central.log");
     open(STDOUT, '>', '/dev/null');
     exec($central_bin, 'serve', '--demo', '--data-dir', "$dir/data", '--listen', '127.0.0.1:0',
-        '--ready-file', "$dir/port") or die "exec: $!";
+        '--ready-file', "$dir/port", '--resend-cooldown', '2') or die "exec: $!";
 }
 END { if ($pid) { kill 'TERM', $pid; waitpid($pid, 0) } }
 for (1 .. 300) { last if -s "$dir/port"; sleep 0.1 }
@@ -196,6 +196,18 @@ my (undef, $started) = call('POST', '/v1/verifications',
     json => {identifier => 'mkowalska', method => 'email'}, expect => 202);
 call('POST', "/v1/verifications/$started->{challenge_id}/check", json => {code => '000000'});
 call('POST', '/v1/verifications/does-not-exist/check', json => {code => '123456'});
+call('POST', "/v1/verifications/$started->{challenge_id}/resend", json => {x => 1}, expect => 400);
+call('POST', '/v1/verifications/does-not-exist/resend', json => {}, expect => 410);
+{
+    my (undef, $totp) = call('POST', '/v1/verifications',
+        json => {identifier => 'tnowak', method => 'totp'}, expect => 202);
+    call('POST', "/v1/verifications/$totp->{challenge_id}/resend", json => {}, expect => 409);
+    my (undef, $sms) = call('POST', '/v1/verifications',
+        json => {identifier => 'jdoe', method => 'sms'}, expect => 202);
+    call('POST', "/v1/verifications/$sms->{challenge_id}/resend", json => {}, expect => 429);
+    sleep 2;    # the run's central has --resend-cooldown 2
+    call('POST', "/v1/verifications/$sms->{challenge_id}/resend", json => {}, expect => 202);
+}
 
 my $token = verified_token('jdoe');
 call('POST', '/v1/account-status', json => {verification_token => $token}, expect => 200);
@@ -321,7 +333,8 @@ call('POST', '/v1/admin/tickets/T-NOSUCH00/status', json => {status => 'open'},
     headers => $admin, expect => 404);
 call('GET', '/v1/admin/reports', headers => $admin, expect => 200);
 call('GET', '/v1/admin/reports?from=soon', headers => $admin, expect => 400);
-call('GET', '/metrics', expect => 200);
+call('GET', '/metrics', headers => $admin, expect => 200);
+call('GET', '/metrics', expect => 401);
 call('POST', '/v1/contact-details', json => {verification_token => verified_token('mkowalska'),
     email => 'not an address'}, expect => 400);
 call('POST', '/v1/contact-details', json => {verification_token => 'spent',

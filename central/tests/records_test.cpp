@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 using kiosk::testing::CentralProcess;
 using nlohmann::json;
@@ -762,7 +763,11 @@ Exposition parse_exposition(const std::string& text) {
 } // namespace
 
 TEST(Metrics, ExpositionParsesStrictlyAndCountsWhatHappened) {
-    CentralProcess central;
+    // Scraped with a token from a file, as Prometheus' bearer_token_file does.
+    const auto token_file =
+        std::filesystem::temp_directory_path() / ("kiosk-scrape-token-" + std::to_string(getpid()));
+    std::ofstream(token_file) << "scrape-Token-0123456789abcdef\n";
+    CentralProcess central({"--metrics-token-file", token_file.string()});
     Api api{central};
     const std::string admin = demo_admin(central);
     const std::string kiosk = api.enrol_kiosk(admin, "metrics-1");
@@ -780,7 +785,12 @@ TEST(Metrics, ExpositionParsesStrictlyAndCountsWhatHappened) {
                         {"body", {{"rating", 5}, {"flow", "reset"}, {"outcome", "completed"}}}}}}};
     api.post("/v1/sync/batch", batch.dump(), kiosk);
 
-    auto res = api.get("/metrics");
+    auto anonymous = api.get("/metrics");
+    EXPECT_EQ(anonymous->status, 401);
+    EXPECT_EQ(anonymous->get_header_value("WWW-Authenticate"), "Bearer");
+    EXPECT_EQ(api.get("/metrics", "scrape-Token-0123456789abcdeX")->status, 401);
+    EXPECT_EQ(api.get("/metrics", admin)->status, 200);
+    auto res = api.get("/metrics", "scrape-Token-0123456789abcdef");
     ASSERT_EQ(res->status, 200);
     EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4");
     const auto e = parse_exposition(res->body);

@@ -23,7 +23,10 @@ protected:
         store_ = Store::open(dir_ / "central.db", error);
         ASSERT_TRUE(store_) << error;
         seed_demo_accounts(*store_);
-        mail_ = std::make_unique<DemoMailOutbox>(dir_ / "outbox" / "email.jsonl");
+        NotifierSettings notify; // the file channels: outbox/email.jsonl and sms.jsonl
+        notify.outbox_dir = dir_ / "outbox";
+        mail_ = Notifier::create(notify, nullptr, error);
+        ASSERT_TRUE(mail_) << error;
         service_ = std::make_unique<CentralService>(
             *store_, PasswordPolicy({15, 256}, {"passwordpassword"}), *mail_, ServiceSettings{});
     }
@@ -45,7 +48,7 @@ protected:
 
     std::filesystem::path dir_;
     std::unique_ptr<Store> store_;
-    std::unique_ptr<DemoMailOutbox> mail_;
+    std::unique_ptr<Notifier> mail_;
     std::unique_ptr<CentralService> service_;
 };
 

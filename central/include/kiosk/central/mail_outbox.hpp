@@ -1,6 +1,6 @@
-// DemoMailOutbox: where the central "sends" e-mail in demo mode and tests — one JSON object
-// per line in DATA_DIR/outbox/email.jsonl — so a person or a test can read the code. Real
-// SMTP and SMS notifiers come with issue 3.
+// DemoMailOutbox: the file channel of the Notifier (notifier.hpp), for the demo and tests —
+// one JSON object per line in DATA_DIR/outbox/email.jsonl (or sms.jsonl for SMS codes, "to"
+// then being the phone number) — so that a person or a test can read the code.
 #pragma once
 
 #include <filesystem>

@@ -3,11 +3,14 @@
 // Thread-safe; label values are route patterns and fixed names, never user input.
 #pragma once
 
+#include "kiosk/common/secret.hpp"
+
 #include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -23,6 +26,15 @@ public:
     void count_event(const std::string& action);
     // One batch item applied, by its answer's status.
     void count_batch_item(int status);
+    // One notification outcome: `channel` "email" or "sms", `outcome` "sent", "retried"
+    // (an attempt failed and another is scheduled) or "failed" (given up on).
+    void count_notification(const std::string& channel, const std::string& outcome);
+
+    // GET /metrics needs a credential: this bearer token (a Prometheus scrape token, read
+    // from a file at start-up) or an admin/auditor one. Empty: only admin credentials.
+    void set_scrape_token(SecretString token);
+    // Constant-time; false for an empty `token` or when no scrape token is set.
+    [[nodiscard]] bool is_scrape_token(std::string_view token) const;
 
     // The whole exposition; the gauges are read by the caller at scrape time.
     struct Gauges {
@@ -50,6 +62,8 @@ private:
     std::map<std::string, Latency> latency_; // by route
     std::map<std::string, std::uint64_t> events_;
     std::map<int, std::uint64_t> batch_items_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> notifications_;
+    SecretString scrape_token_;
 };
 
 // The pattern a path belongs to, for the `route` label: IDs and references become

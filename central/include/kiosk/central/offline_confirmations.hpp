@@ -4,7 +4,7 @@
 // docs/internals/central.md ("Offline confirmation") draws the states.
 #pragma once
 
-#include "kiosk/central/mail_outbox.hpp"
+#include "kiosk/central/notifier.hpp"
 #include "kiosk/central/password_policy.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/service.hpp"
@@ -43,7 +43,7 @@ struct ConfirmationResult {
 
 class OfflineConfirmations {
 public:
-    OfflineConfirmations(Store& store, PasswordPolicy policy, DemoMailOutbox& mail,
+    OfflineConfirmations(Store& store, PasswordPolicy policy, Notifier& mail,
                          ConfirmationSettings settings);
 
     // Whether `body` (JSON for /v1/password-resets or /v1/unlocks) is an offline request:
@@ -86,7 +86,7 @@ private:
 
     Store& store_;
     PasswordPolicy policy_;
-    DemoMailOutbox& mail_;
+    Notifier& mail_;
     ConfirmationSettings settings_;
     Records* records_ = nullptr;
     mutable std::mutex url_mutex_; // public_url is set once the port is known

@@ -4,7 +4,7 @@
 // account. The HTTP layer only translates JSON to these calls and their outcomes.
 #pragma once
 
-#include "kiosk/central/mail_outbox.hpp"
+#include "kiosk/central/notifier.hpp"
 #include "kiosk/central/password_policy.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/store.hpp"
@@ -22,24 +22,33 @@ struct ServiceError {
 template <typename T> using Outcome = std::variant<T, ServiceError>;
 
 struct ServiceSettings {
-    int code_ttl_seconds = 600;  // a code works this long
-    int token_ttl_seconds = 300; // a verification token works this long after the code
-    int code_attempts = 3;       // wrong codes allowed per challenge
-    int code_length = 6;
+    int code_ttl_seconds = 600;         // a code works this long
+    int token_ttl_seconds = 300;        // a verification token works this long after the code
+    int code_attempts = 3;              // wrong codes allowed per challenge
+    int code_length = 6;                // digits, 6 to 8
+    int resend_cooldown_seconds = 60;   // at most one new code per challenge this often
+    int max_resends = 3;                // new codes per challenge after the first
     int lockout_threshold = 5;          // failed sign-ins that lock an account
     int lockout_duration_seconds = 900; // how long the lock lasts unless unlocked first
 };
 
 class CentralService {
 public:
-    CentralService(Store& store, PasswordPolicy policy, DemoMailOutbox& mail,
-                   ServiceSettings settings);
+    CentralService(Store& store, PasswordPolicy policy, Notifier& mail, ServiceSettings settings);
 
     // 202 whether or not the identifier names an account: the answer must not tell.
     Outcome<api::StartVerificationResponse>
     start_verification(const api::StartVerificationRequest& request);
     Outcome<api::CheckCodeResponse> check_code(const std::string& challenge_id,
                                                const api::CheckCodeRequest& request);
+    // POST /v1/verifications/{id}/resend: a new code for the same challenge, which voids the
+    // one sent before; the same answers whether or not the challenge has an account.
+    // `retry_after_seconds` is set with a 429 resend_too_soon.
+    struct ResendOutcome {
+        Outcome<api::StartVerificationResponse> outcome;
+        int retry_after_seconds = 0;
+    };
+    ResendOutcome resend_code(const std::string& challenge_id);
     // `prehashed`: the Argon2id hash of request.new_password from prehash_reset, so that a
     // batch hashes before taking the store's lock; without it the reset hashes itself.
     Outcome<api::ResetPasswordResponse>
@@ -79,12 +88,17 @@ private:
     Outcome<Verified> account_for_token(const std::string& token);
     // A reset's checks before hashing: the token's owner, or the refusal.
     Outcome<Verified> reset_owner(const api::ResetPasswordRequest& request);
+    // The account's phone number for SMS codes; empty when it has none.
+    std::string account_phone(std::int64_t account_id);
+    // Sends `code` for a challenge bound to `account` by its method's channel.
+    void deliver_code(const Account& account, const std::string& method, const std::string& code,
+                      const std::string& challenge_id);
     // Whether `code` is the account's current TOTP code, not used before (records its step).
     bool accept_totp(const Account& account, const std::string& code);
 
     Store& store_;
     PasswordPolicy policy_;
-    DemoMailOutbox& mail_;
+    Notifier& mail_;
     ServiceSettings settings_;
     // A real Argon2id hash of a random password: verified against when a sign-in names no
     // usable account, so both cost the same work.
