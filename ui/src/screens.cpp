@@ -122,6 +122,7 @@ KioskScreens::~KioskScreens() {
 void KioskScreens::wipe_inputs() {
     wipe_imgui_text_state();
     badge_.reset();
+    keyboard_.reset();
     secure_wipe(identifier_.data(), identifier_.size());
     secure_wipe(code_.data(), code_.size());
     secure_wipe(password_.data(), password_.size());
@@ -167,8 +168,15 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         fit_ = 1.0f; // a new page starts at full size and shrinks only if it must
     }
     const float fit_before = fit_;
+    keyboard_.begin_frame(view.language, {.shift = text("keyboard.shift"),
+                                          .caps_lock = text("keyboard.caps_lock"),
+                                          .backspace = text("keyboard.backspace"),
+                                          .space = text("keyboard.space"),
+                                          .symbols = text("keyboard.symbols"),
+                                          .next = text("keyboard.next"),
+                                          .done = text("keyboard.done")});
     ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language),
-                  &controls_, &fit_);
+                  &controls_, &fit_, &keyboard_);
     if (view.high_contrast != high_contrast_) {
         // The style is read when widgets are drawn, so this frame already shows it.
         high_contrast_ = view.high_contrast;
@@ -231,7 +239,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         draw_idle_overlay(view, out);
     }
     ImGui::PopFont();
-    settling_ = fit_ != fit_before;
+    settling_ = fit_ != fit_before || keyboard_.settling();
     return out;
 }
 
@@ -402,9 +410,9 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
     ui_.title(text("identify.title"));
     ui_.paragraph(text("identify.prompt"));
     ui_.vertical_space(0.5f);
-    const bool entered = ui_.text_field("##identifier", text("identify.field"), identifier_.data(),
-                                        identifier_.size(),
-                                        {.take_focus = focus_first_field_, .enabled = !view.busy});
+    const bool entered = ui_.text_field(
+        "##identifier", text("identify.field"), identifier_.data(), identifier_.size(),
+        {.take_focus = focus_first_field_, .enabled = !view.busy, .latin = true});
     focus_first_field_ = false;
     draw_notice(view);
     ui_.vertical_space(0.5f);

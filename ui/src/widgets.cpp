@@ -5,6 +5,7 @@
 #include "kiosk/ui/widgets.hpp"
 
 #include "kiosk/assets/bidi.hpp"
+#include "kiosk/ui/keyboard.hpp"
 #include "kiosk/ui/qr.hpp"
 
 #include <algorithm>
@@ -105,7 +106,8 @@ void Widgets::text_block(const std::string& text, ImFont* font, unsigned colour,
     }
 }
 
-bool Widgets::button(const std::string& label, bool enabled, bool primary, float width) const {
+bool Widgets::button(const std::string& label, bool enabled, bool primary, float width,
+                     float height) const {
     if (!enabled) {
         ImGui::BeginDisabled();
     }
@@ -119,7 +121,8 @@ bool Widgets::button(const std::string& label, bool enabled, bool primary, float
         ImGui::PushStyleColor(ImGuiCol_Text, c(palette_.primary));
         ImGui::PushStyleColor(ImGuiCol_Border, c(palette_.primary));
     }
-    bool pressed = ImGui::Button(visual(label).c_str(), ImVec2(width, button_height()));
+    bool pressed =
+        ImGui::Button(visual(label).c_str(), ImVec2(width, height > 0 ? height : button_height()));
     // Dear ImGui 1.86 activates a keyboard-focused button with Space only; a kiosk keyboard
     // user expects Enter to work too.
     if (ImGui::IsItemFocused() &&
@@ -167,8 +170,10 @@ void Widgets::begin_page(const char* id, const std::string& brand) const {
     ImGui::PopFont();
 
     const float top = bar_height + viewport->WorkSize.y * 0.05f;
+    // The on-screen keyboard, if the page has one, is docked below the column.
+    const float keyboard = keyboard_ != nullptr ? keyboard_->reserved_height() : 0.0f;
     ImGui::SetCursorPos(ImVec2(margin, top));
-    ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top), false,
+    ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top - keyboard), false,
                       ImGuiWindowFlags_NoBackground);
     if (fit_ != nullptr) {
         ImGui::SetWindowFontScale(*fit_);
@@ -185,6 +190,12 @@ void Widgets::end_page() const {
         }
     }
     ImGui::EndChild();
+    if (keyboard_ != nullptr) {
+        const ImGuiViewport* viewport = ImGui::GetMainViewport();
+        const float column = std::min(viewport->WorkSize.x * 0.86f, ImGui::GetFontSize() * 34.0f);
+        keyboard_->draw(*this, viewport->WorkPos.x + (viewport->WorkSize.x - column) * 0.5f,
+                        column);
+    }
     ImGui::End();
 }
 
@@ -241,6 +252,11 @@ bool Widgets::primary_button(const std::string& label, bool enabled) const {
 
 bool Widgets::secondary_button(const std::string& label, bool enabled) const {
     return button(label, enabled, false, -FLT_MIN);
+}
+
+bool Widgets::key_button(const std::string& label, bool primary, float width, float height,
+                         bool enabled) const {
+    return button(label, enabled, primary, width, height);
 }
 
 RowPress Widgets::button_row(const std::string& forward, const std::string& back,
@@ -375,13 +391,29 @@ bool Widgets::text_field(const char* id, const std::string& label, char* buffer,
     if (!options.enabled) {
         ImGui::BeginDisabled();
     }
-    if (options.take_focus) {
+    const ImGuiID item = ImGui::GetID(id);
+    OnScreenKeyboard* keyboard = options.on_screen_keyboard ? keyboard_ : nullptr;
+    if (options.take_focus || (keyboard != nullptr && keyboard->wants_focus(item))) {
         ImGui::SetKeyboardFocusHere();
     }
+    ImGuiInputTextCallback callback = nullptr;
+    if (keyboard != nullptr && keyboard->wants_caret_at_end(item)) {
+        // The on-screen keyboard typed at the end: a physical keyboard goes on from there.
+        flags |= ImGuiInputTextFlags_CallbackAlways;
+        callback = [](ImGuiInputTextCallbackData* data) {
+            data->CursorPos = data->SelectionStart = data->SelectionEnd = data->BufTextLen;
+            static_cast<OnScreenKeyboard*>(data->UserData)->caret_moved();
+            return 0;
+        };
+    }
     ImGui::SetNextItemWidth(-FLT_MIN);
-    const bool entered = ImGui::InputText(id, buffer, size, flags);
+    bool entered = ImGui::InputText(id, buffer, size, flags, callback, keyboard);
     if (!options.enabled) {
         ImGui::EndDisabled();
+    }
+    if (keyboard != nullptr &&
+        keyboard->field_drawn(item, buffer, size, options, ImGui::IsItemActive())) {
+        entered = true; // Enter on the on-screen keyboard
     }
     return entered && options.enabled;
 }

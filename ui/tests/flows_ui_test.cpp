@@ -129,6 +129,77 @@ public:
         frames(2);
     }
 
+    // Types `text` on the on-screen keyboard, key by key, the way a person finds each
+    // character: on the keys shown, else with Shift, AltGr (Polish), both, or on the symbols
+    // page. Fails the test for a character no key types.
+    void tap_text(const std::string& text) {
+        for (std::size_t i = 0; i < text.size();) {
+            std::size_t n = 1;
+            while (i + n < text.size() &&
+                   (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) {
+                ++n;
+            }
+            tap_character(text.substr(i, n));
+            i += n;
+        }
+    }
+    void tap_character(const std::string& ch) {
+        if (ch == " ") {
+            press(label("keyboard.space"));
+            return;
+        }
+        if (shown(ch)) {
+            press(ch);
+            return;
+        }
+        const std::string shift = label("keyboard.shift");
+        const std::string altgr = "ą ę";
+        const std::string symbols = label("keyboard.symbols");
+        for (const auto& modifiers :
+             std::vector<std::vector<std::string>>{{shift}, {altgr}, {shift, altgr}, {symbols}}) {
+            if (!std::all_of(modifiers.begin(), modifiers.end(),
+                             [&](const std::string& m) { return shown(m); })) {
+                continue;
+            }
+            for (const auto& m : modifiers) {
+                press(m);
+            }
+            const bool found = shown(ch);
+            if (found) {
+                press(ch); // Shift and AltGr let go by themselves
+            } else {
+                for (const auto& m : modifiers) {
+                    if (m == shift) { // once, locked, off
+                        press(shift);
+                        press(label("keyboard.caps_lock"));
+                    } else if (m == altgr) {
+                        press(altgr);
+                    }
+                }
+            }
+            if (m_symbols(modifiers, symbols)) {
+                for (const std::string back : {"ABC", "АБВ", "אבג"}) {
+                    if (shown(back)) {
+                        press(back);
+                        break;
+                    }
+                }
+            }
+            if (found) {
+                return;
+            }
+        }
+        ADD_FAILURE() << "no key types '" << ch << "'";
+    }
+    static bool m_symbols(const std::vector<std::string>& modifiers, const std::string& symbols) {
+        return modifiers.size() == 1 && modifiers[0] == symbols;
+    }
+    [[nodiscard]] bool shown(const std::string& label) const {
+        const auto& controls = screens_->controls();
+        return std::any_of(controls.begin(), controls.end(),
+                           [&](const ui::Control& c) { return c.label == label; });
+    }
+
     // Presses and releases a key of a physical keyboard.
     void key(ImGuiKey key) {
         ImGuiIO& io = ImGui::GetIO();
@@ -259,4 +330,49 @@ TEST(FlowsUi, ABadgeSwipeOnIdentifyIsTheIdentifier) {
     ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
     EXPECT_EQ(rig.view().identifier, "E1001");
     EXPECT_TRUE(central.latest_code_for("jdoe").has_value()) << "the central found jdoe by badge";
+}
+
+// Attract -> home -> reset, everything typed on the on-screen keyboards in `language`:
+// the username, the code on the keypad, and `password` twice. Checks what the session got.
+void reset_on_screen(Rig& rig, kiosk::testing::CentralProcess& central, const char* language,
+                     const std::string& password) {
+    ASSERT_TRUE(rig.press(language));
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.reset"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Identify);
+    rig.tap_text("jdoe");
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    EXPECT_EQ(rig.view().identifier, "jdoe") << "what the session sent to the central";
+    const auto code = central.latest_code_for("jdoe");
+    ASSERT_TRUE(code.has_value());
+    ASSERT_FALSE(rig.shown("q")) << "a code is typed on the keypad";
+    rig.tap_text(*code);
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    rig.tap_text(password);
+    ASSERT_TRUE(rig.press_key("keyboard.next"));
+    rig.tap_text(password);
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Done)
+        << "notice " << static_cast<int>(rig.view().notice);
+    EXPECT_TRUE(central.password_matches("jdoe", password));
+}
+
+TEST(FlowsUi, ResetTypedOnThePolishKeyboardKeepsItsDiacritics) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    reset_on_screen(rig, central, "Polski", "Zażółć gęślą jaźń-2026!");
+}
+
+TEST(FlowsUi, ResetTypedOnTheRussianKeyboard) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    reset_on_screen(rig, central, "Русский", "Ёжик в тумане-2026");
+}
+
+TEST(FlowsUi, ResetTypedOnTheHebrewKeyboard) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    reset_on_screen(rig, central, "עברית", "סיסמה חדשה-2026");
 }

@@ -7,6 +7,7 @@
 #include "kiosk/app/session.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/ui/badge_reader.hpp"
+#include "kiosk/ui/keyboard.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/widgets.hpp"
 
@@ -77,6 +78,7 @@ private:
     std::array<char, 257> confirmation_{};
     bool show_password_ = false;
     BadgeReader badge_;            // keyboard-wedge swipes, watched on every frame
+    OnScreenKeyboard keyboard_;    // under every page with a text field (keyboard.hpp)
     bool badge_submitted_ = false; // this frame's identifier came from a swipe
 
     app::Screen shown_screen_ = app::Screen::Attract;

@@ -14,11 +14,17 @@
 
 namespace kiosk::ui {
 
+class OnScreenKeyboard;
+
 struct TextFieldOptions {
     bool secret = false;      // drawn as dots, no undo history kept
     bool digits_only = false; // numeric codes
     bool take_focus = false;  // put the keyboard caret here this frame
     bool enabled = true;
+    // The on-screen keyboard (or, for digits only, the keypad) types into this field when
+    // the page has one (see OnScreenKeyboard).
+    bool on_screen_keyboard = true;
+    bool latin = false; // usernames, e-mail: the keyboard opens on a Latin layout
 };
 
 // A control drawn this frame, by its label (logical order) and screen rectangle: what a
@@ -37,9 +43,13 @@ public:
     // given, is the page's text scale, kept between frames: a page whose content was
     // taller than the screen last frame is drawn smaller until it fits, so nothing is cut
     // off in a long language or in large text.
+    // `keyboard`, when given, gets every text field drawn and is drawn at the bottom of the
+    // page by end_page().
     Widgets(Fonts fonts, Palette palette, bool right_to_left,
-            std::vector<Control>* controls = nullptr, float* fit = nullptr)
-        : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls), fit_(fit) {}
+            std::vector<Control>* controls = nullptr, float* fit = nullptr,
+            OnScreenKeyboard* keyboard = nullptr)
+        : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls), fit_(fit),
+          keyboard_(keyboard) {}
 
     [[nodiscard]] bool right_to_left() const { return rtl_; }
     [[nodiscard]] const Fonts& fonts() const { return fonts_; }
@@ -60,6 +70,10 @@ public:
 
     bool primary_button(const std::string& label, bool enabled = true) const;
     bool secondary_button(const std::string& label, bool enabled = true) const;
+    // A key of an on-screen keyboard or keypad: `width` by `height` at the cursor, filled
+    // when `primary`.
+    bool key_button(const std::string& label, bool primary, float width, float height,
+                    bool enabled) const;
     // Forward (primary) and back (secondary) side by side, in reading order: back first.
     RowPress button_row(const std::string& forward, const std::string& back, bool enabled) const;
     // A row of equal buttons, the `selected` one filled; returns the index pressed or -1.
@@ -98,7 +112,8 @@ private:
     // Wrapped lines of `text` in `font`, within `width`, each in visual order and aligned
     // to the language's side, as one item at the cursor.
     void text_block(const std::string& text, ImFont* font, unsigned colour, float width) const;
-    bool button(const std::string& label, bool enabled, bool primary, float width) const;
+    bool button(const std::string& label, bool enabled, bool primary, float width,
+                float height = 0) const; // 0: the standard height
     // A check box aligned to the start side of a slot `width` wide at the cursor.
     bool toggle_in(const char* id, const std::string& label, bool value, float width) const;
     void record(const std::string& label) const; // the last item, as a Control
@@ -108,6 +123,7 @@ private:
     bool rtl_;
     std::vector<Control>* controls_;
     float* fit_;
+    OnScreenKeyboard* keyboard_;
 };
 
 } // namespace kiosk::ui
