@@ -86,6 +86,13 @@ std::unique_ptr<KioskRuntime> KioskRuntime::create(RuntimeSettings settings, std
             return nullptr;
         }
         self->fleet_.enabled = true;
+        // An enrolled kiosk presents its client certificate on every request to the central
+        // (the sync worker's batches carry its audit events). Enrolled during this run: from
+        // the next start on.
+        if (const auto files = self->agent_->client_certificate()) {
+            s.client.client_certificate = files->certificate;
+            s.client.client_key = files->key;
+        }
     }
     self->publish_applied(); // the document applied before this start, if any
 
@@ -228,7 +235,14 @@ config::Outcome KioskRuntime::revert_config() {
 std::string KioskRuntime::enrol(const SecretString& code) {
     std::string error = "signed configuration is off on this kiosk";
     if (on_fleet_thread([&] {
-            if (agent_->enrolled()) {
+            // Enrolled kiosks are not re-enrolled by mistake; one whose certificate the
+            // central refuses (revoked, or from another central) takes a new code here.
+            bool refused = false;
+            {
+                std::lock_guard lock(mutex_);
+                refused = fleet_.last_problem.find("client_certificate_") != std::string::npos;
+            }
+            if (agent_->enrolled() && !refused) {
                 error = "already enrolled";
                 return;
             }

@@ -176,7 +176,6 @@ int main(int argc, char** argv) {
     client_settings.ca_file = settings.ca_file;
     client_settings.total_timeout = std::chrono::seconds(settings.request_timeout_seconds);
     client_settings.user_agent = std::string("kiosk/") + kiosk::kVersion;
-    kiosk::net::CentralClient central(settings.central_url, client_settings);
     // Without a bootstrap file or --state-dir there is no place for an outbox: online only.
     kiosk::app::RuntimeSettings runtime_settings{settings,
                                                  client_settings,
@@ -191,6 +190,8 @@ int main(int argc, char** argv) {
         spdlog::error("kiosk: {}", error);
         return 2;
     }
+    // The runtime's settings: with the kiosk's client certificate when it is enrolled.
+    kiosk::net::CentralClient central(settings.central_url, runtime->client_settings());
 
     auto window = kiosk::ui::KioskWindow::create(window_options, std::move(font_build), error);
     if (!window) {

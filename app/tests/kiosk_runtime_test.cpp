@@ -183,7 +183,11 @@ TEST_F(RuntimeAtCentral, EnrolsReportsRealQueueCountsAndAppliesConfigAtTheNextAt
 
     ASSERT_TRUE(eventually([&] { return runtime->fleet_status().enrolled; }, 10s))
         << runtime->fleet_status().enrolment_problem;
-    EXPECT_TRUE(std::filesystem::exists(dir_ / "fleet" / "credential.json"));
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "fleet" / "identity.json"));
+    // The key made on the kiosk is its user's alone.
+    EXPECT_EQ(std::filesystem::status(dir_ / "fleet" / "client.key").permissions() &
+                  std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     json entry;
     ASSERT_TRUE(eventually(
         [&] {

@@ -90,6 +90,9 @@ public:
     // The session settings the applied config gives now, and a number that changes with
     // them. Any thread.
     [[nodiscard]] SessionSettings session_settings() const;
+    // The TLS settings of the runtime's requests to the central, with the kiosk's client
+    // certificate when it was enrolled at create() (walk-up requests may use them too).
+    [[nodiscard]] const net::ClientSettings& client_settings() const { return settings_.client; }
     [[nodiscard]] std::uint64_t settings_revision() const;
     [[nodiscard]] FleetStatus fleet_status() const;
 
