@@ -189,12 +189,12 @@ std::string_view OnScreenKeyboard::layout_id() const {
 OnScreenKeyboard::Geometry OnScreenKeyboard::geometry(int rows) {
     const float font = ImGui::GetFontSize();
     const float screen = ImGui::GetMainViewport()->WorkSize.y;
-    const float gap = std::max(4.0f, font * 0.22f);
+    const float gap = std::max(4.0f, font * 0.18f);
     // At least 48 pixels at 1080 lines; larger with the font (large text), but the keys
     // never take much more than 40 % of the screen, so the page above keeps room.
     const float key_height =
         std::max(48.0f * screen / 1080.0f,
-                 std::min(font * 1.8f, screen * 0.4f / static_cast<float>(rows) - gap));
+                 std::min(font * 1.5f, screen * 0.4f / static_cast<float>(rows) - gap));
     return {key_height, gap, static_cast<float>(rows) * (key_height + gap) + gap};
 }
 
@@ -223,6 +223,9 @@ void OnScreenKeyboard::draw(const Widgets& ui, float left, float width) {
                       ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollbar |
                           ImGuiWindowFlags_NoScrollWithMouse);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(g.gap, g.gap));
+    // Keys are lower than a button's text and padding: no vertical padding keeps the label
+    // centred.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(g.gap, 0.0f));
     // Keys are no Tab stops: Tab keeps going from field to button as before. Arrow keys
     // still reach every key.
     ImGui::PushAllowKeyboardFocus(false);
@@ -233,7 +236,7 @@ void OnScreenKeyboard::draw(const Widgets& ui, float left, float width) {
         draw_letters(ui, field, g.key_height);
     }
     ImGui::PopAllowKeyboardFocus();
-    ImGui::PopStyleVar();
+    ImGui::PopStyleVar(2);
     ImGui::EndChild();
     // Once the finger is off the key (a held Backspace repeats until then), the caret goes
     // back to the field.
