@@ -14,6 +14,7 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
 pkg_check_modules(FRIBIDI REQUIRED IMPORTED_TARGET fribidi)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode) # kioskctl enrol: codes as QR
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq) # kiosk-central on PostgreSQL
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc) # passwords: NFKC and case folding
 if(KIOSK_BUILD_GUI)
   find_package(OpenGL REQUIRED)

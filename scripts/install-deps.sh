@@ -12,6 +12,7 @@ PACKAGES=(
   libfribidi-dev
   # network, crypto, storage
   libcurl4-openssl-dev libssl-dev openssl libsqlite3-dev sqlite3 libargon2-dev
+  libpq-dev postgresql
   libicu-dev
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev

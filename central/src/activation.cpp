@@ -1,6 +1,7 @@
 // Contact details update and account activation (CentralService members; docs/internals/
-// central.md, "Contact details and activation"). Both change an account in one savepoint
+// central.md, "Contact details and activation"). Both change an account in one transaction
 // on the Store's connection; secrets (codes, passwords, tokens) are wiped after use.
+#include "kiosk/central/database.hpp"
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/service.hpp"
 #include "kiosk/central/time_format.hpp"
@@ -8,7 +9,6 @@
 #include "kiosk/central/totp_key.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
-#include "sqlite_query.hpp"
 
 #include <array>
 #include <openssl/crypto.h>
@@ -91,7 +91,8 @@ struct Activation {
     std::int64_t enrolment_expires_at = 0;
 };
 
-std::optional<Activation> read_activation(sqlite3* db, const char* where, const std::string& key) {
+std::optional<Activation> read_activation(sql::Connection& db, const char* where,
+                                          const std::string& key) {
     const std::string text = std::string("SELECT account_id, code_hash, expires_at, state, "
                                          "password_hash, totp_secret, attempts_left, "
                                          "enrolment_expires_at FROM activations WHERE ") +
@@ -110,29 +111,6 @@ std::optional<Activation> read_activation(sqlite3* db, const char* where, const 
                       static_cast<int>(q.integer(6)),
                       q.integer(7)};
 }
-
-// A savepoint that rolls back unless released: joins a batch's transaction like the
-// Store's own.
-class Savepoint {
-public:
-    explicit Savepoint(sqlite3* db) : db_(db) { sql::exec(db_, "SAVEPOINT account_change"); }
-    void release() {
-        sql::exec(db_, "RELEASE account_change");
-        done_ = true;
-    }
-    ~Savepoint() {
-        if (!done_) {
-            sqlite3_exec(db_, "ROLLBACK TO account_change; RELEASE account_change", nullptr,
-                         nullptr, nullptr);
-        }
-    }
-    Savepoint(const Savepoint&) = delete;
-    Savepoint& operator=(const Savepoint&) = delete;
-
-private:
-    sqlite3* db_;
-    bool done_ = false;
-};
 
 } // namespace
 
@@ -153,9 +131,9 @@ CentralService::update_contact(const api::ContactUpdateRequest& request) {
     const std::string reference = "CNT-" + random_reference(6);
     const std::string token_hash = sha256_hex(request.verification_token);
     std::optional<ServiceError> refusal;
-    store_.with_connection([&](sqlite3* db) {
-        Savepoint savepoint(db);
-        Query taken(db, "SELECT 1 FROM accounts WHERE email = ? COLLATE NOCASE AND id != ?");
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Transaction savepoint(db, "account_change");
+        Query taken(db, "SELECT 1 FROM accounts WHERE lower(email) = lower(?) AND id != ?");
         taken.bind(request.email).bind(account.id);
         if (taken.step()) {
             refusal = error(409, api::error_code::kContactUnavailable,
@@ -165,14 +143,14 @@ CentralService::update_contact(const api::ContactUpdateRequest& request) {
         Query spend(db, "UPDATE tokens SET used = 1 WHERE token_hash = ? AND used = 0 AND "
                         "expires_at > ?");
         spend.bind(token_hash).bind(now).step();
-        if (sqlite3_changes(db) == 0) {
+        if (db.changes() == 0) {
             refusal = error(401, api::error_code::kTokenInvalid,
                             "The verification is no longer valid. Verify again.");
             return;
         }
         Query change(db, "UPDATE accounts SET email = ? WHERE id = ?");
         change.bind(request.email).bind(account.id).step();
-        savepoint.release();
+        savepoint.commit();
     });
     if (refusal) {
         return *refusal;
@@ -204,8 +182,9 @@ CentralService::start_activation(const api::ActivationRequest& request) {
     const auto now = unix_now();
     std::optional<Activation> activation;
     if (account) {
-        store_.with_connection([&](sqlite3* db) {
-            activation = read_activation(db, "account_id = ?", std::to_string(account->id));
+        store_.with_connection([&](sql::Connection& db) {
+            activation =
+                read_activation(db, "account_id = CAST(? AS BIGINT)", std::to_string(account->id));
         });
     }
     std::string code = normalise_code(request.activation_code);
@@ -230,7 +209,7 @@ CentralService::start_activation(const api::ActivationRequest& request) {
     const std::string enrolment_id = random_token(24);
     const std::string sealed =
         store_.seal_totp_secret(secret, totp_key::activation_owner(account->id));
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         Query q(db, "UPDATE activations SET state = 'enrolling', enrolment_id = ?, "
                     "password_hash = ?, totp_secret = ?, attempts_left = ?, "
                     "enrolment_expires_at = ? WHERE account_id = ?");
@@ -261,8 +240,9 @@ CentralService::confirm_activation(const std::string& activation_id,
     }
     const auto now = unix_now();
     std::optional<Activation> activation;
-    store_.with_connection(
-        [&](sqlite3* db) { activation = read_activation(db, "enrolment_id = ?", activation_id); });
+    store_.with_connection([&](sql::Connection& db) {
+        activation = read_activation(db, "enrolment_id = ?", activation_id);
+    });
     if (!activation || activation->state != "enrolling" ||
         activation->enrolment_expires_at <= now) {
         return error(410, api::error_code::kChallengeExpired,
@@ -279,7 +259,7 @@ CentralService::confirm_activation(const std::string& activation_id,
     }
     if (!step) {
         const int left = activation->attempts_left - 1;
-        store_.with_connection([&](sqlite3* db) {
+        store_.with_connection([&](sql::Connection& db) {
             // Out of attempts: back to 'pending', so the code must be given again.
             Query q(db, "UPDATE activations SET attempts_left = ?, state = CASE WHEN ? <= 0 "
                         "THEN 'pending' ELSE state END, password_hash = CASE WHEN ? <= 0 THEN "
@@ -307,12 +287,12 @@ CentralService::confirm_activation(const std::string& activation_id,
         store_.seal_totp_secret(secret.view(), totp_key::account_owner(activation->account_id));
     secret.clear();
     bool applied = false;
-    store_.with_connection([&](sqlite3* db) {
-        Savepoint savepoint(db);
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Transaction savepoint(db, "account_change");
         Query done(db, "UPDATE activations SET state = 'done', password_hash = '', "
                        "totp_secret = '' WHERE enrolment_id = ? AND state = 'enrolling'");
         done.bind(activation_id).step();
-        if (sqlite3_changes(db) == 0) {
+        if (db.changes() == 0) {
             return; // a concurrent confirmation won
         }
         Query account(db, "UPDATE accounts SET password_hash = ?, password_changed_at = ?, "
@@ -324,7 +304,7 @@ CentralService::confirm_activation(const std::string& activation_id,
             .bind(*step)
             .bind(activation->account_id)
             .step();
-        savepoint.release();
+        savepoint.commit();
         applied = true;
     });
     secure_wipe(activation->password_hash);
@@ -358,7 +338,7 @@ void seed_demo_activation(Store& store) {
     account.state = "disabled";                              // until activated
     account.password_changed_at = unix_now();
     const auto id = store.add_account(account);
-    store.with_connection([&](sqlite3* db) {
+    store.with_connection([&](sql::Connection& db) {
         Query q(db, "INSERT INTO activations (account_id, code_hash, expires_at, state) VALUES "
                     "(?, ?, ?, 'pending')");
         q.bind(id)

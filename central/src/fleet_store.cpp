@@ -1,14 +1,16 @@
-// SQLite behind FleetStore: its own connection to central.db and its own fleet_* tables, so
-// the fleet never changes the Store's schema or locking. Statements are prepared per call.
+// The fleet_* tables behind FleetStore, on its own connection to the central's database
+// (SQLite or PostgreSQL), so the fleet never takes the Store's lock. Statements are prepared per
+// call.
+#include "kiosk/central/database.hpp"
 #include "kiosk/central/fleet.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <stdexcept>
 
 namespace kiosk::central {
@@ -54,10 +56,7 @@ CREATE TABLE IF NOT EXISTS fleet_bundles (
 CREATE INDEX IF NOT EXISTS fleet_bundles_by_version ON fleet_bundles(version);
 )sql";
 
-struct StatementDeleter {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+using Statement = std::unique_ptr<sql::Statement>;
 
 // Upper-case, without the dashes and spaces people type between groups.
 std::string normalise_code(std::string_view code) {
@@ -132,64 +131,30 @@ bool valid_fleet_name(std::string_view name) {
 }
 
 struct FleetStore::Impl {
-    sqlite3* db = nullptr;
+    std::unique_ptr<sql::Connection> db;
     std::mutex mutex;
 
-    ~Impl() {
-        if (db != nullptr) {
-            sqlite3_close(db);
-        }
+    void exec(const char* sql) const { db->exec(sql); }
+    Statement prepare(const char* sql) const { return db->prepare(sql); }
+    static void bind(sql::Statement* s, int index, std::string_view text) {
+        s->bind_text(index, text);
     }
+    static void bind(sql::Statement* s, int index, std::int64_t value) {
+        s->bind_integer(index, value);
+    }
+    static std::string column_text(sql::Statement* s, int index) { return s->text(index); }
+    // True while there is a row; database errors throw.
+    bool step(sql::Statement* s) const { return s->step(); }
 
-    void exec(const char* sql) const {
-        char* message = nullptr;
-        if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-            std::string text = message != nullptr ? message : "unknown error";
-            sqlite3_free(message);
-            throw std::runtime_error("fleet database: " + text);
-        }
-    }
-
-    Statement prepare(const char* sql) const {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) {
-            throw std::runtime_error(std::string("fleet database: ") + sqlite3_errmsg(db));
-        }
-        return Statement(raw);
-    }
-
-    static void bind(sqlite3_stmt* s, int index, std::string_view text) {
-        sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    }
-    static void bind(sqlite3_stmt* s, int index, std::int64_t value) {
-        sqlite3_bind_int64(s, index, value);
-    }
-    static std::string column_text(sqlite3_stmt* s, int index) {
-        const auto* text = sqlite3_column_text(s, index);
-        return text != nullptr ? reinterpret_cast<const char*>(text) : std::string();
-    }
-
-    // SQLITE_ROW → true, SQLITE_DONE → false, anything else throws.
-    bool step(sqlite3_stmt* s) const {
-        const int rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW) {
-            return true;
-        }
-        if (rc == SQLITE_DONE) {
-            return false;
-        }
-        throw std::runtime_error(std::string("fleet database: ") + sqlite3_errmsg(db));
-    }
-
-    // Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back on an exception.
+    // Runs `body` in a write transaction, rolling back on an exception.
     template <typename F> auto transaction(F&& body) {
-        exec("BEGIN IMMEDIATE");
+        db->begin_write();
         try {
             auto result = body();
-            exec("COMMIT");
+            db->commit();
             return result;
         } catch (...) {
-            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            db->rollback();
             throw;
         }
     }
@@ -200,18 +165,22 @@ FleetStore::~FleetStore() = default;
 
 std::unique_ptr<FleetStore> FleetStore::open(const std::filesystem::path& file,
                                              std::string& error) {
+    return open("sqlite:" + file.string(), error);
+}
+
+std::unique_ptr<FleetStore> FleetStore::open(const std::string& database, std::string& error) {
     auto impl = std::make_unique<Impl>();
-    if (sqlite3_open_v2(file.c_str(), &impl->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-        error = "cannot open " + file.string() + ": " +
-                (impl->db != nullptr ? sqlite3_errmsg(impl->db) : "out of memory");
+    impl->db = sql::open(database, error);
+    if (!impl->db) {
         return nullptr;
     }
-    sqlite3_busy_timeout(impl->db, 5000);
     try {
-        impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-        impl->exec(kSchema);
+        // On PostgreSQL the fleet tables are part of the Store's schema (its migrations run
+        // first, under the write lock).
+        if (impl->db->dialect() == sql::Dialect::sqlite) {
+            impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+            impl->exec(kSchema);
+        }
     } catch (const std::exception& e) {
         error = e.what();
         return nullptr;
@@ -223,12 +192,16 @@ std::string FleetStore::add_admin(const std::string& name, AdminRole role) {
     std::string token = "kadm_" + random_token(32);
     std::lock_guard lock(impl_->mutex);
     auto s = impl_->prepare(
-        "INSERT INTO fleet_admins (name, role, token_hash, created_at) VALUES (?, ?, ?, "
-        "strftime('%s','now')) ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+        "INSERT INTO fleet_admins (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
         "token_hash = excluded.token_hash");
     Impl::bind(s.get(), 1, name);
     Impl::bind(s.get(), 2, to_string(role));
     Impl::bind(s.get(), 3, hash_secret(token));
+    Impl::bind(s.get(), 4,
+               std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count()});
     impl_->step(s.get());
     return token;
 }
@@ -349,15 +322,15 @@ std::vector<FleetEntry> FleetStore::fleet() {
     while (impl_->step(s.get())) {
         FleetEntry e;
         e.kiosk = {Impl::column_text(s.get(), 0), groups_from_json(Impl::column_text(s.get(), 1))};
-        e.enrolled_at = sqlite3_column_int64(s.get(), 2);
-        if (sqlite3_column_type(s.get(), 3) != SQLITE_NULL) {
-            e.last_seen = sqlite3_column_int64(s.get(), 3);
+        e.enrolled_at = s->integer(2);
+        if (!s->is_null(3)) {
+            e.last_seen = s->integer(3);
         }
         e.heartbeat.version = Impl::column_text(s.get(), 4);
-        e.heartbeat.config_version = sqlite3_column_int64(s.get(), 5);
+        e.heartbeat.config_version = s->integer(5);
         e.heartbeat.config_refusal = Impl::column_text(s.get(), 6);
-        e.heartbeat.queue_depth = sqlite3_column_int64(s.get(), 7);
-        e.heartbeat.dead_letters = sqlite3_column_int64(s.get(), 8);
+        e.heartbeat.queue_depth = s->integer(7);
+        e.heartbeat.dead_letters = s->integer(8);
         entries.push_back(std::move(e));
     }
     return entries;
@@ -371,7 +344,7 @@ std::int64_t FleetStore::add_bundle(const std::string& bundle, std::int64_t vers
     std::lock_guard lock(impl_->mutex);
     auto s = impl_->prepare("INSERT INTO fleet_bundles (version, target_kind, target_ids_json, "
                             "expires_at, bundle, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, "
-                            "?, ?, ?)");
+                            "?, ?, ?) RETURNING id");
     Impl::bind(s.get(), 1, version);
     Impl::bind(s.get(), 2, target_kind);
     Impl::bind(s.get(), 3, json(target_ids).dump());
@@ -379,8 +352,12 @@ std::int64_t FleetStore::add_bundle(const std::string& bundle, std::int64_t vers
     Impl::bind(s.get(), 5, bundle);
     Impl::bind(s.get(), 6, uploaded_by);
     Impl::bind(s.get(), 7, now);
-    impl_->step(s.get());
-    return sqlite3_last_insert_rowid(impl_->db);
+    if (!impl_->step(s.get())) {
+        throw std::runtime_error("fleet database: the new bundle has no id");
+    }
+    const std::int64_t id = s->integer(0);
+    impl_->step(s.get()); // runs the statement to its end
+    return id;
 }
 
 std::optional<StoredBundle> FleetStore::newest_bundle_for(const KioskIdentity& kiosk,
@@ -396,8 +373,7 @@ std::optional<StoredBundle> FleetStore::newest_bundle_for(const KioskIdentity& k
     while (impl_->step(s.get())) {
         if (target_matches(Impl::column_text(s.get(), 2),
                            groups_from_json(Impl::column_text(s.get(), 3)), kiosk)) {
-            return StoredBundle{sqlite3_column_int64(s.get(), 0), sqlite3_column_int64(s.get(), 1),
-                                Impl::column_text(s.get(), 4)};
+            return StoredBundle{s->integer(0), s->integer(1), Impl::column_text(s.get(), 4)};
         }
     }
     return std::nullopt;

@@ -26,8 +26,14 @@
 
 namespace {
 
+// The database a subcommand opens: --database, else DATA_DIR/central.db (SQLite).
+std::string database_url(const std::string& option, const std::filesystem::path& data_dir) {
+    return option.empty() ? "sqlite:" + (data_dir / "central.db").string() : option;
+}
+
 struct ServeOptions {
     std::filesystem::path data_dir;
+    std::string database; // empty: sqlite:DATA_DIR/central.db
     std::string listen = "127.0.0.1:8443";
     bool demo = false;
     kiosk::central::ServiceSettings service;
@@ -42,8 +48,8 @@ struct ServeOptions {
     int confirmation_ttl_seconds = 86400;
     std::string public_url;
     std::filesystem::path metrics_token_file; // GET /metrics: Bearer token from this file
-    std::filesystem::path breached_passwords;  // SHA1HEX:COUNT lines, sorted
-    std::string organisation;                  // its words may not be in passwords
+    std::filesystem::path breached_passwords; // SHA1HEX:COUNT lines, sorted
+    std::string organisation;                 // its words may not be in passwords
     // How codes and notices reach users (docs/configuration.md, "Notifications").
     kiosk::central::NotifierSettings notify;
     int retry_first_ms = 2000;
@@ -159,12 +165,13 @@ int serve(const ServeOptions& options) {
     http.private_key = tls.server_key;
 
     std::string error;
-    auto store = kiosk::central::Store::open(options.data_dir / "central.db", error);
+    const std::string database = database_url(options.database, options.data_dir);
+    auto store = kiosk::central::Store::open(database, options.data_dir, error);
     if (!store) {
         spdlog::error("{}", error);
         return 1;
     }
-    auto fleet = kiosk::central::FleetStore::open(options.data_dir / "central.db", error);
+    auto fleet = kiosk::central::FleetStore::open(database, error);
     if (!fleet) {
         spdlog::error("{}", error);
         return 1;
@@ -263,9 +270,10 @@ int serve(const ServeOptions& options) {
     return 0;
 }
 
-int check_password(const std::filesystem::path& data_dir, const std::string& username) {
+int check_password(const std::filesystem::path& data_dir, const std::string& database,
+                   const std::string& username) {
     std::string error;
-    auto store = kiosk::central::Store::open(data_dir / "central.db", error);
+    auto store = kiosk::central::Store::open(database_url(database, data_dir), data_dir, error);
     if (!store) {
         std::cerr << error << "\n";
         return 2;
@@ -280,8 +288,8 @@ int check_password(const std::filesystem::path& data_dir, const std::string& use
 }
 
 // `admin add`: a new admin credential, printed once (stored only as a hash).
-int add_admin(const std::filesystem::path& data_dir, const std::string& name,
-              const std::string& role_text) {
+int add_admin(const std::filesystem::path& data_dir, const std::string& database,
+              const std::string& name, const std::string& role_text) {
     const auto role = kiosk::central::parse_admin_role(role_text);
     if (!role || !kiosk::central::valid_fleet_name(name)) {
         std::cerr << "--name must be 1-64 of A-Z a-z 0-9 - _ . and --role one of admin, "
@@ -290,7 +298,13 @@ int add_admin(const std::filesystem::path& data_dir, const std::string& name,
     }
     std::filesystem::create_directories(data_dir);
     std::string error;
-    auto fleet = kiosk::central::FleetStore::open(data_dir / "central.db", error);
+    // The Store first: it makes (or migrates) the schema, the fleet tables included.
+    const std::string url = database_url(database, data_dir);
+    if (!kiosk::central::Store::open(url, data_dir, error)) {
+        std::cerr << error << "\n";
+        return 1;
+    }
+    auto fleet = kiosk::central::FleetStore::open(url, error);
     if (!fleet) {
         std::cerr << error << "\n";
         return 1;
@@ -304,13 +318,13 @@ int add_admin(const std::filesystem::path& data_dir, const std::string& name,
 } // namespace
 
 // `audit verify`: recomputes the audit log's hash chain from the database file.
-int verify_audit(const std::filesystem::path& data_dir) {
-    if (!std::filesystem::exists(data_dir / "central.db")) {
+int verify_audit(const std::filesystem::path& data_dir, const std::string& database) {
+    if (database.empty() && !std::filesystem::exists(data_dir / "central.db")) {
         std::cerr << "no central.db in " << data_dir << "\n";
         return 2;
     }
     std::string error;
-    auto store = kiosk::central::Store::open(data_dir / "central.db", error);
+    auto store = kiosk::central::Store::open(database_url(database, data_dir), data_dir, error);
     if (!store) {
         std::cerr << error << "\n";
         return 2;
@@ -341,6 +355,12 @@ int main(int argc, char** argv) {
         ->required();
     serve_cmd->add_option("--listen", options.listen, "HOST:PORT (port 0 picks a free one)")
         ->capture_default_str();
+    constexpr const char* kDatabaseHelp =
+        "sqlite:PATH (default: sqlite:DATA_DIR/central.db) or postgresql://USER@HOST/DB (a libpq "
+        "URI), so that several central processes share one database; DATA_DIR still holds the "
+        "keys";
+    serve_cmd->add_option("--database", options.database, kDatabaseHelp)
+        ->envname("KIOSK_CENTRAL_DATABASE");
     serve_cmd->add_flag("--demo", options.demo, "Add the demo accounts to an empty database");
     serve_cmd->add_option("--code-ttl", options.service.code_ttl_seconds, "Seconds a code works")
         ->capture_default_str()
@@ -485,6 +505,9 @@ int main(int argc, char** argv) {
         "check-password", "Exit 0 if the password on stdin is USER's current password, else 1");
     check_cmd->add_option("--data-dir", check_dir)->required();
     check_cmd->add_option("--user", username)->required();
+    std::string other_database;
+    check_cmd->add_option("--database", other_database, kDatabaseHelp)
+        ->envname("KIOSK_CENTRAL_DATABASE");
     serve_cmd
         ->add_option("--online-seconds", options.online_seconds,
                      "A kiosk heard from this recently is listed as online")
@@ -506,6 +529,8 @@ int main(int argc, char** argv) {
     admin_add_cmd->add_option("--data-dir", admin_dir)->required();
     admin_add_cmd->add_option("--name", admin_name, "1-64 of A-Z a-z 0-9 - _ .")->required();
     admin_add_cmd->add_option("--role", admin_role, "admin, helpdesk or auditor")->required();
+    admin_add_cmd->add_option("--database", other_database, kDatabaseHelp)
+        ->envname("KIOSK_CENTRAL_DATABASE");
 
     std::filesystem::path audit_dir;
     auto* audit_cmd = cli.add_subcommand("audit", "The audit log");
@@ -513,6 +538,8 @@ int main(int argc, char** argv) {
     auto* audit_verify_cmd = audit_cmd->add_subcommand(
         "verify", "Check the audit log's hash chain; exit 0 intact, 1 broken, 2 error");
     audit_verify_cmd->add_option("--data-dir", audit_dir)->required();
+    audit_verify_cmd->add_option("--database", other_database, kDatabaseHelp)
+        ->envname("KIOSK_CENTRAL_DATABASE");
     CLI11_PARSE(cli, argc, argv);
 
     try {
@@ -520,12 +547,12 @@ int main(int argc, char** argv) {
             return serve(options);
         }
         if (admin_add_cmd->parsed()) {
-            return add_admin(admin_dir, admin_name, admin_role);
+            return add_admin(admin_dir, other_database, admin_name, admin_role);
         }
         if (audit_verify_cmd->parsed()) {
-            return verify_audit(audit_dir);
+            return verify_audit(audit_dir, other_database);
         }
-        return check_password(check_dir, username);
+        return check_password(check_dir, other_database, username);
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 2;

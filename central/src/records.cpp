@@ -1,9 +1,10 @@
-// SQLite behind Records: the audit_log table (append-only by triggers, hash-chained),
-// tickets and feedback, and the report queries. Runs on the Store's connection and lock.
+// The tables behind Records: the audit_log table (append-only by triggers, hash-chained),
+// tickets and feedback, and the report queries. Runs on the Store's connection and lock
+// (SQLite or PostgreSQL).
 #include "kiosk/central/records.hpp"
 
+#include "kiosk/central/database.hpp"
 #include "kiosk/common/random.hpp"
-#include "sqlite_query.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +12,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sqlite3.h>
 #include <stdexcept>
 
 namespace kiosk::central {
@@ -79,6 +79,19 @@ CREATE TABLE IF NOT EXISTS activations (
   totp_secret TEXT NOT NULL DEFAULT '',
   attempts_left INTEGER NOT NULL DEFAULT 0,
   enrolment_expires_at INTEGER NOT NULL DEFAULT 0);
+)sql";
+
+// PostgreSQL's counterpart of the SQLite triggers above (TRUNCATE too, which has no
+// SQLite equivalent).
+constexpr const char* kPostgresTriggers = R"sql(
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+CREATE OR REPLACE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE OR REPLACE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 )sql";
 
 constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -156,7 +169,18 @@ AuditEntry audit_entry(std::string action, std::string actor, std::string subjec
 }
 
 Records::Records(Store& store) : store_(store) {
-    store_.with_connection([](sqlite3* db) { exec(db, kSchema); });
+    store_.with_connection([](sql::Connection& db) {
+        if (db.dialect() == sql::Dialect::sqlite) {
+            exec(db, kSchema);
+            return;
+        }
+        // The tables are in the Store's PostgreSQL schema; the triggers are (re)made here
+        // like SQLite's, under the write lock so that processes starting together do not
+        // race on them.
+        sql::Transaction transaction(db);
+        exec(db, kPostgresTriggers);
+        transaction.commit();
+    });
 }
 
 void Records::on_append(std::function<void(const std::string&)> observer) {
@@ -168,7 +192,7 @@ void Records::on_append(std::function<void(const std::string&)> observer) {
 namespace {
 
 // Appends `entry` after the newest one, chaining its hash; the caller holds the write lock.
-void append_audit_locked(sqlite3* db, AuditEntry& entry) {
+void append_audit_locked(sql::Connection& db, AuditEntry& entry) {
     Query last(db, "SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
     if (last.step()) {
         entry.sequence = last.integer(0) + 1;
@@ -211,26 +235,16 @@ std::int64_t Records::append_audit(AuditEntry entry) {
     }
     // The store's lock serialises appends of this process, and it is the only writer of
     // audit_log, so reading the last hash and inserting the next entry cannot interleave.
-    store_.with_connection([&](sqlite3* db) {
-        // A read, then a write that depends on it. Outside a caller's transaction (a batch
-        // holds one), take the write lock first: otherwise a commit by the fleet's own
-        // connection in between fails the insert at once with SQLITE_BUSY_SNAPSHOT, which
-        // the busy timeout does not cover.
-        const bool own_transaction = sqlite3_get_autocommit(db) != 0;
-        if (own_transaction) {
-            exec(db, "BEGIN IMMEDIATE");
-        }
-        try {
-            append_audit_locked(db, entry);
-        } catch (...) {
-            if (own_transaction) {
-                sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-            }
-            throw;
-        }
-        if (own_transaction) {
-            exec(db, "COMMIT");
-        }
+    store_.with_connection([&](sql::Connection& db) {
+        // A read, then a write that depends on it: take the write lock first (inside a
+        // batch's transaction, which holds it, a savepoint). Otherwise a commit by the
+        // fleet's own connection in between fails the insert at once with
+        // SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover.
+        // On PostgreSQL the write transaction's advisory lock is what keeps two central
+        // processes from both appending after the same entry.
+        sql::Transaction transaction(db, "audit");
+        append_audit_locked(db, entry);
+        transaction.commit();
     });
     if (observer_) {
         observer_(entry.action);
@@ -243,7 +257,7 @@ std::vector<AuditEntry> Records::audit(const AuditQuery& query) {
     const std::string sql = std::string("SELECT ") + kAuditColumns +
                             " FROM audit_log WHERE at >= ? AND at < ? AND (? = '' OR action = ?) "
                             "ORDER BY sequence DESC LIMIT ?";
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         Query q(db, sql.c_str());
         q.bind(query.since.value_or(std::numeric_limits<std::int64_t>::min()))
             .bind(query.until.value_or(std::numeric_limits<std::int64_t>::max()))
@@ -259,7 +273,7 @@ std::vector<AuditEntry> Records::audit(const AuditQuery& query) {
 
 AuditChainCheck Records::verify_chain() {
     AuditChainCheck check;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         const std::string sql =
             std::string("SELECT ") + kAuditColumns + " FROM audit_log ORDER BY sequence";
         Query q(db, sql.c_str());
@@ -291,7 +305,7 @@ AuditChainCheck Records::verify_chain() {
 // [tickets] -----------------------------------------------------------------------------
 
 void Records::add_ticket(const Ticket& t) {
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         Query q(db, "INSERT INTO tickets (reference, status, category, description, "
                     "contact_preference, language, identifier, username, kiosk_id, created_at, "
                     "updated_at, resolved_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -313,7 +327,7 @@ void Records::add_ticket(const Ticket& t) {
 
 std::optional<Ticket> Records::ticket(const std::string& reference) {
     std::optional<Ticket> found;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         const std::string sql =
             std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE reference = ?";
         Query q(db, sql.c_str());
@@ -327,7 +341,7 @@ std::optional<Ticket> Records::ticket(const std::string& reference) {
 
 std::vector<Ticket> Records::tickets(const std::string& status, int limit) {
     std::vector<Ticket> found;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         const std::string sql = std::string("SELECT ") + kTicketColumns +
                                 " FROM tickets WHERE (? = '' OR status = ?) "
                                 "ORDER BY created_at DESC, reference LIMIT ?";
@@ -342,7 +356,7 @@ std::vector<Ticket> Records::tickets(const std::string& status, int limit) {
 
 std::int64_t Records::unresolved_tickets() {
     std::int64_t count = 0;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         Query q(db, "SELECT COUNT(*) FROM tickets WHERE status IN ('open', 'in_progress')");
         if (q.step()) {
             count = q.integer(0);
@@ -354,14 +368,14 @@ std::int64_t Records::unresolved_tickets() {
 bool Records::set_ticket_status(const std::string& reference, const std::string& status,
                                 std::int64_t now) {
     bool changed = false;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         // resolved_at: set on the first move to resolved/closed, kept when a resolved ticket
         // is closed, cleared when one is reopened.
         Query q(db, "UPDATE tickets SET status = ?1, updated_at = ?2, resolved_at = CASE "
                     "WHEN ?1 IN ('resolved', 'closed') THEN COALESCE(resolved_at, ?2) "
                     "ELSE NULL END WHERE reference = ?3");
         q.bind(status).bind(now).bind(reference).step();
-        changed = sqlite3_changes(db) > 0;
+        changed = db.changes() > 0;
     });
     return changed;
 }
@@ -369,7 +383,7 @@ bool Records::set_ticket_status(const std::string& reference, const std::string&
 // [feedback] ----------------------------------------------------------------------------
 
 void Records::add_feedback(const Feedback& f) {
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         Query q(db, "INSERT INTO feedback (reference, rating, comment, flow, outcome, kiosk_id, "
                     "received_at) VALUES (?,?,?,?,?,?,?)");
         q.bind(f.reference)
@@ -389,7 +403,7 @@ Report Records::report(std::int64_t from, std::int64_t to) {
     Report r;
     r.from = from;
     r.to = to;
-    store_.with_connection([&](sqlite3* db) {
+    store_.with_connection([&](sql::Connection& db) {
         {
             Query q(db, "SELECT rating, COUNT(*) FROM feedback WHERE received_at >= ? AND "
                         "received_at < ? GROUP BY rating");

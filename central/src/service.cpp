@@ -1,10 +1,9 @@
 // The central's behaviour. Codes and tokens are stored only as SHA-256 hashes; passwords
 // only as Argon2id, computed outside the store's lock. Index: [verification] [tokens]
 // [reset] [status] [unlock] [sign-in] [demo].
-#include "kiosk/central/service.hpp"
-
 #include "kiosk/central/database.hpp"
 #include "kiosk/central/password_hash.hpp"
+#include "kiosk/central/service.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/central/totp.hpp"
 #include "kiosk/common/random.hpp"
@@ -217,18 +216,20 @@ Outcome<api::CheckCodeResponse> CentralService::check_code(const std::string& ch
         const auto account =
             challenge->account_id ? store_.account_by_id(*challenge->account_id) : std::nullopt;
         audit("verification_failed", account ? &*account : nullptr, "method " + challenge->method);
-        const int left = challenge->attempts_left - 1;
+        // Spent in the database: wrong codes sent at once (to any central process) each count.
+        const int left = store_.spend_challenge_attempt(challenge->id);
         if (left <= 0) {
-            store_.update_challenge(challenge->id, 0, "void");
             return error(410, api::error_code::kTooManyAttempts,
                          "Too many wrong codes. Ask for a new one.");
         }
-        store_.update_challenge(challenge->id, left, "open");
         ServiceError wrong = error(401, api::error_code::kWrongCode, "The code is not right.");
         wrong.error.attempts_left = left;
         return wrong;
     }
-    store_.update_challenge(challenge->id, challenge->attempts_left, "used");
+    if (!store_.use_challenge(challenge->id, unix_now())) { // another request used it first
+        return error(410, api::error_code::kChallengeExpired,
+                     "This code is no longer valid. Ask for a new one.");
+    }
     if (const auto account = store_.account_by_id(*challenge->account_id)) {
         audit("verification_succeeded", &*account, "method " + challenge->method);
     }

@@ -38,7 +38,8 @@ protected:
     static std::string add_admin(const std::string& name, const std::string& role) {
         const std::string command = kiosk::testing::central_binary().string() +
                                     " admin add --data-dir '" + central_->data_dir().string() +
-                                    "' --name " + name + " --role " + role;
+                                    "'" + central_->database_option() + " --name " + name +
+                                    " --role " + role;
         FILE* pipe = popen(command.c_str(), "r");
         std::array<char, 256> buffer{};
         std::string out;
@@ -140,9 +141,9 @@ TEST_F(Fleet, AdminTokensAreDistinctAndPrintedOnce) {
     EXPECT_EQ(admin_.rfind("kadm_", 0), 0U);
     EXPECT_EQ(helpdesk_.rfind("kadm_", 0), 0U);
     EXPECT_NE(helpdesk_, auditor_);
-    // Only the hash is stored: the database file never holds the token.
-    std::ifstream db(central_->data_dir() / "central.db", std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+    // Only the hash is stored: the database never holds the token.
+    const std::string bytes = central_->database().dump();
+    ASSERT_NE(bytes.find("fleet_admins"), std::string::npos) << "the dump holds the table";
     EXPECT_EQ(bytes.find(helpdesk_), std::string::npos);
 }
 

@@ -458,7 +458,8 @@ TEST(IdempotencyStore, ClaimsFinishReplayAndArePurgedAfterRetention) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string error;
-    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    const kiosk::testing::TestDatabase database(dir);
+    auto store = kiosk::central::Store::open(database.url(), dir, error);
     ASSERT_TRUE(store) << error;
     using Kind = kiosk::central::IdempotencyStart::Kind;
     const std::int64_t day = 24 * 3600;
@@ -499,7 +500,8 @@ TEST(IdempotencyStore, ABatchIsRecordedWholeAtCommitOrNotAtAll) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string error;
-    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    const kiosk::testing::TestDatabase database(dir);
+    auto store = kiosk::central::Store::open(database.url(), dir, error);
     ASSERT_TRUE(store) << error;
     using Kind = kiosk::central::IdempotencyStart::Kind;
     const auto record = [&store](kiosk::central::Store::Batch& batch, const std::string& key,
@@ -533,7 +535,7 @@ TEST(IdempotencyStore, ABatchIsRecordedWholeAtCommitOrNotAtAll) {
         batch.commit();
     }
     store.reset();
-    store = kiosk::central::Store::open(dir / "central.db", error); // what reached the disk
+    store = kiosk::central::Store::open(database.url(), dir, error); // what reached the disk
     ASSERT_TRUE(store) << error;
     EXPECT_EQ(store->begin_idempotent("a", "h", 1000, 0).kind, Kind::kReplay);
     EXPECT_EQ(store->begin_idempotent("c", "h", 1000, 0).kind, Kind::kReplay);

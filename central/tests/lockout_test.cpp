@@ -194,7 +194,8 @@ TEST(LockoutStore, CountsWithinTheWindowAndPurgesStaleRows) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     std::string error;
-    auto store = kiosk::central::Store::open(dir / "central.db", error);
+    const kiosk::testing::TestDatabase database(dir);
+    auto store = kiosk::central::Store::open(database.url(), dir, error);
     ASSERT_TRUE(store) << error;
     EXPECT_EQ(store->record_sign_in_failure("name:a", 1000, 5, 10).failures, 1);
     EXPECT_EQ(store->record_sign_in_failure("name:a", 1005, 5, 10).failures, 2);

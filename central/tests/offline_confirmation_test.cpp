@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <thread>
 
 using nlohmann::json;
@@ -81,25 +80,13 @@ protected:
         }
         return post("/v1/offline-confirmations/" + id + "/confirm", body);
     }
-    // The audit entries of `action` in the real database file (read beside the server: WAL).
+    // The audit entries of `action` as the database holds them (read beside the server).
     std::vector<std::string> audit_details(const std::string& action) const {
         std::vector<std::string> details;
-        sqlite3* db = nullptr;
-        if (sqlite3_open_v2((central_->data_dir() / "central.db").c_str(), &db,
-                            SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-            sqlite3_stmt* q = nullptr;
-            if (sqlite3_prepare_v2(db, "SELECT subject, detail FROM audit_log WHERE action = ?", -1,
-                                   &q, nullptr) == SQLITE_OK) {
-                sqlite3_bind_text(q, 1, action.c_str(), -1, SQLITE_TRANSIENT);
-                while (sqlite3_step(q) == SQLITE_ROW) {
-                    details.push_back(
-                        std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 0))) +
-                        " " + reinterpret_cast<const char*>(sqlite3_column_text(q, 1)));
-                }
-            }
-            sqlite3_finalize(q);
+        for (const auto& row : central_->database().query(
+                 "SELECT subject, detail FROM audit_log WHERE action = '" + action + "'")) {
+            details.push_back(row.at(0) + " " + row.at(1));
         }
-        sqlite3_close(db);
         return details;
     }
     int password_reset_notices(const std::string& account) const {

@@ -17,7 +17,6 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <sqlite3.h>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -44,7 +43,8 @@ std::string add_admin(const CentralProcess& central, const std::string& name,
                       const std::string& role) {
     int status = 0;
     std::string out = run(kiosk::testing::central_binary().string() + " admin add --data-dir '" +
-                              central.data_dir().string() + "' --name " + name + " --role " + role,
+                              central.data_dir().string() + "'" + central.database_option() +
+                              " --name " + name + " --role " + role,
                           status);
     EXPECT_EQ(status, 0);
     while (!out.empty() && out.back() == '\n') {
@@ -549,36 +549,33 @@ TEST(AuditChain, TheLogRefusesUpdatesAndDeletesAndATamperedEntryIsFound) {
     Api api{central};
     const std::string admin = demo_admin(central);
     api.enrol_kiosk(admin, "tamper-1"); // two more entries after the demo data
-    const auto db_path = (central.data_dir() / "central.db").string();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db_path.c_str(), &raw), SQLITE_OK);
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    sqlite3_busy_timeout(db.get(), 5000);
-    const auto exec = [&](const char* sql) {
-        char* message = nullptr;
-        const int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, &message);
-        std::string text = message != nullptr ? message : "";
-        sqlite3_free(message);
-        return std::make_pair(rc, text);
+    // A connection of its own, as someone with the database file (or a PostgreSQL login)
+    // would use; `exec` answers the database's error, or nullopt.
+    const auto& db = central.database();
+    const auto exec = [&](const std::string& sql) { return db.try_exec(sql); };
+    const auto drop_trigger = [&](const std::string& name) {
+        return exec("DROP TRIGGER " + name + (db.postgres() ? " ON audit_log" : ""));
     };
     // The triggers stop any connection, not just the central's.
     auto update = exec("UPDATE audit_log SET detail = 'edited' WHERE sequence = 2");
-    EXPECT_NE(update.first, SQLITE_OK);
-    EXPECT_NE(update.second.find("append-only"), std::string::npos) << update.second;
-    auto remove = exec("DELETE FROM audit_log WHERE sequence = 1");
-    EXPECT_NE(remove.first, SQLITE_OK);
+    ASSERT_TRUE(update);
+    EXPECT_NE(update->find("append-only"), std::string::npos) << *update;
+    EXPECT_TRUE(exec("DELETE FROM audit_log WHERE sequence = 1"));
+    if (db.postgres()) {
+        EXPECT_TRUE(exec("TRUNCATE audit_log")) << "TRUNCATE is refused too";
+    }
 
     int status = -1;
     const std::string verify = kiosk::testing::central_binary().string() +
-                               " audit verify --data-dir '" + central.data_dir().string() + "'";
+                               " audit verify --data-dir '" + central.data_dir().string() + "'" +
+                               central.database_option();
     std::string out = run(verify, status);
     EXPECT_EQ(status, 0) << out;
     EXPECT_NE(out.find("intact"), std::string::npos);
 
     // Someone with the file drops a trigger and edits an entry: the chain shows where.
-    ASSERT_EQ(exec("DROP TRIGGER audit_log_no_update").first, SQLITE_OK);
-    ASSERT_EQ(exec("UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 3").first,
-              SQLITE_OK);
+    ASSERT_EQ(drop_trigger("audit_log_no_update"), std::nullopt);
+    ASSERT_EQ(exec("UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 3"), std::nullopt);
     auto route = api.get("/v1/admin/audit/verify", admin);
     ASSERT_EQ(route->status, 200);
     const json check = json::parse(route->body);
@@ -590,10 +587,10 @@ TEST(AuditChain, TheLogRefusesUpdatesAndDeletesAndATamperedEntryIsFound) {
     // Deleting the last entries would leave a valid but shorter chain; deleting one in the
     // middle leaves a gap.
     // (`audit verify` opened the database, and put the trigger back.)
-    ASSERT_EQ(exec("DROP TRIGGER audit_log_no_update").first, SQLITE_OK);
-    ASSERT_EQ(exec("DROP TRIGGER audit_log_no_delete").first, SQLITE_OK);
-    ASSERT_EQ(exec("UPDATE audit_log SET actor = 'jdoe' WHERE sequence = 3").first, SQLITE_OK);
-    ASSERT_EQ(exec("DELETE FROM audit_log WHERE sequence = 2").first, SQLITE_OK);
+    ASSERT_EQ(drop_trigger("audit_log_no_update"), std::nullopt);
+    ASSERT_EQ(drop_trigger("audit_log_no_delete"), std::nullopt);
+    ASSERT_EQ(exec("UPDATE audit_log SET actor = 'jdoe' WHERE sequence = 3"), std::nullopt);
+    ASSERT_EQ(exec("DELETE FROM audit_log WHERE sequence = 2"), std::nullopt);
     out = run(verify, status);
     EXPECT_EQ(status, 1) << out;
     EXPECT_NE(out.find("entry 3"), std::string::npos) << out;

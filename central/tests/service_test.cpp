@@ -1,6 +1,7 @@
 // CentralService on a real SQLite file, without HTTP: challenge and token life cycles.
 #include "kiosk/central/password_hash.hpp"
 #include "kiosk/central/service.hpp"
+#include "test_database.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -20,7 +21,8 @@ protected:
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
         std::string error;
-        store_ = Store::open(dir_ / "central.db", error);
+        database_ = std::make_unique<kiosk::testing::TestDatabase>(dir_);
+        store_ = Store::open(database_->url(), dir_, error);
         ASSERT_TRUE(store_) << error;
         seed_demo_accounts(*store_);
         NotifierSettings notify; // the file channels: outbox/email.jsonl and sms.jsonl
@@ -47,6 +49,7 @@ protected:
     }
 
     std::filesystem::path dir_;
+    std::unique_ptr<kiosk::testing::TestDatabase> database_; // outlives the store
     std::unique_ptr<Store> store_;
     std::unique_ptr<Notifier> mail_;
     std::unique_ptr<CentralService> service_;

@@ -12,7 +12,6 @@
 #include <httplib.h>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -36,11 +35,6 @@ std::string slurp(const std::filesystem::path& file) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// The database as it lies on disk: the main file and its write-ahead log.
-std::string database_bytes(const std::filesystem::path& dir) {
-    return slurp(dir / "central.db") + slurp(dir / "central.db-wal");
-}
-
 std::filesystem::path unique_dir() {
     auto dir = std::filesystem::temp_directory_path() /
                ("totp-at-rest-" + std::to_string(::getpid()) + "-" +
@@ -55,15 +49,9 @@ void write_key(const std::filesystem::path& file, const std::string& bytes, mode
     ::chmod(file.c_str(), mode);
 }
 
-void exec_sql(const std::filesystem::path& db_file, const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(db_file.c_str(), &db), SQLITE_OK);
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-    const std::string error = message ? message : "";
-    sqlite3_free(message);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << error;
+void exec_sql(const kiosk::testing::TestDatabase& database, const std::string& sql) {
+    const auto error = database.try_exec(sql);
+    ASSERT_FALSE(error) << *error;
 }
 
 class TotpAtRest : public ::testing::Test {
@@ -100,8 +88,8 @@ TEST_F(TotpAtRest, TheSecretIsNotInTheDatabaseFileAndStillVerifies) {
     EXPECT_EQ(st.st_size, 32);
     auto checked = check_now("tnowak");
     ASSERT_EQ(checked->status, 200) << checked->body;
-    central_->stop(); // checkpoints the WAL: every byte is in central.db now
-    const std::string bytes = database_bytes(dir);
+    central_->stop(); // SQLite: checkpoints the WAL, every byte is in central.db now
+    const std::string bytes = central_->database().dump();
     ASSERT_FALSE(bytes.empty());
     EXPECT_EQ(bytes.find(kDemoSecret), std::string::npos) << "the base32 secret is in the file";
     EXPECT_NE(bytes.find("v1:"), std::string::npos) << "sealed values are stored";
@@ -127,17 +115,18 @@ TEST_F(TotpAtRest, AWrongKeyFileFailsTotpWithAClearErrorAndNoCrash) {
 
 TEST(TotpKeyFile, TooOpenOrWrongSizedKeysAreRefusedWithAClearError) {
     const auto dir = unique_dir();
+    const kiosk::testing::TestDatabase database(dir);
     std::string error;
     write_key(dir / "totp.key", std::string(32, 'k'), 0644);
-    EXPECT_EQ(Store::open(dir / "central.db", error), nullptr);
+    EXPECT_EQ(Store::open(database.url(), dir, error), nullptr);
     EXPECT_NE(error.find("mode 644"), std::string::npos) << error;
     write_key(dir / "totp.key", std::string(31, 'k'), 0600);
     error.clear();
-    EXPECT_EQ(Store::open(dir / "central.db", error), nullptr);
+    EXPECT_EQ(Store::open(database.url(), dir, error), nullptr);
     EXPECT_NE(error.find("exactly 32 bytes"), std::string::npos) << error;
     std::filesystem::remove(dir / "totp.key");
     error.clear();
-    EXPECT_NE(Store::open(dir / "central.db", error), nullptr) << error;
+    EXPECT_NE(Store::open(database.url(), dir, error), nullptr) << error;
     std::filesystem::remove_all(dir);
 }
 
@@ -160,10 +149,11 @@ TEST(TotpKeyFile, SealedValuesDifferAndOpenOnlyForTheirOwner) {
 
 TEST(TotpKeyFile, ADatabaseWithClearSecretsIsMigratedOnce) {
     const auto dir = unique_dir();
+    const kiosk::testing::TestDatabase database(dir);
     std::string error;
     std::int64_t id = 0;
     {
-        auto store = Store::open(dir / "central.db", error);
+        auto store = Store::open(database.url(), dir, error);
         ASSERT_NE(store, nullptr) << error;
         Account a;
         a.username = "old.user";
@@ -174,24 +164,28 @@ TEST(TotpKeyFile, ADatabaseWithClearSecretsIsMigratedOnce) {
         a.state = "active";
         id = store->add_account(a);
     }
-    // The database as version 2 left it: the secret in clear.
-    exec_sql(dir / "central.db", std::string("UPDATE accounts SET totp_secret = '") + kDemoSecret +
-                                     "'; PRAGMA user_version = 2;");
-    {
-        auto store = Store::open(dir / "central.db", error);
+    // The database as version 2 left it: the secret in clear, and nothing of the later
+    // steps (4: phone numbers and resend counts; 5: kiosk certificates), which run again.
+    // SQLite only: PostgreSQL databases start at version 3, sealed from the first row.
+    if (!database.postgres()) {
+        exec_sql(database, std::string("UPDATE accounts SET totp_secret = '") + kDemoSecret +
+                               "'; ALTER TABLE accounts DROP COLUMN phone; ALTER TABLE "
+                               "challenges DROP COLUMN resends; DROP TABLE IF EXISTS "
+                               "kiosk_certificates; PRAGMA user_version = 2;");
+        auto store = Store::open(database.url(), dir, error);
         ASSERT_NE(store, nullptr) << error;
         const auto account = store->account_by_id(id);
         ASSERT_TRUE(account);
         EXPECT_TRUE(totp_key::is_sealed(account->totp_secret)) << account->totp_secret;
         EXPECT_EQ(store->account_totp_secret(*account).view(), kDemoSecret);
+        store.reset();
+        exec_sql(database, "PRAGMA wal_checkpoint(TRUNCATE);");
     }
-    exec_sql(dir / "central.db", "PRAGMA wal_checkpoint(TRUNCATE);");
-    EXPECT_EQ(database_bytes(dir).find(kDemoSecret), std::string::npos);
+    EXPECT_EQ(database.dump().find(kDemoSecret), std::string::npos);
     // After the migration a clear value is an error, not a fallback.
-    exec_sql(dir / "central.db",
-             std::string("UPDATE accounts SET totp_secret = '") + kDemoSecret + "';");
+    exec_sql(database, std::string("UPDATE accounts SET totp_secret = '") + kDemoSecret + "';");
     {
-        auto store = Store::open(dir / "central.db", error);
+        auto store = Store::open(database.url(), dir, error);
         ASSERT_NE(store, nullptr) << error;
         const auto account = store->account_by_id(id);
         ASSERT_TRUE(account);
@@ -218,7 +212,7 @@ TEST_F(TotpAtRest, AnActivationsSecretIsNeitherInTheDatabaseNorInItsStoredAnswer
     ASSERT_TRUE(replayed);
     EXPECT_EQ(replayed->status, 201);
     EXPECT_EQ(replayed->body, started->body);
-    EXPECT_EQ(database_bytes(central_->data_dir()).find(secret), std::string::npos)
+    EXPECT_EQ(central_->database().dump().find(secret), std::string::npos)
         << "pending enrolment or stored answer in clear (WAL)";
     // Enrolment completes with a code of that secret (opened, sealed again for the account).
     const std::string id = json::parse(started->body)["activation_id"];
@@ -228,5 +222,5 @@ TEST_F(TotpAtRest, AnActivationsSecretIsNeitherInTheDatabaseNorInItsStoredAnswer
     ASSERT_TRUE(confirmed);
     EXPECT_EQ(confirmed->status, 200) << confirmed->body;
     central_->stop();
-    EXPECT_EQ(database_bytes(central_->data_dir()).find(secret), std::string::npos);
+    EXPECT_EQ(central_->database().dump().find(secret), std::string::npos);
 }

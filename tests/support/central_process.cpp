@@ -10,7 +10,6 @@
 #include <fstream>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -19,6 +18,15 @@
 
 namespace kiosk::testing {
 namespace {
+
+std::filesystem::path fresh_dir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiosk-central-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp failed");
+    }
+    return pattern;
+}
 
 std::string slurp(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -34,14 +42,37 @@ std::filesystem::path central_binary() {
 }
 
 CentralProcess::CentralProcess(std::vector<std::string> extra_args)
-    : extra_args_(std::move(extra_args)) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "kiosk-central-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-        throw std::runtime_error("mkdtemp failed");
+    : extra_args_(std::move(extra_args)), data_dir_(fresh_dir()) {
+    try {
+        database_ = std::make_shared<TestDatabase>(data_dir_);
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(data_dir_, ignored);
+        throw;
     }
-    data_dir_ = pattern;
     launch();
+}
+
+CentralProcess::CentralProcess(Shared, const CentralProcess& first,
+                               std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)), data_dir_(fresh_dir()), database_(first.database_) {
+    namespace fs = std::filesystem;
+    for (const char* name : {"totp.key", "request-hash.key", "admin-token", "sealing", "tls"}) {
+        if (fs::exists(first.data_dir_ / name)) {
+            fs::copy(first.data_dir_ / name, data_dir_ / name, fs::copy_options::recursive);
+        }
+    }
+    launch();
+}
+
+std::unique_ptr<CentralProcess> CentralProcess::sharing(const CentralProcess& first,
+                                                        std::vector<std::string> extra_args) {
+    return std::unique_ptr<CentralProcess>(
+        new CentralProcess(Shared{}, first, std::move(extra_args)));
+}
+
+std::string CentralProcess::database_option() const {
+    return " --database '" + database_->url() + "'";
 }
 
 void CentralProcess::restart() {
@@ -66,6 +97,8 @@ void CentralProcess::launch() {
                                      "127.0.0.1:" + std::to_string(port_),
                                      "--data-dir",
                                      data_dir_.string(),
+                                     "--database",
+                                     database_->url(),
                                      "--ready-file",
                                      ready.string()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -159,23 +192,11 @@ std::map<std::string, std::pair<int, std::string>> CentralProcess::stored_answer
     if (!key) {
         throw std::runtime_error("cannot read the central's totp.key: " + error);
     }
-    sqlite3* raw = nullptr;
-    const auto file = (data_dir_ / "central.db").string();
-    if (sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        sqlite3_close(raw);
-        throw std::runtime_error("cannot open " + file);
-    }
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db.get(), "SELECT key, status, body FROM idempotency WHERE body IS NOT NULL",
-                       -1, &statement, nullptr);
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> query(statement, &sqlite3_finalize);
     std::map<std::string, std::pair<int, std::string>> answers;
-    while (query && sqlite3_step(query.get()) == SQLITE_ROW) {
-        const std::string record_key =
-            reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 0));
-        const std::string stored =
-            reinterpret_cast<const char*>(sqlite3_column_text(query.get(), 2));
+    for (const auto& row :
+         database_->query("SELECT key, status, body FROM idempotency WHERE body IS NOT NULL")) {
+        const std::string& record_key = row.at(0);
+        const std::string& stored = row.at(2);
         std::string body = stored; // answers from before sealing are kept as they were
         if (central::totp_key::is_sealed(stored)) {
             auto opened = central::totp_key::open(*key, stored, "idempotency:" + record_key, error);
@@ -184,7 +205,7 @@ std::map<std::string, std::pair<int, std::string>> CentralProcess::stored_answer
             }
             body = std::string(opened->view());
         }
-        answers[record_key] = {sqlite3_column_int(query.get(), 1), std::move(body)};
+        answers[record_key] = {std::atoi(row.at(1).c_str()), std::move(body)};
     }
     return answers;
 }
@@ -197,8 +218,8 @@ bool CentralProcess::password_matches(const std::string& username,
         out << password << "\n";
     }
     const std::string command = "'" + central_binary().string() + "' check-password --data-dir '" +
-                                data_dir_.string() + "' --user '" + username + "' < '" +
-                                input.string() + "' 2>/dev/null";
+                                data_dir_.string() + "'" + database_option() + " --user '" +
+                                username + "' < '" + input.string() + "' 2>/dev/null";
     const int status = std::system(command.c_str());
     std::filesystem::remove(input);
     if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {

@@ -2,8 +2,11 @@
 // data directory and demo accounts, and reads what it wrote (e-mail outbox, passwords).
 #pragma once
 
+#include "test_database.hpp"
+
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -19,7 +22,14 @@ public:
     // Starts `kiosk-central serve --demo --listen 127.0.0.1:0 --data-dir <fresh temp dir>`
     // plus `extra_args`, and waits (at most 20 s) until it answers /v1/health over TLS.
     // Throws std::runtime_error with the server's stderr when it does not come up.
+    // The database is a TestDatabase in the data directory (SQLite) or a fresh one on the
+    // pg.* run's PostgreSQL server.
     explicit CentralProcess(std::vector<std::string> extra_args = {});
+    // A second central on `first`'s database, with a copy of its keys (totp.key,
+    // request-hash.key, sealing key, TLS): what several processes behind one load balancer
+    // share. Its own data directory, outbox and log.
+    static std::unique_ptr<CentralProcess> sharing(const CentralProcess& first,
+                                                   std::vector<std::string> extra_args = {});
     ~CentralProcess(); // stop() and remove the data directory
     CentralProcess(const CentralProcess&) = delete;
     CentralProcess& operator=(const CentralProcess&) = delete;
@@ -28,6 +38,11 @@ public:
     [[nodiscard]] int port() const { return port_; }
     [[nodiscard]] std::filesystem::path ca_file() const;
     [[nodiscard]] const std::filesystem::path& data_dir() const { return data_dir_; }
+    // The database it runs on (for tests that look inside it on either backend).
+    [[nodiscard]] const TestDatabase& database() const { return *database_; }
+    // " --database '<url>'" for kiosk-central subcommands a test runs on this central's
+    // data (the central itself is started with it too).
+    [[nodiscard]] std::string database_option() const;
 
     // The newest code the demo e-mail outbox holds for `account` (a username), if any.
     [[nodiscard]] std::optional<std::string> latest_code_for(const std::string& account) const;
@@ -55,9 +70,12 @@ public:
     void start_again();
 
 private:
+    struct Shared {};
+    CentralProcess(Shared, const CentralProcess& first, std::vector<std::string> extra_args);
     void launch(); // starts the process and waits until it answers; throws like the ctor
     std::vector<std::string> extra_args_;
     std::filesystem::path data_dir_;
+    std::shared_ptr<TestDatabase> database_;
     pid_t pid_ = -1;
     int port_ = 0;
 };

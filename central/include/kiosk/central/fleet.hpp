@@ -57,6 +57,9 @@ public:
     // Opens `file` (the central's central.db: its own connection, WAL, busy timeout) and
     // creates the fleet_* tables if missing. nullptr with `error` on failure.
     static std::unique_ptr<FleetStore> open(const std::filesystem::path& file, std::string& error);
+    // The same on a database URL (sql::open); on PostgreSQL the tables come with the
+    // Store's schema, so Store::open runs first.
+    static std::unique_ptr<FleetStore> open(const std::string& database, std::string& error);
     ~FleetStore();
     FleetStore(const FleetStore&) = delete;
     FleetStore& operator=(const FleetStore&) = delete;

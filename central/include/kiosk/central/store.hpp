@@ -1,7 +1,8 @@
-// Store: the central's SQLite database (WAL): accounts, verification challenges, single-use
-// tokens, completed resets and unlocks, sign-in lockouts and idempotency records. Thread-safe (one
-// connection behind a mutex; callers keep slow work such as Argon2id outside). Failures of the
-// database itself throw std::runtime_error; "not found" is an empty optional.
+// Store: the central's database (SQLite by default, or PostgreSQL): accounts, verification
+// challenges, single-use tokens, completed resets and unlocks, sign-in lockouts and idempotency
+// records. Thread-safe (one connection behind a mutex; callers keep slow work such as Argon2id
+// outside). Failures of the database itself throw std::runtime_error; "not found" is an empty
+// optional.
 #pragma once
 
 #include "kiosk/common/secret.hpp"
@@ -15,9 +16,11 @@
 #include <string>
 #include <string_view>
 
-struct sqlite3;
-
 namespace kiosk::central {
+namespace sql {
+class Connection;
+enum class Dialect;
+} // namespace sql
 
 struct Account {
     std::int64_t id = 0;
@@ -88,7 +91,14 @@ struct IdempotencyStart {
 
 class Store {
 public:
+    // `database` is a URL as sql::open reads it ("sqlite:PATH", "postgresql://…");
+    // `key_dir` holds totp.key (made on first open). Runs the migrations. nullptr with
+    // `error` on failure.
+    static std::unique_ptr<Store> open(const std::string& database,
+                                       const std::filesystem::path& key_dir, std::string& error);
+    // A SQLite file, with totp.key beside it.
     static std::unique_ptr<Store> open(const std::filesystem::path& file, std::string& error);
+    [[nodiscard]] sql::Dialect dialect() const;
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -110,6 +120,13 @@ public:
     void create_challenge(const Challenge& challenge);
     std::optional<Challenge> challenge(const std::string& id);
     void update_challenge(const std::string& id, int attempts_left, const std::string& state);
+    // A wrong code: spends one attempt in the database itself, so that concurrent wrong
+    // codes (on any central process) each spend one; the challenge becomes void when none
+    // are left. Returns the attempts left, 0 when it is void (now or already).
+    int spend_challenge_attempt(const std::string& id);
+    // The right code: marks the challenge used if it is still open and unexpired at `now`.
+    // False when another request (any process) used or voided it first: one code, one token.
+    bool use_challenge(const std::string& id, std::int64_t now);
 
     void create_token(const std::string& token_hash, std::int64_t account_id,
                       std::int64_t expires_at, const std::string& method);
@@ -177,12 +194,12 @@ public:
     // Runs `work` on the store's connection under its lock, for tables other parts of the
     // central own (src/records.cpp): their writes join a running Batch's transaction, so a
     // batch item's ticket or audit entry commits (or rolls back) with the item.
-    void with_connection(const std::function<void(sqlite3*)>& work);
+    void with_connection(const std::function<void(sql::Connection&)>& work);
 
     // One durable transaction around many requests (the batch route): holds the store's
-    // lock and a BEGIN IMMEDIATE transaction from construction to commit() (destruction
-    // without commit rolls everything back). Store calls made meanwhile by the same thread
-    // join it, their own transactions becoming savepoints. Each item runs between
+    // lock and a write transaction (sql::Connection::begin_write) from construction to commit()
+    // (destruction without commit rolls everything back). Store calls made meanwhile by the same
+    // thread join it, their own transactions becoming savepoints. Each item runs between
     // begin_item() and end_item(): keep = false undoes that item alone (its effects and its
     // idempotency claim together), so one commit records every item's effect with its
     // answer, or none of them.
