@@ -218,7 +218,8 @@ TEST_F(ClientCa, ARevokedCertificateGets403UntilTheKioskEnrolsAgain) {
 
     const auto helpdesk =
         run_command(kiosk::testing::central_binary().string() + " admin add --data-dir " +
-                    quoted(central_->data_dir()) + " --name help-ca --role helpdesk");
+                    quoted(central_->data_dir()) + central_->database_option() +
+                    " --name help-ca --role helpdesk");
     ASSERT_EQ(helpdesk.exit_code, 0);
     const std::string helpdesk_token = helpdesk.out.substr(0, helpdesk.out.find('\n'));
     auto not_allowed = admin_post(helpdesk_token, "/v1/admin/kiosks/revoke-1/revoke");
