@@ -35,6 +35,21 @@ SessionSettings map_session_settings(const config::Bootstrap& bootstrap,
         default_language = applied->languages.default_language;
         out.idle_timeout = std::chrono::seconds(applied->idle.session_timeout_seconds);
         out.idle_warning = std::chrono::seconds(applied->idle.countdown_seconds);
+        // [help, tickets, feedback] what the help screen shows and where receipts point.
+        for (const auto& [language, entries] : applied->help.faq) {
+            auto& list = out.help.faq[language];
+            for (const auto& entry : entries) {
+                list.push_back({entry.question, entry.answer});
+            }
+        }
+        out.help.opening_hours = applied->help.opening_hours;
+        out.help.phone = applied->support_contacts.phone;
+        out.help.email = applied->support_contacts.email;
+        out.help.chat_url = applied->support_contacts.chat_url;
+        out.follow_up_url = applied->support_contacts.follow_up_url;
+        out.help_offered = applied->flows.help;
+        out.ticket_offered = applied->flows.ticket;
+        out.feedback_offered = applied->flows.feedback;
     }
     out.languages.clear();
     for (const auto& language : wanted) {

@@ -14,6 +14,7 @@ Session::Session(net::CentralClient& central, BackgroundWorker& worker, UiInbox&
       alive_(std::make_shared<Session*>(this)) {
     view_.language = settings_.default_language;
     view_.languages = settings_.languages;
+    offer_flows();
 }
 
 Session::~Session() {
@@ -51,7 +52,7 @@ void Session::tick(Clock::time_point now) {
     }
     if (idle >= settings_.idle_timeout) {
         spdlog::info("session: idle timeout, wiping and returning to attract");
-        wipe();
+        end_session("idle timeout");
         return;
     }
     const auto warn_from = settings_.idle_timeout - settings_.idle_warning;
@@ -80,14 +81,19 @@ Clock::time_point Session::next_deadline() const {
 
 void Session::on(const intent::Start&) {
     if (view_.screen == Screen::Attract) {
+        session_open_ = true;
+        outcome_.clear();
         show(Screen::Home);
     }
 }
 
 void Session::on(const intent::ChooseFlow& i) {
-    if (view_.screen != Screen::Home) {
+    // The help screen offers a ticket too, for a question its answers did not settle.
+    const bool from_help = view_.screen == Screen::Help && i.flow == Flow::Ticket;
+    if (view_.screen != Screen::Home && !from_help) {
         return;
     }
+    outcome_.clear();
     view_.flow = i.flow;
     switch (i.flow) {
     case Flow::ResetPassword:
@@ -95,8 +101,19 @@ void Session::on(const intent::ChooseFlow& i) {
     case Flow::AccountStatus:
         show(Screen::Identify);
         return;
-    case Flow::Help:   // Screen::Help and Screen::Ticket are not drawn yet (issue 5): the
-    case Flow::Ticket: // menu does not offer them, and a stray intent must not show a blank page
+    case Flow::Help: // app/src/flows/help.cpp
+        if (view_.help_offered) {
+            show_help();
+            return;
+        }
+        break;
+    case Flow::Ticket: // app/src/flows/ticket.cpp
+        if (view_.ticket_offered) {
+            set_notice(Notice::None);
+            show(Screen::Ticket);
+            return;
+        }
+        break;
     case Flow::None:
         break;
     }
@@ -119,6 +136,7 @@ void Session::show_receipt(std::string reference, std::string completed_at) {
     view_.receipt_url = std::move(url);
     view_.reference = std::move(reference);
     view_.completed_at = std::move(completed_at);
+    record_outcome(view_.flow == Flow::Ticket ? "ticket" : "completed");
     set_notice(Notice::None);
     show(Screen::Done);
 }
@@ -128,6 +146,7 @@ void Session::on(const intent::StartOver&) {
     // flow they chose stay.
     const Flow flow = view_.flow;
     wipe_keeping_preferences();
+    outcome_.clear();
     view_.flow = flow;
     show(flow == Flow::Help     ? Screen::Help
          : flow == Flow::Ticket ? Screen::Ticket
@@ -171,7 +190,10 @@ void Session::on(const intent::SetHighContrast& i) {
 }
 
 void Session::on(const intent::Finish&) {
-    wipe();
+    if (view_.screen == Screen::Help && outcome_.empty()) {
+        record_outcome("completed"); // read the help and left: nothing more was needed
+    }
+    end_session("finished");
 }
 
 void Session::show(Screen screen) {
@@ -182,6 +204,7 @@ void Session::show(Screen screen) {
 void Session::show_problem(Problem problem) {
     view_.problem = problem;
     view_.notice = Notice::None;
+    record_outcome("failed");
     show(Screen::Problem);
 }
 
@@ -201,7 +224,14 @@ void Session::wipe() {
     view_.language = settings_.default_language;
     view_.languages = settings_.languages;
     view_.central = reachability_;
+    offer_flows();
     view_.revision = revision + 1;
+}
+
+void Session::offer_flows() {
+    view_.help_offered = settings_.help_offered;
+    view_.ticket_offered = settings_.ticket_offered;
+    view_.feedback_offered = settings_.feedback_offered;
 }
 
 bool Session::has_personal_preferences() const {

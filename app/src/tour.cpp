@@ -130,6 +130,54 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.reference = "Q-3RX8W2LN5T";
         v.completed_at = "2026-11-22T16:40:05Z";
     });
+    // [help, tickets, feedback] The built-in FAQ with every kind of contact, a ticket, its
+    // receipts (sent, and saved while the central is unreachable), and feedback.
+    add("help", [&language](ViewModel& v) {
+        v.screen = Screen::Help;
+        v.flow = Flow::Help;
+        v.help.phone = "+48 22 555 01 23";
+        v.help.email = "servicedesk@example.com";
+        v.help.chat_url = "https://chat.example.com/kiosk";
+        const std::pair<const char*, const char*> hours[] = {
+            {"en", "Monday to Friday, 8:00–18:00"},
+            {"pl", "Od poniedziałku do piątku, 8:00–18:00"},
+            {"ru", "С понедельника по пятницу, 8:00–18:00"},
+            {"he", "ימים א׳–ה׳, 8:00–18:00"},
+        };
+        for (const auto& [lang, text] : hours) {
+            if (language == lang) {
+                v.help.opening_hours[lang] = text;
+            }
+        }
+    });
+    add("ticket", [](ViewModel& v) {
+        v.screen = Screen::Ticket;
+        v.flow = Flow::Ticket;
+    });
+    add("ticket-description-empty", [](ViewModel& v) {
+        v.screen = Screen::Ticket;
+        v.flow = Flow::Ticket;
+        v.notice = Notice::DescriptionEmpty;
+    });
+    add("done-ticket", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::Ticket;
+        v.reference = "T-8F3KQ2ZD";
+        v.completed_at = "2026-11-22T16:44:31Z";
+        v.receipt_url = "https://help.example.com/requests/T-8F3KQ2ZD";
+    });
+    add("done-ticket-saved", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::Ticket;
+        v.saved_for_later = true;
+        v.reference = "Q-4W9ZK7TR2M";
+        v.completed_at = "2026-11-22T16:44:31Z";
+    });
+    add("feedback", [](ViewModel& v) {
+        v.screen = Screen::Feedback;
+        v.flow = Flow::Ticket;
+        v.rating = 4;
+    });
     add("idle-countdown", [](ViewModel& v) {
         v.screen = Screen::NewPassword;
         v.idle_seconds_left = 12;

@@ -331,7 +331,7 @@ Help read_help(const json& obj, const std::string& path) {
 }
 
 SupportContacts read_contacts(const json& obj, const std::string& path) {
-    only(obj, path, {"phone", "email", "chat_url"});
+    only(obj, path, {"phone", "email", "chat_url", "follow_up_url"});
     SupportContacts c;
     c.phone = text(obj, path, "phone", "", 0, 40);
     if (!std::all_of(c.phone.begin(), c.phone.end(), [](char ch) {
@@ -350,6 +350,12 @@ SupportContacts read_contacts(const json& obj, const std::string& path) {
     if (!c.chat_url.empty() && (c.chat_url.rfind("https://", 0) != 0 || c.chat_url.size() <= 8 ||
                                 c.chat_url.find(' ') != std::string::npos)) {
         refuse(join(path, "chat_url"), "must be an https:// URL");
+    }
+    c.follow_up_url = text(obj, path, "follow_up_url", c.follow_up_url, 1, 500);
+    if (c.follow_up_url.rfind("https://", 0) != 0 || c.follow_up_url.size() <= 8 ||
+        c.follow_up_url.find(' ') != std::string::npos) {
+        refuse(join(path, "follow_up_url"),
+               "must be an https:// URL; {reference} in it is replaced by the receipt's reference");
     }
     return c;
 }

@@ -151,6 +151,27 @@ ApiResult<api::UnlockResponse> CentralClient::unlock(const api::UnlockRequest& r
     return interpret<api::UnlockResponse>(std::move(result));
 }
 
+ApiResult<api::TicketCreatedResponse>
+CentralClient::create_ticket(const api::CreateTicketRequest& request,
+                             std::string_view idempotency_key) {
+    std::vector<Header> headers;
+    if (!idempotency_key.empty()) {
+        headers.emplace_back("Idempotency-Key", std::string(idempotency_key));
+    }
+    return interpret<api::TicketCreatedResponse>(
+        http_.post_json(base_url_ + "/v1/tickets", api::serialize(request), headers));
+}
+
+ApiResult<api::FeedbackResponse> CentralClient::send_feedback(const api::FeedbackRequest& request,
+                                                              std::string_view idempotency_key) {
+    std::vector<Header> headers;
+    if (!idempotency_key.empty()) {
+        headers.emplace_back("Idempotency-Key", std::string(idempotency_key));
+    }
+    return interpret<api::FeedbackResponse>(
+        http_.post_json(base_url_ + "/v1/feedback", api::serialize(request), headers));
+}
+
 template <> ApiResult<SyncBatchResponse> CentralClient::interpret(HttpResult&& result) {
     // The batch answer is read here rather than in api.cpp: only the sync worker needs it,
     // and it checks the answer against the items it sent.

@@ -36,6 +36,10 @@ std::string_view notice_key(app::Notice notice) {
         return "notice.password_refused";
     case app::Notice::CannotSaveRequest:
         return "notice.cannot_save";
+    case app::Notice::DescriptionEmpty:
+        return "notice.ticket_description_empty";
+    case app::Notice::CategoryMissing:
+        return "notice.ticket_category_missing";
     }
     return {};
 }
@@ -117,6 +121,7 @@ KioskScreens::~KioskScreens() {
     secure_wipe(code_.data(), code_.size());
     secure_wipe(password_.data(), password_.size());
     secure_wipe(confirmation_.data(), confirmation_.size());
+    wipe_help_inputs();
 }
 
 void KioskScreens::wipe_inputs() {
@@ -128,6 +133,7 @@ void KioskScreens::wipe_inputs() {
     secure_wipe(password_.data(), password_.size());
     secure_wipe(confirmation_.data(), confirmation_.size());
     show_password_ = false;
+    wipe_help_inputs();
 }
 
 void KioskScreens::react_to_changes(const app::ViewModel& view) {
@@ -210,8 +216,13 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         draw_account_status(view, out);
         break;
     case app::Screen::Help:
+        draw_help(view, out);
+        break;
     case app::Screen::Ticket:
+        draw_ticket(view, out);
+        break;
     case app::Screen::Feedback:
+        draw_feedback(view, out);
         break;
     case app::Screen::Identify:
         draw_identify(view, out);
@@ -322,11 +333,17 @@ void KioskScreens::draw_home(const app::ViewModel& view, std::vector<app::Intent
     ui_.begin_page("home", text("app.name"));
     ui_.title(text("home.title"));
     ui_.vertical_space(0.3f);
-    const std::pair<const char*, app::Flow> tasks[] = {
+    std::vector<std::pair<const char*, app::Flow>> tasks = {
         {"home.reset", app::Flow::ResetPassword},
         {"home.unlock", app::Flow::Unlock},
         {"home.status", app::Flow::AccountStatus},
     };
+    if (view.help_offered) {
+        tasks.emplace_back("home.help", app::Flow::Help);
+    }
+    if (view.ticket_offered) {
+        tasks.emplace_back("home.ticket", app::Flow::Ticket);
+    }
     bool any_focused = false;
     bool chosen = false;
     bool first = true;
@@ -512,6 +529,11 @@ void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent
         title_key = "saved.title";
         time_key = "saved.time";
     }
+    if (view.flow == app::Flow::Ticket) {
+        title_key = saved ? "ticket.saved.title" : "ticket.done.title";
+        body_key = saved ? "ticket.saved.body" : "ticket.done.body";
+        time_key = saved ? "saved.time" : "ticket.done.time";
+    }
     ui_.title(text(title_key), disabled ? 0 : ui_.colours().success);
     ui_.paragraph(view.awaiting_confirmation ? catalog_->plural(unlock ? "offline.saved.unlock_body"
                                                                        : "offline.saved.reset_body",
@@ -527,6 +549,7 @@ void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent
         ui_.vertical_space(0.5f);
         ui_.qr_code(view.receipt_url, ImGui::GetFontSize() * 7.0f, text("receipt.qr"));
     }
+    draw_rating_row(view, out);
     ui_.vertical_space(0.8f);
     if (ui_.primary_button(text("done.finish")) || (!focus_first_field_ && enter_pressed())) {
         out.emplace_back(app::intent::Finish{});

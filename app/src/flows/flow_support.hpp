@@ -2,6 +2,7 @@
 // one way a flow asks the central, and the small helpers every flow's answer handling uses.
 #pragma once
 
+#include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
 
 #include <ctime>
@@ -30,6 +31,12 @@ inline std::string utc_now_rfc3339() {
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return text;
 }
+
+// [records] Stores `json_body` for `route` in the outbox in clear (tickets, feedback and
+// audit events carry no secret) and wakes the sync worker. Worker thread only: it waits for
+// the fsync. `idempotency_key` "" = the outbox makes one.
+Deferred queue_in_clear(OfflineServices& offline, const std::string& route, std::string json_body,
+                        const std::string& idempotency_key = {});
 
 template <typename Call, typename Apply> void Session::request(Call call, Apply apply) {
     view_.busy = true;

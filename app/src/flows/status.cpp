@@ -40,6 +40,7 @@ void Session::status_arrived(const net::ApiResult<api::AccountStatusResponse>& r
         view_.status.password_age_days = days_since(ok->password_changed_at);
         view_.status.locked_until = ok->locked_until.value_or("");
         view_.status.methods = ok->methods;
+        record_outcome("completed");
         show(Screen::AccountStatus);
         return;
     }

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,23 @@ enum class Flow {
     Ticket,
 };
 
+// [help] One question and its answer on the help screen.
+struct FaqEntry {
+    std::string question;
+    std::string answer;
+};
+
+// What the help screen shows, from the signed config's `help` and `support_contacts`
+// (docs/configuration.md). A language with no entries gets the built-in help from the
+// catalogs ("help.faq.N.q" / "help.faq.N.a"); an empty contact is not shown.
+struct HelpContent {
+    std::map<std::string, std::vector<FaqEntry>> faq; // language -> entries
+    std::map<std::string, std::string> opening_hours; // language -> text
+    std::string phone;
+    std::string email;
+    std::string chat_url; // shown as a QR code: to continue on a phone
+};
+
 // What the central said about the verified account, for the AccountStatus screen. Held for
 // this session only (never cached), wiped with it.
 struct AccountStatusView {
@@ -87,6 +105,8 @@ enum class Notice {
     PasswordContainsUsername,
     PasswordRefused,   // refused for a reason this kiosk version does not know
     CannotSaveRequest, // the central is unreachable and the outbox refused (full, disk)
+    DescriptionEmpty,  // a ticket needs a few words on what is wrong
+    CategoryMissing,   // a ticket needs a category
 };
 
 struct ViewModel {
@@ -121,6 +141,13 @@ struct ViewModel {
     Reachability central = Reachability::Unknown;
     // Languages offered on the attract screen (SessionSettings::languages).
     std::vector<std::string> languages;
+    // [help, tickets, feedback] On Help: the FAQ and contacts. On Done: whether the home
+    // menu offers help and tickets and whether the receipt asks for feedback.
+    HelpContent help;
+    bool help_offered = true;
+    bool ticket_offered = true;
+    bool feedback_offered = true;
+    int rating = 0;             // on Feedback: the stars chosen on the receipt (1-5)
     std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
 };
 
@@ -158,6 +185,21 @@ struct SetLargeText {
 struct SetHighContrast {
     bool on = false;
 };
+// [ticket] On Ticket. `identifier` (optional) is who to reach, as the person typed it.
+struct SubmitTicket {
+    std::string category; // "password", "unlock", "access", "hardware", "other"
+    std::string description;
+    std::string contact_preference; // "email", "phone" or "none"
+    std::string identifier;
+};
+// [feedback] On Done: stars chosen (opens Feedback); on Feedback: send or skip.
+struct Rate {
+    int stars = 0;
+};
+struct SubmitFeedback {
+    int stars = 0;
+    std::string comment;
+};
 } // namespace intent
 
 using Intent =
@@ -165,7 +207,8 @@ using Intent =
                  intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity,
                  intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast,
                  intent::ChooseFlow, intent::UnlockFromStatus, intent::BackToHome,
-                 intent::SaveForConfirmation, intent::SubmitOfflinePassword>;
+                 intent::SaveForConfirmation, intent::SubmitOfflinePassword,
+                 intent::SubmitTicket, intent::Rate, intent::SubmitFeedback>;
 
 struct SessionSettings {
     std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
@@ -175,7 +218,14 @@ struct SessionSettings {
                                        assets::kShippedLanguages.end()};
     // Where a receipt's QR code sends a phone to follow the request up; "{reference}" is
     // replaced by the receipt's reference.
+    // From the config's support_contacts.follow_up_url (docs/configuration.md).
     std::string follow_up_url = "https://help.example.com/requests/{reference}";
+    // [help] The FAQ and contacts (config `help`, `support_contacts`).
+    HelpContent help;
+    // Home menu entries and the receipt's feedback row (config `flows`).
+    bool help_offered = true;
+    bool ticket_offered = true;
+    bool feedback_offered = true;
     // How long the central keeps a request made offline waiting for its owner's confirmation
     // (kiosk-central --confirmation-ttl); the receipt says so.
     int offline_confirmation_hours = 24;
@@ -223,6 +273,20 @@ private:
     void on(const intent::BackToHome&);
     void on(const intent::SaveForConfirmation&);
     void on(intent::SubmitOfflinePassword&);
+    // [ticket] app/src/flows/ticket.cpp
+    void on(intent::SubmitTicket&);
+    struct TicketAttempt;
+    void ticket_created(TicketAttempt& attempt);
+    // [feedback] app/src/flows/feedback.cpp
+    void on(const intent::Rate&);
+    void on(intent::SubmitFeedback&);
+    // [session end] app/src/flows/feedback.cpp: the session_ended audit event (flow, last
+    // screen, outcome) through the outbox, then the wipe. Every way back to attract with a
+    // session under way goes through here.
+    void end_session(const char* why);
+    void record_outcome(const char* outcome) { outcome_ = outcome; }
+    // Queues `json_body` for `route` through the outbox on the worker (never blocks the UI).
+    void queue_record(std::string route, std::string json_body);
 
     // [verification] app/src/flows/verification.cpp: shared by every flow that needs it.
     // `verified()` hands over to the chosen flow once the code is right.
@@ -253,6 +317,9 @@ private:
     void offline_request_saved(const OfflineSave& save);
 
     void show(Screen screen);
+    void offer_flows(); // the home menu's optional tasks, from the settings
+    // [help] app/src/flows/help.cpp
+    void show_help();
     void show_problem(Problem problem);
     void set_notice(Notice notice);
     void wipe(); // forgets everything about the user, their language and modes too
@@ -278,6 +345,11 @@ private:
     std::shared_ptr<Session*> alive_;
     std::optional<SessionSettings> pending_settings_; // reconfigure() waiting for attract
     Reachability reachability_ = Reachability::Unknown;
+    // [session end] Whether someone started a session (attract -> home), what it came to
+    // so far ("" = nothing yet: abandoned if it ends now) and who was verified.
+    bool session_open_ = false;
+    std::string outcome_;
+    std::string verified_actor_;
 };
 
 } // namespace kiosk::app

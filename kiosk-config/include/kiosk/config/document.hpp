@@ -74,6 +74,9 @@ struct SupportContacts {
     std::string phone;    // "" = not shown
     std::string email;    // "" = not shown
     std::string chat_url; // https:// URL shown as a QR code; "" = not shown
+    // Where a receipt's QR code sends a phone to follow the request up; "{reference}" is
+    // replaced by the receipt's reference (https:// URL, 1–500 characters).
+    std::string follow_up_url = "https://help.example.com/requests/{reference}";
 };
 
 struct MaintenanceAccess {

@@ -73,6 +73,12 @@ public:
                                                          std::string_view idempotency_key = {});
     ApiResult<api::AccountStatusResponse> account_status(const api::AccountStatusRequest& request);
     ApiResult<api::UnlockResponse> unlock(const api::UnlockRequest& request);
+    // POST /v1/tickets and /v1/feedback. The kiosk sends these with the key its outbox
+    // copy would carry, so a timed-out call that did arrive is not recorded twice.
+    ApiResult<api::TicketCreatedResponse> create_ticket(const api::CreateTicketRequest& request,
+                                                        std::string_view idempotency_key = {});
+    ApiResult<api::FeedbackResponse> send_feedback(const api::FeedbackRequest& request,
+                                                   std::string_view idempotency_key = {});
     // Delivers queued items. An answer that is not one result per item, in order and with
     // matching keys, is a BadResponse: the caller must not guess which item it means.
     ApiResult<SyncBatchResponse> sync_batch(const std::vector<SyncItem>& items);

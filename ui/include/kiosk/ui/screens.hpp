@@ -53,6 +53,15 @@ private:
     // src/offline_screens.cpp: saving a request for out-of-band confirmation.
     void draw_offline_offer(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_offline_password(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // src/help_screens.cpp: help (FAQ search, contacts, QR), ticket, feedback, and the
+    // receipt's feedback row.
+    void draw_help(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_ticket(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_feedback(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_rating_row(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // A FAQ question the person can open: its wrapped text, pressable; true when pressed.
+    bool faq_question(int index, const std::string& question, bool open);
+    void wipe_help_inputs();
     void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_notice(const app::ViewModel& view);
     // A dot in the bottom corner for staff: green online, red offline, grey unknown.
@@ -77,6 +86,17 @@ private:
     std::array<char, 257> password_{}; // 256 characters accepted by the central, plus NUL
     std::array<char, 257> confirmation_{};
     bool show_password_ = false;
+    // [help, tickets, feedback] What is typed and chosen on those screens; wiped with the rest.
+    std::array<char, 256> search_{};
+    int open_question_ = -1; // the FAQ entry whose answer shows (index among all entries)
+    bool searching_ = false; // the help search has the on-screen keyboard
+    std::array<char, 1001> description_{};
+    std::array<char, 128> contact_identifier_{};
+    std::array<char, 1001> comment_{};
+    int ticket_category_ = -1;
+    int ticket_step_ = 0; // 0: category and description; 1: contact and send
+    int ticket_contact_ = 0;
+    int rating_ = 0;               // on Feedback: 0 = the one chosen on the receipt
     BadgeReader badge_;            // keyboard-wedge swipes, watched on every frame
     OnScreenKeyboard keyboard_;    // under every page with a text field (keyboard.hpp)
     bool badge_submitted_ = false; // this frame's identifier came from a swipe
