@@ -86,6 +86,11 @@ TEST(ReceiptQr, EveryReceiptCodeDecodesToItsFollowUpUrl) {
             << run.language << " " << run.width;
         EXPECT_EQ(decode(dir / "unlock-done.png"), "https://help.example.com/requests/UNL-4M8T2C\n")
             << run.language << " " << run.width;
+        // The help screen's "continue on your phone" code and a ticket's receipt.
+        EXPECT_EQ(decode(dir / "help.png"), "https://chat.example.com/kiosk\n")
+            << run.language << " " << run.width;
+        EXPECT_EQ(decode(dir / "done-ticket.png"), "https://help.example.com/requests/T-8F3KQ2ZD\n")
+            << run.language << " " << run.width;
         EXPECT_EQ(decode(dir / "attract.png"), "") << "no code where there is no receipt";
     }
 }

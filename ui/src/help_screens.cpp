@@ -14,7 +14,7 @@ namespace {
 
 // At most this many matching questions show at once: more would shrink the page's text
 // below what a person at arm's length reads. A count says how many more a word would narrow.
-constexpr int kQuestionsShown = 4;
+constexpr int kQuestionsShown = 3;
 constexpr int kQuestionsWhileSearching = 3; // above the on-screen keyboard
 // Built-in help: "help.faq.1.q" / "help.faq.1.a" … in every catalog, up to this many.
 constexpr int kMaxBuiltInQuestions = 20;
@@ -150,12 +150,11 @@ void KioskScreens::draw_help(const app::ViewModel& view, std::vector<app::Intent
     if (any_contact) {
         ui_.vertical_space(0.4f);
         ui_.title(text("help.contacts"));
-        // The contacts go beside the QR code when there is one: the page must fit above
-        // the on-screen keyboard's space in every language.
+        // The contacts on one wrapped line: the page must fit a small screen in every language.
         std::string contacts;
         auto add = [&](const char* key, const std::string& value) {
             if (!value.empty()) {
-                contacts += (contacts.empty() ? "" : "\n") + text(key) + ": " + value;
+                contacts += (contacts.empty() ? "" : " · ") + text(key) + ": " + value;
             }
         };
         add("help.phone", view.help.phone);
@@ -164,11 +163,9 @@ void KioskScreens::draw_help(const app::ViewModel& view, std::vector<app::Intent
             add("help.hours", hours->second);
         }
         if (!view.help.chat_url.empty()) {
-            ui_.qr_code(view.help.chat_url, ImGui::GetFontSize() * 5.0f,
-                        text("help.qr") + (contacts.empty() ? "" : "\n\n" + contacts));
-        } else {
-            ui_.paragraph(contacts);
+            ui_.qr_code(view.help.chat_url, ImGui::GetFontSize() * 6.0f, text("help.qr"));
         }
+        ui_.muted(contacts);
     }
     ui_.vertical_space(0.5f);
     if (view.ticket_offered && ui_.secondary_button(text("help.ticket"))) {

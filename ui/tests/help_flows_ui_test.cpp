@@ -310,7 +310,7 @@ TEST(HelpFlowsUi, SearchFindsAnEntryInEachLanguage) {
         {"English", "en", "LOCKED", "help.faq.2.q", "help.faq.1.q"},
         {"Polski", "pl", "KODU", "help.faq.3.q", "help.faq.2.q"},
         {"Русский", "ru", "ЗАБЛОКИРОВАНА", "help.faq.2.q", "help.faq.3.q"},
-        {"עברית", "he", "קוד", "help.faq.3.q", "help.faq.4.q"},
+        {"עברית", "he", "נעול", "help.faq.2.q", "help.faq.1.q"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.language);
