@@ -246,6 +246,17 @@ int main(int argc, char** argv) {
                                         problem.empty() ? "enrolled with the central" : problem};
     };
     staff_hooks.recent_logs = recent_logs;
+    staff_hooks.verify_user = [&runtime](const kiosk::app::StaffVerifyRequest& request) {
+        return runtime->verify_user(request); // waits for the fleet thread, like enrol
+    };
+    staff_hooks.timeout = [&runtime]() -> std::optional<std::chrono::seconds> {
+        const auto fleet = runtime->fleet_status();
+        if (!fleet.applied) {
+            return std::nullopt;
+        }
+        return std::chrono::seconds(
+            fleet.applied->document.settings.idle.maintenance_timeout_seconds);
+    };
     kiosk::app::MaintenanceSettings staff_settings;
     staff_settings.kiosk_id = settings.kiosk_id;
     staff_settings.version = kiosk::kVersion;

@@ -31,6 +31,7 @@ struct Snapshot {
     ConfigReport config;
     DeviceReport device;
     std::vector<std::string> logs;
+    std::optional<std::chrono::seconds> timeout; // the applied configuration's, if any
 };
 
 std::optional<std::uint64_t> resident_bytes() {
@@ -126,6 +127,9 @@ Snapshot take_snapshot(const MaintenanceHooks& hooks, OfflineServices* offline,
     if (hooks.recent_logs) {
         s.logs = hooks.recent_logs();
     }
+    if (hooks.timeout) {
+        s.timeout = hooks.timeout();
+    }
     return s;
 }
 
@@ -192,6 +196,7 @@ Maintenance::Maintenance(BackgroundWorker& worker, UiInbox& inbox, MaintenanceSe
     assert(!settings_.delays.empty() && "at least one lockout delay");
     view_.language = settings_.language;
     view_.enrolment_available = static_cast<bool>(hooks_->enrol);
+    view_.verify_available = static_cast<bool>(hooks_->verify_user);
     std::error_code ec;
     view_.out_of_service = !settings_.state_dir.empty() &&
                            std::filesystem::exists(settings_.state_dir / kOutOfServiceMarker, ec);
@@ -356,7 +361,12 @@ void Maintenance::submit(bool badge, Clock::time_point now) {
     worker_.submit(
         [hooks = hooks_, entry = std::move(entry), badge, attempt, now, alive, &inbox = inbox_]() {
             const UnlockAnswer answer = check_entry(*hooks, entry, badge);
-            inbox.post([answer, badge, attempt, now, alive]() {
+            // The applied configuration's idle timeout, as it is now, for this opening.
+            std::optional<std::chrono::seconds> timeout;
+            if (answer.verdict == Verdict::Unlocked && hooks->timeout) {
+                timeout = hooks->timeout();
+            }
+            inbox.post([answer, timeout, badge, attempt, now, alive]() {
                 const auto self = alive.lock();
                 if (!self) {
                     return;
@@ -371,6 +381,9 @@ void Maintenance::submit(bool badge, Clock::time_point now) {
                 } else if (answer.verdict == Verdict::Wrong) {
                     m.failed(badge, now); // counted even if staff left meanwhile
                 } else if (attempt == m.attempt_ && m.view_.page == MaintenancePage::Unlock) {
+                    if (timeout) {
+                        m.settings_.timeout = *timeout;
+                    }
                     m.unlocked(answer.actor, now);
                 }
             });
@@ -424,6 +437,7 @@ void Maintenance::close(const std::string& why) {
     view_ = MaintenanceView{};
     view_.language = settings_.language;
     view_.enrolment_available = static_cast<bool>(hooks_->enrol);
+    view_.verify_available = static_cast<bool>(hooks_->verify_user);
     view_.out_of_service = out_of_service;
     view_.failures = failures;
     view_.revision = revision;
@@ -457,6 +471,9 @@ void Maintenance::on(const maintenance_intent::Show& i, Clock::time_point) {
     }
     view_.page = i.page;
     view_.confirm_clear = false;
+    view_.verify_status.reset();
+    view_.verify_detail.clear();
+    view_.verify_incomplete = false;
     refresh();
     changed();
 }
@@ -483,6 +500,9 @@ void Maintenance::refresh() {
             m.view_.config = std::move(snapshot.config);
             m.view_.device = std::move(snapshot.device);
             m.view_.logs = std::move(snapshot.logs);
+            if (snapshot.timeout) {
+                m.settings_.timeout = *snapshot.timeout;
+            }
             m.changed();
         });
     });
@@ -618,6 +638,88 @@ void Maintenance::on(maintenance_intent::Enrol& i, Clock::time_point) {
     run_action(ActionKind::Enrol, "kiosk.enrol", [hooks, code = std::move(i.code)]() {
         return hooks->enrol ? hooks->enrol(code) : unavailable("enrolment");
     });
+}
+
+// [verify a user] Staff vouch for the person in front of them with their own credential;
+// the central checks it and answers a "staff" verification token, which goes to the
+// walk-up session (take_handoff) as maintenance closes. Never on the UI thread.
+void Maintenance::on(maintenance_intent::VerifyUser& i, Clock::time_point) {
+    if (view_.page != MaintenancePage::VerifyUser || view_.busy) {
+        i.staff_credential.clear();
+        return;
+    }
+    const auto blank = [](const std::string& s) {
+        return s.find_first_not_of(" \t") == std::string::npos;
+    };
+    view_.verify_status.reset();
+    view_.verify_detail.clear();
+    if (blank(i.identifier) || i.staff_credential.empty() || blank(i.reason) || !i.id_checked) {
+        i.staff_credential.clear();
+        view_.verify_incomplete = true;
+        changed();
+        return;
+    }
+    view_.verify_incomplete = false;
+    view_.busy = true;
+    changed();
+    auto request = std::make_shared<StaffVerifyRequest>();
+    request->identifier = std::move(i.identifier);
+    request->staff_credential = std::move(i.staff_credential);
+    request->reason = std::move(i.reason);
+    std::weak_ptr<Maintenance*> alive = alive_;
+    worker_.submit([hooks = hooks_, offline = offline_, actor = view_.actor, request, alive,
+                    &inbox = inbox_]() {
+        StaffVerifyResult result;
+        if (hooks->verify_user) {
+            result = hooks->verify_user(*request);
+        } else {
+            result.detail = "staff verification is not available on this kiosk";
+        }
+        request->staff_credential.clear();
+        // The central audits who vouched, for whom and why; the kiosk's entries say whether
+        // its maintenance session handed the kiosk over (or why not), never what was typed.
+        if (result.status != StaffVerifyResult::Status::Verified) {
+            record_audit(offline, "staff.user_verify_failed", actor, result.detail);
+        }
+        auto shared = std::make_shared<StaffVerifyResult>(std::move(result));
+        inbox.post([shared, actor, alive]() {
+            const auto self = alive.lock();
+            if (!self) {
+                return;
+            }
+            Maintenance& m = **self;
+            m.view_.busy = false;
+            const bool verified = shared->status == StaffVerifyResult::Status::Verified;
+            if (m.view_.page != MaintenancePage::VerifyUser) {
+                if (verified) { // staff left (exit, idle) before the answer: it opens nothing
+                    m.worker_.submit([offline = m.offline_, actor, reference = shared->reference] {
+                        record_audit(offline, "staff.user_verify_dropped", actor,
+                                     "reference " + reference +
+                                         ": staff had left, not handed over");
+                    });
+                }
+                m.changed();
+                return;
+            }
+            if (!verified) {
+                m.view_.verify_status = shared->status;
+                m.view_.verify_detail = shared->detail;
+                m.changed();
+                return;
+            }
+            m.handoff_ =
+                StaffHandoff{std::move(shared->token), shared->username, shared->display_name};
+            m.audit("staff.user_verified", "reference " + shared->reference);
+            m.audit("maintenance.exit", "handed over to a user verified in person");
+            m.close("user verified in person, handed over");
+        });
+    });
+}
+
+std::optional<StaffHandoff> Maintenance::take_handoff() {
+    auto out = std::move(handoff_);
+    handoff_.reset();
+    return out;
 }
 
 void Maintenance::audit(std::string action, std::string detail) {

@@ -123,6 +123,15 @@ std::vector<MaintenanceTourStop> maintenance_screenshot_tour(const std::string& 
         v.last_result = {true, "out of service"};
     });
     add("maintenance-enrolment", [](MaintenanceView& v) { v.page = MaintenancePage::Enrolment; });
+    add("maintenance-verify-user", [](MaintenanceView& v) {
+        v.page = MaintenancePage::VerifyUser;
+        v.verify_available = true;
+    });
+    add("maintenance-verify-user-refused", [](MaintenanceView& v) {
+        v.page = MaintenancePage::VerifyUser;
+        v.verify_available = true;
+        v.verify_status = StaffVerifyResult::Status::StaffCredentialInvalid;
+    });
     add(
         "out-of-service", [](MaintenanceView& v) { v.page = MaintenancePage::Closed; }, true);
     return stops;

@@ -99,6 +99,10 @@ void Session::on(const intent::ChooseFlow& i) {
     case Flow::ResetPassword:
     case Flow::Unlock:
     case Flow::AccountStatus:
+        if (view_.staff_verified) { // staff vouched in person: there is no code to ask for
+            verified();
+            return;
+        }
         show(Screen::Identify);
         return;
     case Flow::Help: // app/src/flows/help.cpp
@@ -219,6 +223,7 @@ void Session::wipe() {
     secure_wipe(challenge_id_);
     secure_wipe(view_.identifier);
     secure_wipe(view_.status.display_name);
+    secure_wipe(view_.verified_name);
     const auto revision = view_.revision;
     view_ = ViewModel{};
     view_.language = settings_.default_language;

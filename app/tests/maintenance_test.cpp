@@ -8,6 +8,7 @@
 
 #include <argon2.h>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -472,4 +473,55 @@ TEST(Maintenance, NoStaffAccessConfiguredSaysSo) {
     EXPECT_EQ(m.view().notice, UnlockNotice::NoStaffAccess);
     EXPECT_EQ(m.view().page, MaintenancePage::Unlock);
     EXPECT_EQ(m.view().failures, 0);
+}
+
+TEST(Maintenance, TheIdleTimeoutFollowsTheAppliedConfigurationWithoutARestart) {
+    // The hook stands for KioskRuntime's applied document; it changes while the kiosk runs.
+    auto applied = std::make_shared<std::atomic<int>>(0); // 0: nothing applied
+    MaintenanceHooks hooks;
+    hooks.timeout = [applied]() -> std::optional<std::chrono::seconds> {
+        const int seconds = applied->load();
+        return seconds == 0 ? std::nullopt : std::optional(std::chrono::seconds(seconds));
+    };
+    Staff staff(true, std::move(hooks));
+    staff.unlock();
+    EXPECT_EQ(staff.machine().next_deadline(), staff.now() + 300s) << "the settings' default";
+    staff.send(mi::Exit{});
+
+    applied->store(90); // a newer configuration is applied: the next unlock takes it
+    staff.unlock();
+    EXPECT_EQ(staff.machine().next_deadline(), staff.now() + 90s);
+    applied->store(600); // and a refresh while open (a page change) takes the next one
+    staff.send(mi::Show{MaintenancePage::Device});
+    EXPECT_EQ(staff.machine().next_deadline(), staff.now() + 600s);
+    staff.pass(599s);
+    EXPECT_TRUE(staff.machine().open());
+    staff.pass(1s);
+    staff.settle();
+    EXPECT_FALSE(staff.machine().open());
+    const auto audits = staff.audits();
+    ASSERT_FALSE(audits.empty());
+    EXPECT_EQ(audits.back()["detail"], "idle for 600 s");
+}
+
+TEST(Maintenance, TheVerifyUserPageNeedsEveryFieldAndSaysWhenItIsNotAvailable) {
+    Staff staff; // no verify_user hook: this kiosk has no fleet connection
+    staff.unlock();
+    EXPECT_FALSE(staff.view().verify_available);
+    staff.send(mi::Show{MaintenancePage::VerifyUser});
+    ASSERT_EQ(staff.view().page, MaintenancePage::VerifyUser);
+    staff.send(mi::VerifyUser{"jdoe", SecretString("kadm_x"), "", true});
+    EXPECT_TRUE(staff.view().verify_incomplete) << "a reason is required";
+    staff.send(mi::VerifyUser{"jdoe", SecretString("kadm_x"), "lost phone", true});
+    EXPECT_FALSE(staff.view().verify_incomplete);
+    ASSERT_TRUE(staff.view().verify_status.has_value());
+    EXPECT_EQ(*staff.view().verify_status, StaffVerifyResult::Status::Failed);
+    EXPECT_FALSE(staff.machine().take_handoff().has_value());
+    EXPECT_EQ(staff.view().page, MaintenancePage::VerifyUser);
+    const auto actions = staff.audit_actions();
+    EXPECT_TRUE(contains(actions, "staff.user_verify_failed"));
+    for (const auto& a : staff.audits()) {
+        EXPECT_EQ(a.dump().find("kadm_x"), std::string::npos) << "the credential was audited";
+        EXPECT_EQ(a.dump().find("jdoe"), std::string::npos) << "the identifier was audited";
+    }
 }

@@ -164,6 +164,14 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
         if (inbox.drain() > 0) {
             frames_left = kFramesPerWake;
         }
+        if (auto handoff = staff ? staff->take_handoff() : std::nullopt) {
+            // Staff verified this person in person: their session starts verified.
+            options.maintenance_screens->wipe_inputs();
+            session.handle(app::intent::StartVerified{std::move(handoff->token),
+                                                      std::move(handoff->username),
+                                                      std::move(handoff->display_name)},
+                           now);
+        }
         session.tick(now);
         if (session.view().revision != drawn_revision) {
             drawn_revision = session.view().revision;

@@ -37,6 +37,7 @@ constexpr MenuEntry kMenu[] = {
     {app::MaintenancePage::Logs, "maint.nav.logs"},
     {app::MaintenancePage::Service, "maint.nav.service"},
     {app::MaintenancePage::Enrolment, "maint.nav.enrolment"},
+    {app::MaintenancePage::VerifyUser, "maint.nav.verify"},
 };
 
 constexpr std::size_t kLogLinesShown = 12;
@@ -53,12 +54,16 @@ MaintenanceScreens::MaintenanceScreens(const assets::Catalogs& catalogs, FontSet
       ui_(fonts.regular, palette(false), false) {}
 
 MaintenanceScreens::~MaintenanceScreens() {
-    secure_wipe(enrolment_code_.data(), enrolment_code_.size());
+    wipe_inputs();
 }
 
 void MaintenanceScreens::wipe_inputs() {
     wipe_imgui_text_state();
     secure_wipe(enrolment_code_.data(), enrolment_code_.size());
+    secure_wipe(verify_identifier_.data(), verify_identifier_.size());
+    secure_wipe(staff_credential_.data(), staff_credential_.size());
+    secure_wipe(verify_reason_.data(), verify_reason_.size());
+    id_checked_ = false;
 }
 
 std::vector<app::MaintenanceIntent> MaintenanceScreens::watch_for_entry() const {
@@ -112,6 +117,10 @@ std::vector<app::MaintenanceIntent> MaintenanceScreens::draw(const app::Maintena
         draw_unlock(view, out);
         break;
     default:
+        // Escape leaves from every page, as from the PIN pad (a keyboard at the kiosk).
+        if (key_pressed(ImGuiKey_Escape)) {
+            out.emplace_back(mi::Exit{});
+        }
         draw_menu(view, out);
         break;
     }
@@ -324,6 +333,9 @@ void MaintenanceScreens::draw_menu(const app::MaintenanceView& view,
             break;
         case app::MaintenancePage::Enrolment:
             draw_enrolment(view, out);
+            break;
+        case app::MaintenancePage::VerifyUser:
+            draw_verify_user(view, out);
             break;
         case app::MaintenancePage::Closed:
         case app::MaintenancePage::Unlock:
@@ -617,6 +629,72 @@ void MaintenanceScreens::draw_enrolment(const app::MaintenanceView& view,
         enrolment_code_[0] != '\0') {
         out.emplace_back(mi::Enrol{SecretString(std::string_view(enrolment_code_.data()))});
         wipe_inputs();
+    }
+}
+
+// Staff vouch for the person in front of them: the user's identifier, staff's own
+// credential (dots, wiped once sent) and a reason, after checking a photo ID.
+void MaintenanceScreens::draw_verify_user(const app::MaintenanceView& view,
+                                          std::vector<app::MaintenanceIntent>& out) {
+    using Status = app::StaffVerifyResult::Status;
+    ui_.title(text("maint.verify.title"));
+    if (!view.verify_available) {
+        ui_.paragraph(text("maint.verify.unavailable"));
+        return;
+    }
+    ui_.paragraph(text("maint.verify.prompt"));
+    const bool enabled = !view.busy;
+    ui_.text_field("##verify_identifier", text("maint.verify.identifier"),
+                   verify_identifier_.data(), verify_identifier_.size(), {.enabled = enabled});
+    const bool entered = ui_.text_field("##verify_staff", text("maint.verify.staff_credential"),
+                                        staff_credential_.data(), staff_credential_.size(),
+                                        {.secret = true, .enabled = enabled});
+    ui_.text_field("##verify_reason", text("maint.verify.reason"), verify_reason_.data(),
+                   verify_reason_.size(), {.enabled = enabled});
+    if (ui_.toggle("##verify_id_checked", text("maint.verify.id_checked"), id_checked_) &&
+        enabled) {
+        id_checked_ = !id_checked_;
+    }
+    if (view.verify_incomplete) {
+        ui_.notice_box(text("maint.verify.incomplete"));
+    } else if (view.verify_status) {
+        const char* key = "maint.verify.failed";
+        switch (*view.verify_status) {
+        case Status::StaffCredentialInvalid:
+            key = "maint.verify.staff_invalid";
+            break;
+        case Status::Forbidden:
+            key = "maint.verify.forbidden";
+            break;
+        case Status::AccountNotFound:
+            key = "maint.verify.not_found";
+            break;
+        case Status::AccountDisabled:
+            key = "maint.verify.disabled";
+            break;
+        case Status::NotEnrolled:
+            key = "maint.verify.not_enrolled";
+            break;
+        case Status::Unreachable:
+            key = "maint.verify.unreachable";
+            break;
+        case Status::Verified:
+        case Status::Failed:
+            break;
+        }
+        ui_.notice_box(text(key));
+        if (*view.verify_status == Status::Failed && !view.verify_detail.empty()) {
+            ui_.muted(view.verify_detail);
+        }
+    }
+    ui_.vertical_space(0.3f);
+    if (ui_.primary_button(text("maint.verify.submit"), enabled) || (entered && enabled)) {
+        out.emplace_back(mi::VerifyUser{std::string(verify_identifier_.data()),
+                                        SecretString(std::string_view(staff_credential_.data())),
+                                        std::string(verify_reason_.data()), id_checked_});
+        // The credential is typed again for another try; the rest stays for it.
+        wipe_imgui_text_state();
+        secure_wipe(staff_credential_.data(), staff_credential_.size());
     }
 }
 

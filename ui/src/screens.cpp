@@ -332,6 +332,9 @@ void KioskScreens::draw_attract(const app::ViewModel& view, std::vector<app::Int
 void KioskScreens::draw_home(const app::ViewModel& view, std::vector<app::Intent>& out) {
     ui_.begin_page("home", text("app.name"));
     ui_.title(text("home.title"));
+    if (view.staff_verified) { // handed over from maintenance mode: no code will be asked
+        ui_.notice_box(catalog_->format("home.staff_verified", {{"name", view.verified_name}}));
+    }
     ui_.vertical_space(0.3f);
     std::vector<std::pair<const char*, app::Flow>> tasks = {
         {"home.reset", app::Flow::ResetPassword},

@@ -9,6 +9,7 @@
 #include "kiosk/app/connectivity.hpp"
 #include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
+#include "kiosk/app/staff_verification.hpp"
 #include "kiosk/config/applier.hpp"
 #include "kiosk/config/bootstrap.hpp"
 
@@ -103,6 +104,9 @@ public:
     config::Outcome revert_config();
     // Enrol with a code typed by staff. "" on success, else why.
     std::string enrol(const SecretString& code);
+    // Staff in-person verification: sent with this kiosk's identity from the fleet thread
+    // (app/src/staff_verification.cpp). Waits like enrol().
+    StaffVerifyResult verify_user(const StaffVerifyRequest& request);
 
 private:
     explicit KioskRuntime(RuntimeSettings settings);

@@ -7,6 +7,7 @@
 
 #include "kiosk/app/connectivity.hpp"
 #include "kiosk/app/session.hpp"
+#include "kiosk/app/staff_verification.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/applier.hpp"
@@ -37,6 +38,7 @@ enum class MaintenancePage {
     Logs,         // the last log lines
     Service,      // out-of-service toggle
     Enrolment,    // type an enrolment code
+    VerifyUser,   // staff vouch for a user in person, then hand the kiosk over to them
 };
 
 // What the unlock page tells staff.
@@ -117,6 +119,12 @@ struct MaintenanceView {
     std::vector<std::string> logs; // newest last
     bool enrolment_available = false;
     bool out_of_service = false;
+    // VerifyUser: the outcome of the last attempt (Verified never shows: the kiosk is then
+    // handed over); verify_incomplete: submitted without every field or the ID check.
+    bool verify_available = false; // a verify_user hook is set
+    std::optional<StaffVerifyResult::Status> verify_status;
+    std::string verify_detail;
+    bool verify_incomplete = false;
     std::uint64_t revision = 0;
 };
 
@@ -148,20 +156,25 @@ struct SetOutOfService {
 struct Enrol {
     SecretString code;
 };
+struct VerifyUser { // the VerifyUser page's form
+    std::string identifier;
+    SecretString staff_credential;
+    std::string reason;
+    bool id_checked = false;
+};
 struct Activity {};
 struct Exit {};
 } // namespace maintenance_intent
 
-using MaintenanceIntent =
-    std::variant<maintenance_intent::Summon, maintenance_intent::CornerTap,
-                 maintenance_intent::PinDigit, maintenance_intent::PinBackspace,
-                 maintenance_intent::PinSubmit, maintenance_intent::Typed,
-                 maintenance_intent::TypedEnter, maintenance_intent::Show,
-                 maintenance_intent::Refresh, maintenance_intent::RetryDeadLetters,
-                 maintenance_intent::ClearDeadLetters, maintenance_intent::ConfirmClear,
-                 maintenance_intent::CancelClear, maintenance_intent::PullConfig,
-                 maintenance_intent::RevertConfig, maintenance_intent::SetOutOfService,
-                 maintenance_intent::Enrol, maintenance_intent::Activity, maintenance_intent::Exit>;
+using MaintenanceIntent = std::variant<
+    maintenance_intent::Summon, maintenance_intent::CornerTap, maintenance_intent::PinDigit,
+    maintenance_intent::PinBackspace, maintenance_intent::PinSubmit, maintenance_intent::Typed,
+    maintenance_intent::TypedEnter, maintenance_intent::Show, maintenance_intent::Refresh,
+    maintenance_intent::RetryDeadLetters, maintenance_intent::ClearDeadLetters,
+    maintenance_intent::ConfirmClear, maintenance_intent::CancelClear,
+    maintenance_intent::PullConfig, maintenance_intent::RevertConfig,
+    maintenance_intent::SetOutOfService, maintenance_intent::Enrol, maintenance_intent::VerifyUser,
+    maintenance_intent::Activity, maintenance_intent::Exit>;
 
 // Who staff are and where this kiosk keeps its things.
 struct MaintenanceSettings {
@@ -194,6 +207,19 @@ struct MaintenanceHooks {
     std::function<ActionResult()> revert_config;
     std::function<ActionResult(const SecretString& code)> enrol;
     std::function<std::vector<std::string>()> recent_logs; // newest last
+    // Staff in-person verification at the central (KioskRuntime::verify_user).
+    std::function<StaffVerifyResult(const StaffVerifyRequest&)> verify_user;
+    // The applied configuration's idle.maintenance_timeout_seconds; nullopt: keep
+    // MaintenanceSettings::timeout. Read at each unlock and refresh, so a newly applied
+    // configuration takes effect without a restart.
+    std::function<std::optional<std::chrono::seconds>()> timeout;
+};
+
+// A user verified in person by staff, for the walk-up session (intent::StartVerified).
+struct StaffHandoff {
+    SecretString token;
+    std::string username;
+    std::string display_name;
 };
 
 inline constexpr std::size_t kMaxDeadLettersShown = 20;
@@ -218,6 +244,9 @@ public:
     [[nodiscard]] bool open() const { return view_.page != MaintenancePage::Closed; }
     // The attract screen shows "out of service" and starts no session.
     [[nodiscard]] bool out_of_service() const { return view_.out_of_service; }
+    // UI thread: the user staff just verified, once (maintenance has closed by then). The
+    // frame loop hands it to the Session.
+    std::optional<StaffHandoff> take_handoff();
 
 private:
     struct Worker; // what runs on the worker thread
@@ -238,6 +267,7 @@ private:
     void on(const maintenance_intent::RevertConfig&, Clock::time_point now);
     void on(const maintenance_intent::SetOutOfService&, Clock::time_point now);
     void on(maintenance_intent::Enrol&, Clock::time_point now);
+    void on(maintenance_intent::VerifyUser&, Clock::time_point now);
     void on(const maintenance_intent::Activity&, Clock::time_point) {}
     void on(const maintenance_intent::Exit&, Clock::time_point now);
 
@@ -273,6 +303,7 @@ private:
     Clock::time_point last_typed_{};
     Clock::time_point locked_until_{};
     std::uint64_t attempt_ = 0; // bumped per unlock attempt and on close: stale answers drop
+    std::optional<StaffHandoff> handoff_;
     std::shared_ptr<Maintenance*> alive_;
 };
 

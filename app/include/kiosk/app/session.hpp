@@ -128,6 +128,9 @@ struct ViewModel {
     std::string completed_at;  // RFC 3339, on Done
     std::string receipt_url;   // on Done: where to follow the request up (shown as a QR code)
     Flow flow = Flow::None;    // the task chosen on Home
+    // Staff verified this user in person: Home's tasks go straight to the verified step.
+    bool staff_verified = false;
+    std::string verified_name; // with staff_verified: the account's display name
     AccountStatusView status;  // on AccountStatus
     std::string unlock_state;  // on Done after an unlock: "active" or "disabled"
     // On Done: the central was unreachable, so the reset was saved (sealed) in the outbox
@@ -153,6 +156,13 @@ struct ViewModel {
 
 namespace intent {
 struct Start {}; // attract -> home
+// From maintenance mode: staff verified this user in person (app/src/flows/staff.cpp). The
+// session starts at Home with the "staff" token: reset, unlock and status need no code.
+struct StartVerified {
+    SecretString token;
+    std::string username;
+    std::string display_name;
+};
 struct ChooseFlow {
     Flow flow = Flow::None; // home -> identify, help or ticket
 };
@@ -207,7 +217,7 @@ using Intent =
                  intent::SubmitNewPassword, intent::StartOver, intent::Finish, intent::Activity,
                  intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast,
                  intent::ChooseFlow, intent::UnlockFromStatus, intent::BackToHome,
-                 intent::SaveForConfirmation, intent::SubmitOfflinePassword,
+                 intent::StartVerified, intent::SaveForConfirmation, intent::SubmitOfflinePassword,
                  intent::SubmitTicket, intent::Rate, intent::SubmitFeedback>;
 
 struct SessionSettings {
@@ -273,6 +283,7 @@ private:
     void on(const intent::BackToHome&);
     void on(const intent::SaveForConfirmation&);
     void on(intent::SubmitOfflinePassword&);
+    void on(intent::StartVerified&); // app/src/flows/staff.cpp
     // [ticket] app/src/flows/ticket.cpp
     void on(intent::SubmitTicket&);
     struct TicketAttempt;

@@ -2,7 +2,7 @@
 // app::MaintenancePage beside a touch-sized menu) and the "out of service" stand-in for the
 // attract screen, and returns staff's intents. Also watches every frame for the way in: the
 // key chord and the taps in the corner. Holds only what ImGui needs between frames (the
-// enrolment code being typed), wiped whenever the page changes.
+// enrolment code, the staff verification form), wiped whenever the page changes.
 #pragma once
 
 #include "kiosk/app/maintenance.hpp"
@@ -41,7 +41,7 @@ public:
     // What the attract screen shows while the kiosk is out of service: no way to start.
     void draw_out_of_service(const std::string& language);
 
-    // Wipes the enrolment code: ours and Dear ImGui's copies.
+    // Wipes the enrolment code and the verification form: ours and Dear ImGui's copies.
     void wipe_inputs();
 
     [[nodiscard]] const std::vector<Control>& controls() const { return controls_; }
@@ -61,6 +61,8 @@ private:
     void draw_logs(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_service(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
     void draw_enrolment(const app::MaintenanceView& view, std::vector<app::MaintenanceIntent>& out);
+    void draw_verify_user(const app::MaintenanceView& view,
+                          std::vector<app::MaintenanceIntent>& out);
     void draw_result(const app::MaintenanceView& view, app::ActionKind kind);
     struct Row {
         std::string label;
@@ -85,6 +87,11 @@ private:
     bool settling_ = false;
     app::MaintenancePage shown_page_ = app::MaintenancePage::Closed;
     std::array<char, 65> enrolment_code_{};
+    // The VerifyUser form: the user's identifier, the staff credential (a secret), the reason.
+    std::array<char, 255> verify_identifier_{};
+    std::array<char, 257> staff_credential_{};
+    std::array<char, 201> verify_reason_{};
+    bool id_checked_ = false;
     ImGuiStyle saved_style_; // the walk-up screens' style, put back after each draw
 };
 
