@@ -1,9 +1,10 @@
 // The central's behaviour. Codes and tokens are stored only as SHA-256 hashes; passwords
 // only as Argon2id, computed outside the store's lock. Index: [verification] [tokens]
 // [reset] [status] [unlock] [sign-in] [demo].
+#include "kiosk/central/service.hpp"
+
 #include "kiosk/central/database.hpp"
 #include "kiosk/central/password_hash.hpp"
-#include "kiosk/central/service.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/central/totp.hpp"
 #include "kiosk/common/random.hpp"

@@ -765,6 +765,7 @@ TEST(Metrics, ExpositionParsesStrictlyAndCountsWhatHappened) {
         std::filesystem::temp_directory_path() / ("kiosk-scrape-token-" + std::to_string(getpid()));
     std::ofstream(token_file) << "scrape-Token-0123456789abcdef\n";
     CentralProcess central({"--metrics-token-file", token_file.string()});
+    std::filesystem::remove(token_file);
     Api api{central};
     const std::string admin = demo_admin(central);
     const std::string kiosk = api.enrol_kiosk(admin, "metrics-1");
