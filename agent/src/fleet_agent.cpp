@@ -159,6 +159,10 @@ std::optional<ClientCertificateFiles> FleetAgent::client_certificate() const {
     return ClientCertificateFiles{impl_->certificate_file(), impl_->key_file()};
 }
 
+ClientCertificateFiles FleetAgent::client_certificate_paths() const {
+    return ClientCertificateFiles{impl_->certificate_file(), impl_->key_file()};
+}
+
 const config::ConfigApplier* FleetAgent::applier() const {
     return impl_->applier.get();
 }

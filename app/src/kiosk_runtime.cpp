@@ -102,12 +102,13 @@ std::unique_ptr<KioskRuntime> KioskRuntime::create(RuntimeSettings settings, std
         }
         self->fleet_.enabled = true;
         // An enrolled kiosk presents its client certificate on every request to the central
-        // (the sync worker's batches carry its audit events). Enrolled during this run: from
-        // the next start on.
-        if (const auto files = self->agent_->client_certificate()) {
-            s.client.client_certificate = files->certificate;
-            s.client.client_key = files->key;
-        }
+        // (the sync worker's batches carry its audit events and session ends), from the
+        // moment enrolment has written it: a kiosk enrolled by its bootstrap code at this
+        // start, or by staff in maintenance, needs no restart.
+        const auto files = self->agent_->client_certificate_paths();
+        s.client.client_certificate = files.certificate;
+        s.client.client_key = files.key;
+        s.client.client_certificate_when_present = true;
     }
     self->publish_applied(); // the document applied before this start, if any
 

@@ -198,6 +198,18 @@ TEST_F(RuntimeAtCentral, EnrolsReportsRealQueueCountsAndAppliesConfigAtTheNextAt
         << entry.dump();
     EXPECT_EQ(entry.value("queue_depth", -1), 0);
     EXPECT_EQ(entry.value("version", ""), "test-1");
+
+    // Enrolled during this run, the kiosk presents its new certificate on its outbox's
+    // requests at once: a kiosk audit event is delivered, not dead-lettered as
+    // client_certificate_required until a restart.
+    const auto queued = runtime->offline()->defer(
+        "/v1/kiosks/audit-events",
+        R"({"action":"runtime_test","actor":"test","detail":"after enrolment","at":"2026-11-23T12:00:00Z"})",
+        "Q-test-3");
+    ASSERT_NE(queued.outcome, DeferOutcome::NotSaved) << queued.detail;
+    ASSERT_TRUE(
+        eventually([&] { return runtime->offline()->outbox().counts().pending == 0; }, 15s));
+    EXPECT_EQ(runtime->offline()->outbox().counts().dead, 2U) << "the audit event died";
     ASSERT_TRUE(eventually([&] { return runtime->connectivity().snapshot().queue_dead == 2; }, 5s));
 
     // The session learns that the central is online through the inbox.

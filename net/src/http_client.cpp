@@ -367,7 +367,10 @@ HttpResult HttpsClient::perform(const std::string& url, const std::string_view* 
     if (!impl_->pins.empty()) {
         curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, impl_->pins.c_str());
     }
-    if (!s.client_certificate.empty()) {
+    std::error_code missing;
+    if (!s.client_certificate.empty() && (!s.client_certificate_when_present ||
+                                          (std::filesystem::exists(s.client_certificate, missing) &&
+                                           std::filesystem::exists(s.client_key, missing)))) {
         curl_easy_setopt(h, CURLOPT_SSLCERT, s.client_certificate.c_str());
         curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
         curl_easy_setopt(h, CURLOPT_SSLKEY, s.client_key.c_str());

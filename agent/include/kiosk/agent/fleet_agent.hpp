@@ -74,6 +74,9 @@ public:
     // The stored certificate and key, once enrolled: other clients of the kiosk (the sync
     // worker) present them too.
     [[nodiscard]] std::optional<ClientCertificateFiles> client_certificate() const;
+    // Where enrolment puts them, enrolled or not (see ClientSettings::
+    // client_certificate_when_present).
+    [[nodiscard]] ClientCertificateFiles client_certificate_paths() const;
     // Makes a key pair, sends a certificate request with `code` and stores the key and the
     // certificate the central issues. Empty on success, else why.
     std::string enrol(std::string code);

@@ -44,6 +44,9 @@ struct ClientSettings {
     // Mutual TLS: the kiosk's client certificate chain and key (PEM). Both or neither.
     std::filesystem::path client_certificate;
     std::filesystem::path client_key;
+    // Present them only while both files exist (looked at on every request), so a kiosk
+    // that enrols while it runs presents its new certificate without a restart.
+    bool client_certificate_when_present = false;
     // When set, a request in flight ends (as Cancelled) within about a second of it turning
     // true, so a worker thread can stop without waiting out total_timeout. Not owned.
     const std::atomic<bool>* cancel = nullptr;
