@@ -146,7 +146,7 @@ struct ViewModel {
     std::vector<std::string> languages;
     // [help, tickets, feedback] On Help: the FAQ and contacts. On Done: whether the home
     // menu offers help and tickets and whether the receipt asks for feedback.
-    HelpContent help;
+    HelpContent help{};
     bool help_offered = true;
     bool ticket_offered = true;
     bool feedback_offered = true;
@@ -231,7 +231,7 @@ struct SessionSettings {
     // From the config's support_contacts.follow_up_url (docs/configuration.md).
     std::string follow_up_url = "https://help.example.com/requests/{reference}";
     // [help] The FAQ and contacts (config `help`, `support_contacts`).
-    HelpContent help;
+    HelpContent help{};
     // Home menu entries and the receipt's feedback row (config `flows`).
     bool help_offered = true;
     bool ticket_offered = true;
