@@ -90,6 +90,14 @@ void MaintenanceScreens::begin(const std::string& language) {
     // style is put back in end() so the walk-up screens find theirs.
     saved_style_ = ImGui::GetStyle();
     apply_palette(palette(false));
+    // The window clears each frame to the walk-up style's background, which end() puts
+    // back before rendering (pages draw none of their own: see Widgets::begin_page), and
+    // which is black in high contrast: staff pages paint their own behind everything.
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::GetBackgroundDrawList()->AddRectFilled(
+        viewport->Pos,
+        ImVec2(viewport->Pos.x + viewport->Size.x, viewport->Pos.y + viewport->Size.y),
+        palette(false).background);
     catalog_ = &catalogs_.of(language);
     controls_.clear();
     ui_ = Widgets(fonts_.regular, palette(false), assets::is_right_to_left(language), &controls_,
