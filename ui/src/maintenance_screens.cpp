@@ -307,6 +307,13 @@ void MaintenanceScreens::draw_menu(const app::MaintenanceView& view,
         if (menu) {
             ImGui::BeginChild("menu", ImVec2(menu_width, height), false,
                               ImGuiWindowFlags_NoBackground);
+            // Nine pages and Exit must fit a 800-pixel screen without scrolling (a touch
+            // screen cannot drag-scroll): tighter than the walk-up buttons, still >= 42 px.
+            const ImGuiStyle& style = ImGui::GetStyle();
+            ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                                ImVec2(style.FramePadding.x, style.FramePadding.y * 0.55f));
+            ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing,
+                                ImVec2(style.ItemSpacing.x, style.ItemSpacing.y * 0.45f));
             for (const auto& entry : kMenu) {
                 if (button(text(entry.key), entry.page == view.page, -FLT_MIN, !view.busy)) {
                     out.emplace_back(mi::Show{entry.page});
@@ -316,6 +323,7 @@ void MaintenanceScreens::draw_menu(const app::MaintenanceView& view,
             if (button(text("maint.nav.exit"), false, -FLT_MIN)) {
                 out.emplace_back(mi::Exit{});
             }
+            ImGui::PopStyleVar(2);
             ImGui::EndChild();
             continue;
         }
