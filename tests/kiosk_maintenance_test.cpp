@@ -166,10 +166,16 @@ TEST_F(MaintenanceWindow, AStaffPinFromAPushedConfigurationOpensMaintenanceInThe
     const auto attract = screen("attract");
 
     // Ctrl+Alt+M: the PIN pad. Digits typed slower than a badge reader: a PIN.
-    ASSERT_EQ(xdotool("key ctrl+alt+m"), 0);
-    std::this_thread::sleep_for(700ms);
-    const auto pad = screen("pad");
-    EXPECT_GT(difference(attract, pad), 0.05) << "the PIN pad did not replace the attract screen";
+    // Screens are polled, not awaited for a fixed time: a loaded machine draws late. The
+    // chord is pressed again if the pad has not come (on a loaded machine one in a few chords
+    // sent right after focusing never reached the window), as staff would press it again.
+    std::filesystem::path pad;
+    bool pad_shown = false;
+    for (int attempt = 0; attempt < 3 && !pad_shown; ++attempt) {
+        ASSERT_EQ(xdotool("key ctrl+alt+m"), 0);
+        pad_shown = eventually([&] { return difference(attract, pad = screen("pad")) > 0.05; }, 5s);
+    }
+    ASSERT_TRUE(pad_shown) << "the PIN pad did not replace the attract screen";
     ASSERT_EQ(xdotool("type --delay 150 135790"), 0);
     ASSERT_EQ(xdotool("key Return"), 0);
     ASSERT_TRUE(logged("maintenance audit: maintenance.pin_failed")) << log();
@@ -179,19 +185,17 @@ TEST_F(MaintenanceWindow, AStaffPinFromAPushedConfigurationOpensMaintenanceInThe
     ASSERT_EQ(xdotool(std::string("type --delay 150 ") + kPin), 0);
     ASSERT_EQ(xdotool("key Return"), 0);
     ASSERT_TRUE(logged("maintenance audit: maintenance.entered by staff PIN")) << log();
-    std::this_thread::sleep_for(700ms);
-    const auto open = screen("open");
-    EXPECT_GT(difference(pad, open), 0.05) << "the staff pages did not replace the PIN pad";
+    EXPECT_TRUE(eventually([&] { return difference(pad, screen("open")) > 0.05; }, 10s))
+        << "the staff pages did not replace the PIN pad";
 
     // Escape leaves; the attract screen is back.
     ASSERT_EQ(xdotool("key Escape"), 0);
     ASSERT_TRUE(logged("maintenance.exit by staff PIN: by staff")) << log();
-    std::this_thread::sleep_for(700ms);
-    EXPECT_LT(difference(attract, screen("closed")), 0.02) << "not back on the attract screen";
+    EXPECT_TRUE(eventually([&] { return difference(attract, screen("closed")) < 0.02; }, 10s))
+        << "not back on the attract screen";
     EXPECT_EQ(log().find(kPin), std::string::npos) << "the PIN reached the log";
 
-    // Not asserted yet: the audit events reaching the central. A kiosk enrolled from its
-    // bootstrap at this start sends its outbox without the new client certificate, so they
-    // become dead letters (401) until a restart (reported to the runtime's owner).
+    // Not asserted yet: the audit events reaching the central (possible since e4db692, where
+    // a kiosk enrolled at this start presents its new certificate on its outbox's requests).
     EXPECT_EQ(kiosk.terminate(), 0);
 }
