@@ -10,6 +10,7 @@
 #include "kiosk/config/files.hpp"
 #include "kiosk/net/http_client.hpp"
 
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -126,11 +127,14 @@ void print_qr(const std::string& text) {
     }
 }
 
-} // namespace
-
-int enrol_create(const CentralOptions& central, const EnrolCreateOptions& options) {
-    const json request{{"kiosk_id", options.kiosk_id}, {"groups", options.groups}};
-    auto answer = call(central, "POST", "/v1/admin/enrolments", request.dump());
+// Asks the central for a one-time code (`route` answers 201 with `code` and `expires_at`) and
+// prints it, as JSON or as text under `heading` and `validity` with a terminal QR code. The
+// code is wiped from every copy this process made.
+int issue_one_time_code(const CentralOptions& central, const std::string& route,
+                        const json& request, bool qr,
+                        const std::function<std::string(const json&)>& heading,
+                        const std::string& validity) {
+    auto answer = call(central, "POST", route, request.dump());
     if (!answer.response) {
         return answer.exit_code;
     }
@@ -147,10 +151,9 @@ int enrol_create(const CentralOptions& central, const EnrolCreateOptions& option
         doc["ok"] = true;
         std::cout << doc.dump() << "\n";
     } else {
-        std::cout << "Enrolment code for " << options.kiosk_id << ": "
-                  << doc["code"].get<std::string>() << "\n"
-                  << "Works once, until " << doc.value("expires_at", "") << ".\n";
-        if (options.qr) {
+        std::cout << heading(doc) << ": " << doc["code"].get<std::string>() << "\n"
+                  << "Works once, until " << doc.value("expires_at", "") << "." << validity << "\n";
+        if (qr) {
             print_qr(doc["code"].get<std::string>());
         }
     }
@@ -158,35 +161,24 @@ int enrol_create(const CentralOptions& central, const EnrolCreateOptions& option
     return kOk;
 }
 
+} // namespace
+
+int enrol_create(const CentralOptions& central, const EnrolCreateOptions& options) {
+    return issue_one_time_code(
+        central, "/v1/admin/enrolments",
+        json{{"kiosk_id", options.kiosk_id}, {"groups", options.groups}}, options.qr,
+        [&](const json&) { return "Enrolment code for " + options.kiosk_id; }, "");
+}
+
 int activation_create(const CentralOptions& central, const ActivationCreateOptions& options) {
-    const json request{{"account", options.account}, {"expires_in_days", options.expires_in_days}};
-    auto answer = call(central, "POST", "/v1/admin/activation-codes", request.dump());
-    if (!answer.response) {
-        return answer.exit_code;
-    }
-    auto& response = *answer.response;
-    if (response.status != 201) {
-        return refused(central, response);
-    }
-    json doc = json::parse(response.body, nullptr, false);
-    secure_wipe(response.body);
-    if (!doc.is_object() || !doc.contains("code") || !doc["code"].is_string()) {
-        return fail(central.json, kRefused, "unexpected", "the central's answer is not understood");
-    }
-    if (central.json) {
-        doc["ok"] = true;
-        std::cout << doc.dump() << "\n";
-    } else {
-        std::cout << "Activation code for " << doc.value("account", options.account) << ": "
-                  << doc["code"].get<std::string>() << "\n"
-                  << "Works once, until " << doc.value("expires_at", "")
-                  << ". Any older code of this account no longer works.\n";
-        if (options.qr) {
-            print_qr(doc["code"].get<std::string>());
-        }
-    }
-    secure_wipe(doc["code"].get_ref<std::string&>());
-    return kOk;
+    return issue_one_time_code(
+        central, "/v1/admin/activation-codes",
+        json{{"account", options.account}, {"expires_in_days", options.expires_in_days}},
+        options.qr,
+        [&](const json& doc) {
+            return "Activation code for " + doc.value("account", options.account);
+        },
+        " Any older code of this account no longer works.");
 }
 
 int kiosk_revoke(const CentralOptions& central, const std::string& kiosk_id) {
