@@ -80,13 +80,20 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         {"problem-too-many-attempts", Problem::TooManyAttempts},
         {"problem-verification-expired", Problem::VerificationExpired},
         {"problem-unexpected", Problem::Unexpected},
+        {"problem-rate-limited", Problem::RateLimited},
     };
     for (const auto& [name, problem] : problems) {
         add(name, [problem = problem](ViewModel& v) {
             v.screen = Screen::Problem;
             v.problem = problem;
+            v.retry_after_minutes = 7;
         });
     }
+    add("new-password-reused", [](ViewModel& v) {
+        v.screen = Screen::NewPassword;
+        v.flow = Flow::ResetPassword;
+        v.notice = Notice::PasswordReused;
+    });
     add("new-password-cannot-save", [](ViewModel& v) {
         v.screen = Screen::NewPassword;
         v.notice = Notice::CannotSaveRequest;

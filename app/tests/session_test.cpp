@@ -5,6 +5,7 @@
 #include "kiosk/app/session.hpp"
 
 #include <arpa/inet.h>
+#include <ctime>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -310,4 +311,49 @@ TEST(SessionFlow, AChoiceLeftOnTheAttractScreenIsUndoneAfterTheIdleTime) {
     EXPECT_EQ(kiosk.view().language, "en");
     EXPECT_FALSE(kiosk.view().high_contrast);
     EXPECT_EQ(kiosk.next_deadline(), Clock::time_point::max());
+}
+
+// The central's password history (central/src/password_history.cpp): the current password
+// is refused, and the kiosk says why on the same screen, keeping the verification.
+TEST(SessionFlow, ARecentPasswordIsRefusedWithItsOwnNotice) {
+    kiosk::testing::CentralProcess central;
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    verify(kiosk, central, "jdoe");
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kDemoPassword), SecretString(kDemoPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::NewPassword);
+    EXPECT_EQ(kiosk.view().notice, Notice::PasswordReused);
+    kiosk.send_and_settle(
+        intent::SubmitNewPassword{SecretString(kNewPassword), SecretString(kNewPassword)});
+    EXPECT_EQ(kiosk.view().screen, Screen::Done) << "the same verification still works";
+    EXPECT_TRUE(central.password_matches("jdoe", kNewPassword));
+}
+
+// The per-kiosk rate limit (429 rate_limited with Retry-After): a Problem screen that says
+// how many minutes to wait, at identify and at the code alike.
+TEST(SessionFlow, TooManyRequestsFromThisKioskSayWhenToTryAgain) {
+    kiosk::testing::CentralProcess central({"--kiosk-rate-limit", "2/60"});
+    const auto now = static_cast<long long>(std::time(nullptr));
+    if (3600 - now % 3600 < 30) { // fixed windows: not across the end of one
+        std::this_thread::sleep_for(std::chrono::seconds(3600 - now % 3600 + 1));
+    }
+    Kiosk kiosk(central.base_url(), central.ca_file());
+    kiosk.begin();
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"}); // 1
+    ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
+    const std::string wrong = wrong_code_for(central.latest_code_for("jdoe").value());
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 2
+    EXPECT_EQ(kiosk.view().notice, Notice::WrongCode);
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 3: over the limit
+    ASSERT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::RateLimited);
+    EXPECT_GE(kiosk.view().retry_after_minutes, 1);
+    EXPECT_LE(kiosk.view().retry_after_minutes, 60);
+
+    kiosk.send(intent::StartOver{});
+    ASSERT_EQ(kiosk.view().screen, Screen::Identify);
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    EXPECT_EQ(kiosk.view().screen, Screen::Problem);
+    EXPECT_EQ(kiosk.view().problem, Problem::RateLimited)
+        << "not offered to save the request for later: the central did answer";
 }

@@ -112,6 +112,34 @@ std::optional<Activation> read_activation(sql::Connection& db, const char* where
                       q.integer(7)};
 }
 
+// A wrong enrolment code: one attempt spent by the database itself (attempts_left - 1 in
+// the UPDATE, under the write lock), so that concurrent wrong codes on any process each
+// count. Out of attempts, the row goes back to 'pending' and forgets the password and the
+// secret: the activation code must be given again. Returns the attempts left, 0 when none.
+int spend_activation_attempt(Store& store, const std::string& enrolment_id) {
+    int left = 0;
+    store.with_connection([&](sql::Connection& db) {
+        sql::Transaction transaction(db, "activation_attempt");
+        Query(db, "UPDATE activations SET attempts_left = attempts_left - 1 WHERE "
+                  "enrolment_id = ? AND state = 'enrolling' AND attempts_left > 0")
+            .bind(enrolment_id)
+            .step();
+        Query(db, "UPDATE activations SET state = 'pending', password_hash = '', "
+                  "totp_secret = '' WHERE enrolment_id = ? AND state = 'enrolling' AND "
+                  "attempts_left <= 0")
+            .bind(enrolment_id)
+            .step();
+        Query q(db, "SELECT attempts_left FROM activations WHERE enrolment_id = ? AND "
+                    "state = 'enrolling'");
+        q.bind(enrolment_id);
+        if (q.step()) {
+            left = static_cast<int>(q.integer(0));
+        }
+        transaction.commit();
+    });
+    return left;
+}
+
 } // namespace
 
 // [contact] -----------------------------------------------------------------------------
@@ -199,6 +227,10 @@ CentralService::start_activation(const api::ActivationRequest& request) {
     if (auto refusal = policy_.check(request.new_password, account->username)) {
         return ServiceError{422, std::move(*refusal)};
     }
+    // An account provisioned again (disabled, then a new code) keeps its history.
+    if (history_.reused(account->id, request.new_password)) {
+        return ServiceError{422, password_reused_error(store_.password_history())};
+    }
     std::string password_hash = hash_password(request.new_password);
     std::array<unsigned char, 20> key{}; // 160 bits, RFC 4226's recommendation
     if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
@@ -258,20 +290,9 @@ CentralService::confirm_activation(const std::string& activation_id,
         secure_wipe(*key);
     }
     if (!step) {
-        const int left = activation->attempts_left - 1;
-        store_.with_connection([&](sql::Connection& db) {
-            // Out of attempts: back to 'pending', so the code must be given again.
-            Query q(db, "UPDATE activations SET attempts_left = ?, state = CASE WHEN ? <= 0 "
-                        "THEN 'pending' ELSE state END, password_hash = CASE WHEN ? <= 0 THEN "
-                        "'' ELSE password_hash END, totp_secret = CASE WHEN ? <= 0 THEN '' "
-                        "ELSE totp_secret END WHERE enrolment_id = ?");
-            q.bind(std::int64_t{left})
-                .bind(std::int64_t{left})
-                .bind(std::int64_t{left})
-                .bind(std::int64_t{left})
-                .bind(activation_id)
-                .step();
-        });
+        // Spent in the database, not computed from the row read above: wrong codes sent at
+        // once (to any central process) each spend one, as challenge attempts do.
+        const int left = spend_activation_attempt(store_, activation_id);
         if (left <= 0) {
             return error(410, api::error_code::kTooManyAttempts,
                          "Too many wrong codes. Start the activation again.");
@@ -295,6 +316,7 @@ CentralService::confirm_activation(const std::string& activation_id,
         if (db.changes() == 0) {
             return; // a concurrent confirmation won
         }
+        store_.remember_current_password(activation->account_id, now);
         Query account(db, "UPDATE accounts SET password_hash = ?, password_changed_at = ?, "
                           "totp_secret = ?, totp_algorithm = 'SHA1', totp_digits = 6, "
                           "totp_last_step = ?, state = 'active' WHERE id = ?");

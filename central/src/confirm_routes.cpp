@@ -3,6 +3,9 @@
 // /confirm/{id} (the form) and POST /v1/offline-confirmations/{id}/confirm (JSON) apply.
 #include "confirm_routes.hpp"
 
+#include "fleet_routes.hpp"
+#include "kiosk/central/time_format.hpp"
+
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/secret.hpp"
 
@@ -81,8 +84,10 @@ std::string gone_page_text() {
 
 } // namespace
 
-void register_confirmation_routes(httplib::Server& server, OfflineConfirmations& confirmations) {
+void register_confirmation_routes(httplib::Server& server, OfflineConfirmations& confirmations,
+                                  RateLimiter& limiter, const FleetSettings& fleet) {
     auto* c = &confirmations;
+    auto* l = &limiter;
 
     server.Get(R"(/confirm/([A-Za-z0-9_-]{1,64}))", [c](const httplib::Request& req,
                                                         httplib::Response& res) {
@@ -111,9 +116,19 @@ void register_confirmation_routes(httplib::Server& server, OfflineConfirmations&
         write_page(res, 200, "Confirm your request", body);
     });
 
-    server.Post(R"(/confirm/([A-Za-z0-9_-]{1,64}))", [c](const httplib::Request& req,
-                                                         httplib::Response& res) {
+    server.Post(R"(/confirm/([A-Za-z0-9_-]{1,64}))", [c, l, fleet](const httplib::Request& req,
+                                                                   httplib::Response& res) {
         const std::string id = req.matches[1].str();
+        if (const auto verdict = l->hit(rate_subject(fleet, req), unix_now()); !verdict.allowed) {
+            const int minutes = (verdict.retry_after_seconds + 59) / 60;
+            write_page(res, 429, "Too many attempts",
+                       "<p>Too many confirmation attempts came from here. Nothing was changed. "
+                       "Try again in " +
+                           std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") +
+                           ".</p>");
+            res.set_header("Retry-After", std::to_string(verdict.retry_after_seconds));
+            return;
+        }
         if (req.body.size() > kMaxFormBytes) {
             write_page(res, 413, "Request too large", "<p>The form was too large.</p>");
             return;
@@ -156,7 +171,16 @@ void register_confirmation_routes(httplib::Server& server, OfflineConfirmations&
     });
 
     server.Post(R"(/v1/offline-confirmations/([A-Za-z0-9_-]{1,64})/confirm)",
-                [c](const httplib::Request& req, httplib::Response& res) {
+                [c, l, fleet](const httplib::Request& req, httplib::Response& res) {
+                    const auto verdict = l->hit(rate_subject(fleet, req), unix_now());
+                    if (!verdict.allowed) {
+                        res.status = 429;
+                        res.set_content(rate_limited_body(verdict.retry_after_seconds),
+                                        "application/json");
+                        res.set_header("Retry-After",
+                                       std::to_string(verdict.retry_after_seconds));
+                        return;
+                    }
                     json doc = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
                     const bool ok = doc.is_object() && doc.contains("code") &&
                                     doc["code"].is_string() &&

@@ -5,6 +5,7 @@
 // target and version their payload states; whether one is applied is the kiosk's decision.
 #include "fleet_routes.hpp"
 
+#include "route_helpers.hpp"
 #include "kiosk/central/client_ca.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
@@ -24,28 +25,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxSmallBody = 64 * 1024;
 constexpr std::size_t kMaxGroups = 64;
-
-void write_error(httplib::Response& res, int status, std::string_view code,
-                 const std::string& message) {
-    res.status = status;
-    res.set_content(api::error_body({std::string(code), message, std::nullopt, std::nullopt}),
-                    "application/json");
-}
-
-void write_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(), "application/json");
-}
-
-// The bearer token of `Authorization: Bearer <token>`, or empty.
-std::string bearer(const httplib::Request& req) {
-    const std::string header = req.get_header_value("Authorization");
-    constexpr std::string_view kPrefix = "Bearer ";
-    if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
-        return {};
-    }
-    return header.substr(kPrefix.size());
-}
 
 void unauthenticated(httplib::Response& res) {
     write_error(res, 401, api::error_code::kUnauthenticated,
@@ -436,6 +415,14 @@ KioskCaller calling_kiosk(const FleetSettings& settings, const httplib::Request&
         caller.message = "This kiosk is not enrolled here. Enrol the kiosk again.";
     }
     return caller;
+}
+
+std::string rate_subject(const std::optional<KioskIdentity>& kiosk, const httplib::Request& req) {
+    return kiosk ? "kiosk:" + kiosk->kiosk_id : "addr:" + req.remote_addr;
+}
+
+std::string rate_subject(const FleetSettings& settings, const httplib::Request& req) {
+    return rate_subject(calling_kiosk(settings, req).kiosk, req);
 }
 
 void register_fleet_routes(httplib::Server& server, FleetStore& fleet,

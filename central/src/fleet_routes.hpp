@@ -28,4 +28,9 @@ struct KioskCaller {
 };
 KioskCaller calling_kiosk(const FleetSettings& settings, const httplib::Request& req);
 
+// Whom a walk-up request counts against for rate limits: "kiosk:<id>" for a valid enrolled
+// kiosk's certificate, else "addr:<peer address>" (no, a bad or a revoked certificate).
+std::string rate_subject(const FleetSettings& settings, const httplib::Request& req);
+std::string rate_subject(const std::optional<KioskIdentity>& kiosk, const httplib::Request& req);
+
 } // namespace kiosk::central

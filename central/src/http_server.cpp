@@ -12,6 +12,7 @@
 #include "kiosk/common/secret.hpp"
 #include "kiosk/version.hpp"
 #include "record_routes.hpp"
+#include "route_helpers.hpp"
 #include "staff_routes.hpp"
 
 #include <array>
@@ -61,10 +62,6 @@ Reply bad_body() {
 void write_reply(httplib::Response& res, const Reply& reply) {
     res.status = reply.status;
     res.set_content(reply.body, "application/json");
-}
-
-void write_error(httplib::Response& res, int status, std::string_view code, std::string message) {
-    write_reply(res, error_reply(status, code, std::move(message)));
 }
 
 // 1–128 characters of [A-Za-z0-9_-], as the sync contract says.
@@ -166,6 +163,7 @@ struct CentralHttpServer::Impl {
     CentralService& service;
     Store& store;
     HttpSettings settings;
+    RateLimiter limiter;
     httplib::SSLServer server;
     std::atomic<std::int64_t> last_purge{0};
     std::unique_ptr<RecordRoutes> records; // tickets, feedback, audit (settings.records)
@@ -174,7 +172,7 @@ struct CentralHttpServer::Impl {
     std::unordered_map<const httplib::Request*, std::chrono::steady_clock::time_point> started;
 
     Impl(CentralService& s, Store& st, HttpSettings h)
-        : service(s), store(st), settings(std::move(h)),
+        : service(s), store(st), settings(std::move(h)), limiter(st, settings.rate_limit),
           server(settings.certificate.c_str(), settings.private_key.c_str()) {}
 
     // [routes] The mutating routes; nullopt when `path` is none of them.
@@ -255,6 +253,35 @@ struct CentralHttpServer::Impl {
         return std::nullopt;
     }
 
+    // Whether `path` (with `body`) is one of the rate-limited walk-up routes: those that
+    // check a guess (a code, a password) or send a message (a code, a confirmation).
+    bool limited(const std::string& path, const std::string& body) const {
+        if (path == "/v1/verifications" || path == "/v1/sign-ins" ||
+            path == "/v1/activations" || !check_route_challenge(path).empty() ||
+            !resend_route_challenge(path).empty() || !activation_of(path).empty()) {
+            return true;
+        }
+        return (path == "/v1/password-resets" || path == "/v1/unlocks") &&
+               settings.confirmations != nullptr && OfflineConfirmations::is_offline_request(body);
+    }
+
+    // The 429 for a caller over its limit; nullopt when the request may run. Counted
+    // before any idempotency record is made: a refused request is not stored, so a retry
+    // with the same key after the wait runs.
+    std::optional<Reply> over_limit(const std::string& subject, const std::string& path,
+                                    const std::string& body) {
+        if (!limiter.enabled() || !limited(path, body)) {
+            return std::nullopt;
+        }
+        const auto verdict = limiter.hit(subject, unix_now());
+        if (verdict.allowed) {
+            return std::nullopt;
+        }
+        spdlog::info("rate limit: {} refused for {} ({} s left)", path, subject,
+                     verdict.retry_after_seconds);
+        return Reply{429, rate_limited_body(verdict.retry_after_seconds)};
+    }
+
     // [idempotency] Runs a mutating route under `key` (empty: no key, no record).
     Reply run(const std::string& key, const std::string& path, const std::string& body,
               bool& replayed, const std::optional<KioskIdentity>& kiosk = std::nullopt) {
@@ -328,6 +355,7 @@ struct CentralHttpServer::Impl {
             return;
         }
         service.purge_expired(now);
+        limiter.purge(now);
         if (settings.confirmations != nullptr) {
             settings.confirmations->expire(now);
         }
@@ -367,7 +395,8 @@ struct CentralHttpServer::Impl {
     // boxes, Argon2id) runs first without the store's lock; then every item runs in one
     // durable transaction, each item in its own savepoint, so one commit (a few fsyncs)
     // records all the items' effects with their idempotency records, or none of them.
-    Reply batch(const std::string& text, const std::optional<KioskIdentity>& kiosk) {
+    Reply batch(const std::string& text, const std::optional<KioskIdentity>& kiosk,
+                const std::string& subject) {
         json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (doc.is_discarded() || !doc.is_object() || !doc.contains("items") ||
             !doc.at("items").is_array()) {
@@ -381,7 +410,7 @@ struct CentralHttpServer::Impl {
         purge_if_due(unix_now());
         std::vector<PreparedItem> items;
         for (const auto& item : doc.at("items")) {
-            items.push_back(prepare_item(item, kiosk));
+            items.push_back(prepare_item(item, kiosk, subject));
         }
         wipe_strings(doc);
         json results = json::array();
@@ -399,7 +428,8 @@ struct CentralHttpServer::Impl {
         return {200, json{{"results", std::move(results)}}.dump()};
     }
 
-    PreparedItem prepare_item(const json& item, const std::optional<KioskIdentity>& kiosk) {
+    PreparedItem prepare_item(const json& item, const std::optional<KioskIdentity>& kiosk,
+                              const std::string& subject) {
         PreparedItem prepared;
         if (!item.is_object()) {
             prepared.early =
@@ -442,6 +472,11 @@ struct CentralHttpServer::Impl {
         } else {
             prepared.early = error_reply(400, api::error_code::kBadRequest,
                                          "body must be the JSON object the route takes.");
+            return prepared;
+        }
+        // Items count like single requests, so a batch is no way around the limit.
+        if (auto refusal = over_limit(subject, prepared.route, prepared.body)) {
+            prepared.early = std::move(*refusal);
             return prepared;
         }
         try {
@@ -604,6 +639,11 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
             }
             kiosk = std::move(caller.kiosk);
         }
+        if (auto refusal = impl->over_limit(rate_subject(kiosk, req), req.path, req.body)) {
+            write_reply(res, *refusal);
+            res.set_header("Retry-After", std::to_string(*retry_after_of(refusal->body)));
+            return;
+        }
         const Reply reply = impl->run(key, req.path, req.body, replayed, kiosk);
         write_reply(res, reply);
         if (reply.status == 429) {
@@ -652,10 +692,11 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
     });
     server.Post(kBatchPath, [impl](const httplib::Request& req, httplib::Response& res) {
         const auto kiosk = impl->records ? impl->records->kiosk_of(req) : std::nullopt;
-        write_reply(res, impl->batch(req.body, kiosk));
+        write_reply(res, impl->batch(req.body, kiosk, rate_subject(kiosk, req)));
     });
     if (impl->settings.confirmations != nullptr) {
-        register_confirmation_routes(server, *impl->settings.confirmations);
+        register_confirmation_routes(server, *impl->settings.confirmations, impl->limiter,
+                                     impl->settings.fleet);
     }
     if (impl->settings.fleet.store != nullptr) {
         register_fleet_routes(server, *impl->settings.fleet.store, impl->settings.fleet);

@@ -52,6 +52,9 @@ struct ServeOptions {
     std::string organisation;                 // its words may not be in passwords
     // How codes and notices reach users (docs/configuration.md, "Notifications").
     kiosk::central::NotifierSettings notify;
+    // Passwords that count as recent, the current one included (0: off).
+    int password_history = 5;
+    std::string kiosk_rate_limit = "120/10"; // walk-up requests per kiosk / minutes
     int retry_first_ms = 2000;
     int retry_longest_ms = 300000;
 };
@@ -171,6 +174,13 @@ int serve(const ServeOptions& options) {
         spdlog::error("{}", error);
         return 1;
     }
+    store->set_password_history(options.password_history);
+    const auto rate_limit = kiosk::central::parse_rate_limit(options.kiosk_rate_limit);
+    if (!rate_limit) {
+        spdlog::error("--kiosk-rate-limit must be N/MINUTES (e.g. 120/10; 0/10 turns it off)");
+        return 2;
+    }
+    http.rate_limit = *rate_limit;
     auto fleet = kiosk::central::FleetStore::open(database, error);
     if (!fleet) {
         spdlog::error("{}", error);
@@ -467,6 +477,18 @@ int main(int argc, char** argv) {
                      "Seconds a lockout lasts unless the account is unlocked first")
         ->capture_default_str()
         ->check(CLI::Range(1, 7 * 24 * 3600));
+    serve_cmd
+        ->add_option("--password-history", options.password_history,
+                     "A new password may not be any of the account's last N (the current one "
+                     "included); 0 turns the check off")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 24));
+    serve_cmd
+        ->add_option("--kiosk-rate-limit", options.kiosk_rate_limit,
+                     "Walk-up requests that guess or send (verifications, codes, resends, "
+                     "activations, offline requests and confirmations, sign-ins) allowed per "
+                     "kiosk: N/MINUTES; 0/MINUTES turns the limit off")
+        ->capture_default_str();
     serve_cmd->add_option("--min-password-length", options.min_password_length)
         ->capture_default_str()
         ->check(CLI::Range(8, 64));

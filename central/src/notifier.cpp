@@ -542,6 +542,10 @@ bool Notifier::send_notice(const std::string& to, const std::string& account,
         subject = "A request for your account was refused";
         what = "A request made for your account at a kiosk without a connection was refused: "
                "the new password contained your username. Nothing was changed.";
+    } else if (notice == "offline_request_reused") {
+        subject = "A request for your account was refused";
+        what = "A request made for your account at a kiosk without a connection was refused: "
+               "the new password was one you used recently. Nothing was changed.";
     }
     Outgoing message{to, account, "notice " + notice, subject, {}};
     message.text.assign(what + "\r\n\r\nReference: " + reference +

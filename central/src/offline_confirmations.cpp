@@ -84,7 +84,8 @@ std::optional<Parsed> parse_request(const std::string& route, const std::string&
 
 OfflineConfirmations::OfflineConfirmations(Store& store, PasswordPolicy policy,
                                            Notifier& mail, ConfirmationSettings settings)
-    : store_(store), policy_(std::move(policy)), mail_(mail), settings_(std::move(settings)) {}
+    : store_(store), policy_(std::move(policy)), mail_(mail), settings_(std::move(settings)),
+      history_(store) {}
 
 bool OfflineConfirmations::is_offline_request(std::string_view body) {
     // Cheap first: most bodies are online requests with a token.
@@ -148,8 +149,17 @@ Outcome<std::string> OfflineConfirmations::receive(const std::string& route,
     const bool usable = account && account->state != "disabled";
     // A password that contains the owner's username is refused for that owner only, so
     // the answer stays the same; the owner is told instead of being sent a code.
-    const bool refused = usable && reset &&
-                         policy_.check(parsed->new_password.view(), account->username).has_value();
+    const bool holds_username =
+        usable && reset &&
+        policy_.check(parsed->new_password.view(), account->username).has_value();
+    // One of the owner's last N passwords: refused like the username, and judged with the
+    // same number of Argon2id verifications for every name (constant work), so the time
+    // says nothing either.
+    const bool reused =
+        reset && history_.reused(usable ? std::optional<std::int64_t>(account->id) : std::nullopt,
+                                 parsed->new_password.view(), /*constant_work=*/true) &&
+        usable;
+    const bool refused = holds_username || reused;
 
     const auto now = unix_now();
     OfflineRequest request;
@@ -183,10 +193,12 @@ Outcome<std::string> OfflineConfirmations::receive(const std::string& route,
                           request.reference);
         }
     } else if (refused) {
-        spdlog::info("offline request {} for account {} refused: the password contains the "
-                     "username",
-                     request.reference, account->id);
-        if (!mail_.send_notice(account->email, account->username, "offline_request_refused",
+        spdlog::info("offline request {} for account {} refused: the password {}",
+                     request.reference, account->id,
+                     holds_username ? "contains the username" : "was used recently");
+        if (!mail_.send_notice(account->email, account->username,
+                               holds_username ? "offline_request_refused"
+                                              : "offline_request_reused",
                                request.reference)) {
             spdlog::error("offline request {}: could not write the demo mail outbox",
                           request.reference);

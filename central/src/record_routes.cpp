@@ -4,6 +4,7 @@
 #include "record_routes.hpp"
 
 #include "fleet_routes.hpp"
+#include "route_helpers.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/random.hpp"
@@ -30,15 +31,6 @@ RouteReply error_reply(int status, std::string_view code, std::string message) {
 void write(httplib::Response& res, const RouteReply& reply) {
     res.status = reply.status;
     res.set_content(reply.body, "application/json");
-}
-
-std::string bearer(const httplib::Request& req) {
-    const std::string header = req.get_header_value("Authorization");
-    constexpr std::string_view kPrefix = "Bearer ";
-    if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
-        return {};
-    }
-    return header.substr(kPrefix.size());
 }
 
 // The body as an object whose keys are all in `allowed`, or the 400 to answer.

@@ -47,7 +47,7 @@ std::string lockout_subject(std::string_view unknown_name) {
 CentralService::CentralService(Store& store, PasswordPolicy policy, Notifier& mail,
                                ServiceSettings settings)
     : store_(store), policy_(std::move(policy)), mail_(mail), settings_(settings),
-      dummy_hash_(hash_password(random_token(24))) {}
+      dummy_hash_(hash_password(random_token(24))), history_(store) {}
 
 // [verification] ------------------------------------------------------------------------
 
@@ -262,7 +262,7 @@ Outcome<CentralService::Verified> CentralService::account_for_token(const std::s
 // [reset] -------------------------------------------------------------------------------
 
 Outcome<CentralService::Verified>
-CentralService::reset_owner(const api::ResetPasswordRequest& request) {
+CentralService::reset_owner(const api::ResetPasswordRequest& request, bool check_history) {
     auto owner = account_for_token(request.verification_token);
     if (auto* failure = std::get_if<ServiceError>(&owner)) {
         return *failure;
@@ -283,11 +283,15 @@ CentralService::reset_owner(const api::ResetPasswordRequest& request) {
                                      {account.username, account.display_name, account.email})) {
         return ServiceError{422, std::move(*refusal)}; // the token stays usable
     }
+    if (check_history && history_.reused(account.id, request.new_password)) {
+        // the token stays usable
+        return ServiceError{422, password_reused_error(store_.password_history())};
+    }
     return owner;
 }
 
 std::optional<std::string> CentralService::prehash_reset(const api::ResetPasswordRequest& request) {
-    if (std::holds_alternative<ServiceError>(reset_owner(request))) {
+    if (std::holds_alternative<ServiceError>(reset_owner(request, /*check_history=*/true))) {
         return std::nullopt;
     }
     return hash_password(request.new_password);
@@ -298,7 +302,9 @@ CentralService::reset_password(const api::ResetPasswordRequest& request,
                                const std::optional<std::string>& prehashed) {
     // Checked again even after prehash_reset: an earlier item of a batch may have spent
     // the token since, and the answer must be the one this request gets now.
-    auto owner = reset_owner(request);
+    // A prehashed password passed the history there (outside the lock); a refused one
+    // comes here without a hash and is judged again.
+    auto owner = reset_owner(request, /*check_history=*/!prehashed);
     if (auto* failure = std::get_if<ServiceError>(&owner)) {
         return *failure;
     }
@@ -400,6 +406,17 @@ Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& r
     if (right) {
         if (lock.failures > 0 || lock.locked_until) {
             store_.clear_lockout(subject);
+        }
+        // The only moment the central holds the password: a hash made under older Argon2id
+        // parameters is replaced by one under today's (not a change: no history row).
+        if (needs_rehash(account->password_hash)) {
+            std::string fresh = hash_password(request.password);
+            if (store_.replace_password_hash(account->id, account->password_hash, fresh)) {
+                spdlog::info("sign-in: password hash of account {} renewed to the current "
+                             "Argon2id parameters",
+                             account->id);
+            }
+            secure_wipe(fresh);
         }
         return api::SignInResponse{account->username, account->display_name};
     }

@@ -6,6 +6,7 @@
 #include "staff_routes.hpp"
 
 #include "fleet_routes.hpp"
+#include "route_helpers.hpp"
 #include "kiosk/central/database.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
@@ -30,27 +31,6 @@ constexpr std::int64_t kDefaultActivationDays = 14;
 constexpr std::int64_t kMaxActivationDays = 90;
 
 // [helpers] ------------------------------------------------------------------------------
-
-void write_error(httplib::Response& res, int status, std::string_view code,
-                 const std::string& message) {
-    res.status = status;
-    res.set_content(api::error_body({std::string(code), message, std::nullopt, std::nullopt}),
-                    "application/json");
-}
-
-void write_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(), "application/json");
-}
-
-std::string bearer(const httplib::Request& req) {
-    const std::string header = req.get_header_value("Authorization");
-    constexpr std::string_view kPrefix = "Bearer ";
-    if (header.size() <= kPrefix.size() || header.compare(0, kPrefix.size(), kPrefix) != 0) {
-        return {};
-    }
-    return header.substr(kPrefix.size());
-}
 
 // The body as an object whose keys are all in `allowed`, or nullopt with the 4xx written.
 std::optional<json> strict_body(const httplib::Request& req, httplib::Response& res,

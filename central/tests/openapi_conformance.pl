@@ -366,6 +366,25 @@ call('POST', '/v1/staff-verifications', json => {identifier => 'jdoe',
     staff_credential => $admin_token, reason => 'conformance', id_checked => \1},
     headers => $admin, expect => 401);
 
+# The per-kiosk rate limit (default 120 walk-up requests per 10 minutes, this run's caller
+# being its address): cheap verifications until the central answers 429, then one checked
+# against the spec. Last, since it shuts every walk-up route to this caller for the window.
+my $limited = 0;
+for (1 .. 300) {
+    my $res = $ua->post("$base/v1/verifications" => json => {identifier => 'nobody-here'})->result;
+    if ($res->code == 429) {
+        $limited = 1;
+        fail_with('rate limit: no Retry-After header')
+          unless ($res->headers->header('Retry-After') // '') =~ /^\d+$/;
+        last;
+    }
+}
+fail_with('rate limit: 300 verifications and never a 429') unless $limited;
+my (undef, $refused) = call('POST', '/v1/verifications', json => {identifier => 'jdoe'},
+    expect => 429);
+fail_with('rate limit: no retry_after_seconds')
+  unless ref $refused eq 'HASH' && ($refused->{error}{retry_after_seconds} // 0) > 0;
+
 fail_with("never exercised: $_") for sort grep { !$exercised{$_} } keys %documented;
 
 if (@failures) {

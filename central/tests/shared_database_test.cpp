@@ -1,11 +1,16 @@
 // Several kiosk-central processes on one database (issue 3: stateless centrals behind a load
-// balancer): a verification started on one and finished on the other, single-use tokens and
-// challenge attempts counted across both, a concurrent duplicate Idempotency-Key sent to
-// both, and the audit hash chain after both append at once. Runs on SQLite (one file) and,
+// balancer): a verification started on one and finished on the other, single-use tokens,
+// challenge and activation attempts and the per-kiosk rate limit counted across both, a
+// concurrent duplicate Idempotency-Key sent to both, and the audit hash chain after both
+// append at once. Runs on SQLite (one file) and,
 // as pg.SharedDatabase.*, on PostgreSQL.
 #include "central_process.hpp"
 
 #include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <vector>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -188,4 +193,97 @@ TEST_F(SharedDatabase, TheAuditChainHoldsAfterConcurrentAppendsFromBoth) {
     EXPECT_EQ(rows[0][0], "32") << "every append from both processes is there";
     const auto all = a_->database().query("SELECT COUNT(*), MAX(sequence) FROM audit_log");
     EXPECT_EQ(all[0][0], all[0][1]) << "sequences 1..n without a gap or a duplicate";
+}
+
+// Wrong codes for one authenticator enrolment sent at once to both processes: each spends
+// exactly one of its 5 attempts in the database (no two answers report the same attempts
+// left), the fifth sends it back to 'pending', and then even the right code is refused.
+TEST_F(SharedDatabase, ConcurrentWrongActivationCodesOnBothProcessesEachSpendOneAttempt) {
+    auto started = post(*a_, "/v1/activations",
+                        {{"identifier", "kzielinski"},
+                         {"activation_code", "ACTV-DEMO-2026"},
+                         {"new_password", "Amber-Meadow-Violin-Sunrise"}});
+    ASSERT_EQ(started->status, 201) << started->body;
+    const json enrolment = json::parse(started->body);
+    const std::string confirm =
+        "/v1/activations/" + enrolment["activation_id"].get<std::string>() + "/confirm";
+    // The app's code now, from oathtool; the wrong one is any other six digits.
+    const std::string secret = enrolment["secret"];
+    FILE* pipe = popen(("oathtool --totp -b " + secret).c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char line[32] = {};
+    ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+    pclose(pipe);
+    const std::string right = std::string(line).substr(0, 6);
+    const std::string wrong = right == "000000" ? "111111" : "000000";
+
+    constexpr int kRequests = 10;
+    std::atomic<int> ready{0};
+    std::vector<std::optional<httplib::Result>> results(kRequests);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRequests; ++i) {
+        threads.emplace_back([&, i] {
+            auto c = client(i % 2 == 0 ? *a_ : *b_);
+            c->Get("/v1/health"); // the TLS handshake before the race
+            ++ready;
+            while (ready.load() < kRequests) {
+            }
+            results[i].emplace(c->Post(confirm.c_str(), json{{"code", wrong}}.dump(),
+                                       "application/json"));
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    std::multiset<int> attempts_left;
+    int gone = 0;
+    for (auto& result : results) {
+        ASSERT_TRUE(result && *result);
+        const auto& res = **result;
+        const json body = json::parse(res.body);
+        if (res.status == 401) {
+            EXPECT_EQ(body["error"]["code"], "wrong_code");
+            attempts_left.insert(body["error"]["attempts_left"].get<int>());
+        } else {
+            EXPECT_EQ(res.status, 410) << res.body;
+            ++gone;
+        }
+    }
+    EXPECT_EQ(attempts_left, (std::multiset<int>{1, 2, 3, 4}))
+        << "each wrong code spent one attempt, none was counted twice";
+    EXPECT_EQ(gone, kRequests - 4);
+    const auto row = a_->database().query(
+        "SELECT state, attempts_left, password_hash, totp_secret FROM activations WHERE "
+        "account_id = (SELECT id FROM accounts WHERE username = 'kzielinski')");
+    ASSERT_EQ(row.size(), 1U);
+    EXPECT_EQ(row[0][0], "pending");
+    EXPECT_EQ(row[0][1], "0");
+    EXPECT_EQ(row[0][2], "") << "the first password is forgotten";
+    EXPECT_EQ(row[0][3], "") << "and so is the secret";
+    auto late = post(*b_, confirm, {{"code", right}});
+    EXPECT_EQ(late->status, 410) << "out of attempts, even the right code: " << late->body;
+}
+
+// The per-kiosk limit is counted in the database: requests to either process add up.
+TEST(SharedRateLimit, RequestsToBothProcessesShareOneCount) {
+    const std::vector<std::string> limit = {"--kiosk-rate-limit", "3/60"};
+    CentralProcess a(limit);
+    auto b = CentralProcess::sharing(a, limit);
+    const auto now = static_cast<long long>(std::time(nullptr));
+    if (3600 - now % 3600 < 30) { // fixed windows: not across the end of one
+        std::this_thread::sleep_for(std::chrono::seconds(3600 - now % 3600 + 1));
+    }
+    const auto start = [](const CentralProcess& central) {
+        auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", central.port());
+        c->set_ca_cert_path(central.ca_file().c_str());
+        c->enable_server_certificate_verification(true);
+        return c->Post("/v1/verifications", json{{"identifier", "jdoe"}}.dump(),
+                       "application/json");
+    };
+    EXPECT_EQ(start(a)->status, 202);
+    EXPECT_EQ(start(b)->status, 202);
+    EXPECT_EQ(start(a)->status, 202);
+    auto over = start(b);
+    EXPECT_EQ(over->status, 429) << "the fourth in all, though B's second: " << over->body;
+    EXPECT_EQ(start(a)->status, 429);
 }

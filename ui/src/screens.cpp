@@ -40,6 +40,8 @@ std::string_view notice_key(app::Notice notice) {
         return "notice.ticket_description_empty";
     case app::Notice::CategoryMissing:
         return "notice.ticket_category_missing";
+    case app::Notice::PasswordReused:
+        return "notice.password_reused";
     }
     return {};
 }
@@ -54,6 +56,8 @@ std::string_view problem_key(app::Problem problem) {
         return "problem.too_many_attempts";
     case app::Problem::VerificationExpired:
         return "problem.verification_expired";
+    case app::Problem::RateLimited:
+        return "problem.rate_limited";
     case app::Problem::None:
     case app::Problem::Unexpected:
         break;
@@ -565,7 +569,10 @@ void KioskScreens::draw_problem(const app::ViewModel& view, std::vector<app::Int
     ui_.begin_page("problem", text("app.name"));
     const std::string key(problem_key(view.problem));
     ui_.title(text(key + ".title"));
-    ui_.paragraph(text(key + ".next"));
+    // The wait is counted: its plural form says "1 minute" / "5 minutes" in each language.
+    ui_.paragraph(view.problem == app::Problem::RateLimited
+                      ? catalog_->plural(key + ".next", view.retry_after_minutes)
+                      : text(key + ".next"));
     ui_.vertical_space(1.0f);
     const auto pressed = ui_.button_row(text("problem.start_over"), text("problem.finish"), true);
     if (pressed == RowPress::Forward || (!focus_first_field_ && enter_pressed())) {

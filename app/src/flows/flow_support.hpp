@@ -5,7 +5,10 @@
 #include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace kiosk::app {
@@ -21,6 +24,16 @@ inline bool worth_saving_for_later(const net::ApiFailure& failure) {
     return failure.kind == net::ApiFailure::Kind::Transport &&
            (failure.transport == Kind::Unreachable || failure.transport == Kind::Timeout ||
             failure.transport == Kind::Stalled);
+}
+
+// The whole minutes to wait when the central refused for too many requests from this
+// kiosk (429 rate_limited, its Retry-After), rounded up; nullopt for any other failure.
+inline std::optional<int> rate_limited_minutes(const net::ApiFailure& failure) {
+    if (failure.code() != api::error_code::kRateLimited) {
+        return std::nullopt;
+    }
+    const auto seconds = failure.retry_after.value_or(std::chrono::seconds(60)).count();
+    return static_cast<int>(std::clamp<long long>((seconds + 59) / 60, 1, 24 * 60));
 }
 
 inline std::string utc_now_rfc3339() {

@@ -23,6 +23,9 @@ Notice notice_for_password_refusal(std::string_view code) {
     if (code == api::error_code::kPasswordContainsUsername) {
         return Notice::PasswordContainsUsername;
     }
+    if (code == api::error_code::kPasswordReused) {
+        return Notice::PasswordReused;
+    }
     return Notice::PasswordRefused;
 }
 

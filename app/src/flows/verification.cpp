@@ -33,6 +33,9 @@ void Session::verification_started(const net::ApiResult<api::StartVerificationRe
     }
     const auto& failure = std::get<net::ApiFailure>(result);
     spdlog::warn("session: starting verification failed: {}", failure.detail);
+    if (show_rate_limited(failure)) {
+        return;
+    }
     if (offer_offline_request(failure)) {
         return; // saving the request for out-of-band confirmation is offered instead
     }
@@ -75,6 +78,8 @@ void Session::code_checked(net::ApiResult<api::CheckCodeResponse>& result) {
         show_problem(Problem::TooManyAttempts);
     } else if (code == api::error_code::kChallengeExpired) {
         show_problem(Problem::CodeExpired);
+    } else if (show_rate_limited(failure)) {
+        spdlog::warn("session: checking the code was refused: too many requests from this kiosk");
     } else {
         spdlog::warn("session: checking the code failed: {}", failure.detail);
         show_problem(is_transport_failure(failure) ? Problem::CentralUnreachable
@@ -98,6 +103,16 @@ void Session::verified() {
         break;
     }
     show(Screen::NewPassword);
+}
+
+bool Session::show_rate_limited(const net::ApiFailure& failure) {
+    const auto minutes = rate_limited_minutes(failure);
+    if (!minutes) {
+        return false;
+    }
+    view_.retry_after_minutes = *minutes;
+    show_problem(Problem::RateLimited);
+    return true;
 }
 
 void Session::show_failure_after_verification(const net::ApiFailure& failure, const char* what) {

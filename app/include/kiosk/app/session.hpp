@@ -90,6 +90,7 @@ enum class Problem {
     TooManyAttempts,     // the code was typed wrong too often
     VerificationExpired, // verified too long ago: the token is no longer valid
     Unexpected,          // the central answered something we cannot act on
+    RateLimited,         // too many requests from this kiosk: ViewModel::retry_after_minutes
 };
 
 // A message on the current screen that the user can fix there and then.
@@ -107,6 +108,7 @@ enum class Notice {
     CannotSaveRequest, // the central is unreachable and the outbox refused (full, disk)
     DescriptionEmpty,  // a ticket needs a few words on what is wrong
     CategoryMissing,   // a ticket needs a category
+    PasswordReused,    // one of the account's recent passwords (the central's history)
 };
 
 struct ViewModel {
@@ -123,6 +125,7 @@ struct ViewModel {
     int min_password_length = 15;
     int code_length = 6;
     int idle_seconds_left = 0; // > 0 while the "still there?" countdown shows
+    int retry_after_minutes = 0; // with Problem::RateLimited: when the kiosk may try again
     std::string identifier;    // as typed, to say where the code went
     std::string reference;     // receipt reference on Done
     std::string completed_at;  // RFC 3339, on Done
@@ -316,6 +319,9 @@ private:
     void status_arrived(const net::ApiResult<api::AccountStatusResponse>& result);
     // A failure that ends a flow after verification: the Problem screen naming it.
     void show_failure_after_verification(const net::ApiFailure& failure, const char* what);
+    // 429 rate_limited (too many requests from this kiosk): the Problem screen saying when
+    // to try again. False for any other failure.
+    bool show_rate_limited(const net::ApiFailure& failure);
     // The receipt of a finished task.
     void show_receipt(std::string reference, std::string completed_at);
     // Keeps the person's language and modes across a wipe (same person, new task).

@@ -4,6 +4,7 @@
 // internal failure gets a 500 "internal" envelope, never a crash.
 #pragma once
 
+#include "kiosk/central/rate_limit.hpp"
 #include "kiosk/central/service.hpp"
 #include "kiosk/common/secret.hpp"
 
@@ -58,6 +59,10 @@ struct HttpSettings {
     // Offline requests awaiting confirmation (kiosk/central/offline_confirmations.hpp); not
     // owned. nullptr: such requests answer like a reset/unlock without a token.
     OfflineConfirmations* confirmations = nullptr;
+    // Walk-up routes that can be abused to guess or spam (start, check and resend a
+    // verification, activation and its confirmation, offline requests and their
+    // confirmation, sign-in): at most this many per calling kiosk and window.
+    RateLimitSettings rate_limit;
 };
 
 class CentralHttpServer {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kiosk/central/notifier.hpp"
+#include "kiosk/central/password_history.hpp"
 #include "kiosk/central/password_policy.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/service.hpp"
@@ -88,6 +89,7 @@ private:
     PasswordPolicy policy_;
     Notifier& mail_;
     ConfirmationSettings settings_;
+    PasswordHistory history_;
     Records* records_ = nullptr;
     mutable std::mutex url_mutex_; // public_url is set once the port is known
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kiosk/central/notifier.hpp"
+#include "kiosk/central/password_history.hpp"
 #include "kiosk/central/password_policy.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/store.hpp"
@@ -86,8 +87,10 @@ private:
     };
     // The account a still-valid, unused token belongs to, or a 401 token_invalid.
     Outcome<Verified> account_for_token(const std::string& token);
-    // A reset's checks before hashing: the token's owner, or the refusal.
-    Outcome<Verified> reset_owner(const api::ResetPasswordRequest& request);
+    // A reset's checks before hashing: the token's owner, or the refusal. `check_history`:
+    // also refuse one of the last N passwords (N Argon2id verifications, so a batch does it
+    // in prehash_reset, outside the store's lock, and not again).
+    Outcome<Verified> reset_owner(const api::ResetPasswordRequest& request, bool check_history);
     // The account's phone number for SMS codes; empty when it has none.
     std::string account_phone(std::int64_t account_id);
     // Sends `code` for a challenge bound to `account` by its method's channel.
@@ -104,6 +107,7 @@ private:
     // usable account, so both cost the same work.
     std::string dummy_hash_;
     Records* records_ = nullptr;
+    PasswordHistory history_;
     void audit(const std::string& action, const Account* account, std::string detail);
 };
 

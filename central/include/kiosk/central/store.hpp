@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kiosk::central {
 namespace sql {
@@ -190,6 +191,28 @@ public:
     void abandon_idempotent(const std::string& key);
     // Deletes records created before `created_before`; returns how many.
     std::int64_t purge_idempotency(std::int64_t created_before);
+
+    // Password history (src/password_history.cpp): how many passwords count as recent,
+    // the current one included (0: none, nothing kept). Every password change through the
+    // store (reset, offline reset, activation) keeps the replaced hash and trims the rest.
+    void set_password_history(int depth);
+    int password_history();
+    // The account's current hash, then up to password_history() - 1 replaced ones, newest
+    // first; empty when the history is off.
+    std::vector<std::string> recent_password_hashes(std::int64_t account_id);
+    // For a password change made on the store's connection elsewhere (activation): call
+    // inside its transaction, before the new hash is written.
+    void remember_current_password(std::int64_t account_id, std::int64_t now);
+    // The same password hashed again (Argon2id parameters moved): a compare-and-set, so a
+    // password changed meanwhile is never overwritten. Not a change: no history row.
+    bool replace_password_hash(std::int64_t account_id, const std::string& old_hash,
+                               const std::string& new_hash);
+
+    // Rate limits (src/rate_limit.cpp): counts one request of `subject` in the fixed window
+    // starting at `window_start` and returns the window's count including it.
+    std::int64_t count_request(const std::string& subject, std::int64_t window_start);
+    // Deletes windows that started before `window_start_before`; returns how many.
+    std::int64_t purge_rate_limits(std::int64_t window_start_before);
 
     // Runs `work` on the store's connection under its lock, for tables other parts of the
     // central own (src/records.cpp): their writes join a running Batch's transaction, so a

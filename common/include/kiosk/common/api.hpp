@@ -23,6 +23,11 @@ inline constexpr std::string_view kPasswordTooShort = "password_too_short";
 inline constexpr std::string_view kPasswordTooLong = "password_too_long";
 inline constexpr std::string_view kPasswordCommon = "password_common";
 inline constexpr std::string_view kPasswordContainsUsername = "password_contains_username";
+// The new password is the current one or one of the account's last N (--password-history).
+inline constexpr std::string_view kPasswordReused = "password_reused";
+// Too many walk-up requests from this kiosk (or address) in the window: 429 with
+// retry_after_seconds in the error and a Retry-After header.
+inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kInternal = "internal";
 inline constexpr std::string_view kPayloadTooLarge = "payload_too_large";
 // Idempotency-Key (docs/api/openapi.yaml): malformed, reused with another body, or the
