@@ -5,7 +5,6 @@
 
 #include "fleet_routes.hpp"
 #include "kiosk/central/time_format.hpp"
-
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/secret.hpp"
 
@@ -170,46 +169,44 @@ void register_confirmation_routes(httplib::Server& server, OfflineConfirmations&
         write_page(res, failure.http_status, "Link no longer valid", gone_page_text());
     });
 
-    server.Post(R"(/v1/offline-confirmations/([A-Za-z0-9_-]{1,64})/confirm)",
-                [c, l, fleet](const httplib::Request& req, httplib::Response& res) {
-                    const auto verdict = l->hit(rate_subject(fleet, req), unix_now());
-                    if (!verdict.allowed) {
-                        res.status = 429;
-                        res.set_content(rate_limited_body(verdict.retry_after_seconds),
-                                        "application/json");
-                        res.set_header("Retry-After",
-                                       std::to_string(verdict.retry_after_seconds));
-                        return;
-                    }
-                    json doc = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-                    const bool ok = doc.is_object() && doc.contains("code") &&
-                                    doc["code"].is_string() &&
-                                    (!doc.contains("totp_code") || doc["totp_code"].is_string());
-                    if (!ok || req.body.size() > kMaxFormBytes) {
-                        write_json_error(
-                            res, {400,
+    server.Post(
+        R"(/v1/offline-confirmations/([A-Za-z0-9_-]{1,64})/confirm)",
+        [c, l, fleet](const httplib::Request& req, httplib::Response& res) {
+            const auto verdict = l->hit(rate_subject(fleet, req), unix_now());
+            if (!verdict.allowed) {
+                res.status = 429;
+                res.set_content(rate_limited_body(verdict.retry_after_seconds), "application/json");
+                res.set_header("Retry-After", std::to_string(verdict.retry_after_seconds));
+                return;
+            }
+            json doc = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+            const bool ok = doc.is_object() && doc.contains("code") && doc["code"].is_string() &&
+                            (!doc.contains("totp_code") || doc["totp_code"].is_string());
+            if (!ok || req.body.size() > kMaxFormBytes) {
+                write_json_error(res,
+                                 {400,
                                   {std::string(api::error_code::kBadRequest),
                                    "The body must be {\"code\": \"...\"} (and \"totp_code\" for "
                                    "an account with an authenticator app).",
                                    std::nullopt, std::nullopt}});
-                        return;
-                    }
-                    std::string code = doc["code"].get<std::string>();
-                    std::string totp_code = doc.value("totp_code", std::string());
-                    secure_wipe(doc["code"].get_ref<std::string&>());
-                    if (doc.contains("totp_code")) {
-                        secure_wipe(doc["totp_code"].get_ref<std::string&>());
-                    }
-                    auto outcome = c->confirm(req.matches[1].str(), code, totp_code);
-                    secure_wipe(code);
-                    secure_wipe(totp_code);
-                    if (const auto* done = std::get_if<ConfirmationResult>(&outcome)) {
-                        res.status = 200;
-                        res.set_content(confirmation_body(*done), "application/json");
-                        return;
-                    }
-                    write_json_error(res, std::get<ServiceError>(outcome));
-                });
+                return;
+            }
+            std::string code = doc["code"].get<std::string>();
+            std::string totp_code = doc.value("totp_code", std::string());
+            secure_wipe(doc["code"].get_ref<std::string&>());
+            if (doc.contains("totp_code")) {
+                secure_wipe(doc["totp_code"].get_ref<std::string&>());
+            }
+            auto outcome = c->confirm(req.matches[1].str(), code, totp_code);
+            secure_wipe(code);
+            secure_wipe(totp_code);
+            if (const auto* done = std::get_if<ConfirmationResult>(&outcome)) {
+                res.status = 200;
+                res.set_content(confirmation_body(*done), "application/json");
+                return;
+            }
+            write_json_error(res, std::get<ServiceError>(outcome));
+        });
 }
 
 } // namespace kiosk::central

@@ -5,7 +5,6 @@
 // target and version their payload states; whether one is applied is the kiosk's decision.
 #include "fleet_routes.hpp"
 
-#include "route_helpers.hpp"
 #include "kiosk/central/client_ca.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
@@ -13,6 +12,7 @@
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/bundle.hpp"
 #include "kiosk/config/document.hpp"
+#include "route_helpers.hpp"
 
 #include <chrono>
 #include <nlohmann/json.hpp>

@@ -256,9 +256,9 @@ struct CentralHttpServer::Impl {
     // Whether `path` (with `body`) is one of the rate-limited walk-up routes: those that
     // check a guess (a code, a password) or send a message (a code, a confirmation).
     bool limited(const std::string& path, const std::string& body) const {
-        if (path == "/v1/verifications" || path == "/v1/sign-ins" ||
-            path == "/v1/activations" || !check_route_challenge(path).empty() ||
-            !resend_route_challenge(path).empty() || !activation_of(path).empty()) {
+        if (path == "/v1/verifications" || path == "/v1/sign-ins" || path == "/v1/activations" ||
+            !check_route_challenge(path).empty() || !resend_route_challenge(path).empty() ||
+            !activation_of(path).empty()) {
             return true;
         }
         return (path == "/v1/password-resets" || path == "/v1/unlocks") &&

@@ -82,8 +82,8 @@ std::optional<Parsed> parse_request(const std::string& route, const std::string&
 
 } // namespace
 
-OfflineConfirmations::OfflineConfirmations(Store& store, PasswordPolicy policy,
-                                           Notifier& mail, ConfirmationSettings settings)
+OfflineConfirmations::OfflineConfirmations(Store& store, PasswordPolicy policy, Notifier& mail,
+                                           ConfirmationSettings settings)
     : store_(store), policy_(std::move(policy)), mail_(mail), settings_(std::move(settings)),
       history_(store) {}
 
@@ -156,8 +156,9 @@ Outcome<std::string> OfflineConfirmations::receive(const std::string& route,
     // same number of Argon2id verifications for every name (constant work), so the time
     // says nothing either.
     const bool reused =
-        reset && history_.reused(usable ? std::optional<std::int64_t>(account->id) : std::nullopt,
-                                 parsed->new_password.view(), /*constant_work=*/true) &&
+        reset &&
+        history_.reused(usable ? std::optional<std::int64_t>(account->id) : std::nullopt,
+                        parsed->new_password.view(), /*constant_work=*/true) &&
         usable;
     const bool refused = holds_username || reused;
 

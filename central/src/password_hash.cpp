@@ -6,9 +6,9 @@
 
 #include <argon2.h>
 #include <array>
-#include <string>
 #include <openssl/rand.h>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace kiosk::central {
@@ -38,12 +38,10 @@ std::string hash_password(std::string_view typed, const Argon2Parameters& parame
     if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
         throw std::runtime_error("no randomness for a password salt");
     }
-    const std::size_t encoded_size =
-        argon2_encodedlen(t, m, p, kSaltBytes, kHashBytes, Argon2_id);
+    const std::size_t encoded_size = argon2_encodedlen(t, m, p, kSaltBytes, kHashBytes, Argon2_id);
     std::vector<char> encoded(encoded_size);
-    const int rc =
-        argon2id_hash_encoded(t, m, p, password.data(), password.size(),
-                              salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
+    const int rc = argon2id_hash_encoded(t, m, p, password.data(), password.size(), salt.data(),
+                                         salt.size(), kHashBytes, encoded.data(), encoded.size());
     if (rc != ARGON2_OK) {
         throw std::runtime_error(std::string("argon2id failed: ") + argon2_error_message(rc));
     }

@@ -4,11 +4,11 @@
 #include "record_routes.hpp"
 
 #include "fleet_routes.hpp"
-#include "route_helpers.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
+#include "route_helpers.hpp"
 
 #include <algorithm>
 #include <cmath>

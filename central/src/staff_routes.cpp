@@ -6,13 +6,13 @@
 #include "staff_routes.hpp"
 
 #include "fleet_routes.hpp"
-#include "route_helpers.hpp"
 #include "kiosk/central/database.hpp"
 #include "kiosk/central/records.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/api.hpp"
 #include "kiosk/common/random.hpp"
 #include "kiosk/common/secret.hpp"
+#include "route_helpers.hpp"
 
 #include <algorithm>
 #include <initializer_list>

@@ -78,8 +78,7 @@ TEST(PasswordHistory, TheCurrentPasswordIsRefusedInPlainWordsAndTheTokenStaysUsa
     ASSERT_EQ(same->status, 422) << same->body;
     EXPECT_EQ(error_code(same), "password_reused");
     const std::string message = json::parse(same->body)["error"]["message"];
-    EXPECT_NE(message.find("current one or one of the 4 before it"), std::string::npos)
-        << message;
+    EXPECT_NE(message.find("current one or one of the 4 before it"), std::string::npos) << message;
     auto fresh = reset(central, token, "Harbour-Lantern-Copper-Finch");
     EXPECT_EQ(fresh->status, 200) << "a refusal does not spend the token: " << fresh->body;
     EXPECT_TRUE(central.password_matches("jdoe", "Harbour-Lantern-Copper-Finch"));
@@ -131,11 +130,10 @@ TEST(PasswordHistory, ZeroTurnsTheCheckOffAndKeepsNothing) {
 // name gets.
 TEST(PasswordHistory, AnOfflineResetToARecentPasswordIsRefusedWithANotice) {
     CentralProcess central;
-    const json item = {{"idempotency_key", "Q-HISTORY-1"},
-                       {"route", "/v1/password-resets"},
-                       {"body",
-                        {{"offline_request", {{"identifier", "jdoe"}}},
-                         {"new_password", kDemoPassword}}}};
+    const json item = {
+        {"idempotency_key", "Q-HISTORY-1"},
+        {"route", "/v1/password-resets"},
+        {"body", {{"offline_request", {{"identifier", "jdoe"}}}, {"new_password", kDemoPassword}}}};
     auto res = post(central, "/v1/sync/batch", {{"items", json::array({item})}});
     ASSERT_EQ(res->status, 200) << res->body;
     const json result = json::parse(res->body)["results"][0];

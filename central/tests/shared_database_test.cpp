@@ -9,13 +9,13 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
-#include <set>
-#include <vector>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
+#include <vector>
 
 using kiosk::testing::CentralProcess;
 using nlohmann::json;
@@ -228,8 +228,8 @@ TEST_F(SharedDatabase, ConcurrentWrongActivationCodesOnBothProcessesEachSpendOne
             ++ready;
             while (ready.load() < kRequests) {
             }
-            results[i].emplace(c->Post(confirm.c_str(), json{{"code", wrong}}.dump(),
-                                       "application/json"));
+            results[i].emplace(
+                c->Post(confirm.c_str(), json{{"code", wrong}}.dump(), "application/json"));
         });
     }
     for (auto& t : threads) {

@@ -104,8 +104,7 @@ void CentralProcess::launch() {
                                      ready.string()};
     // Tests send hundreds of walk-up requests from one loopback address, far beyond what a
     // kiosk does: the per-kiosk limit is off unless a test sets one (rate limit tests do).
-    if (std::find(extra_args.begin(), extra_args.end(), "--kiosk-rate-limit") ==
-        extra_args.end()) {
+    if (std::find(extra_args.begin(), extra_args.end(), "--kiosk-rate-limit") == extra_args.end()) {
         args.insert(args.end(), {"--kiosk-rate-limit", "0/10"});
     }
     args.insert(args.end(), extra_args.begin(), extra_args.end());

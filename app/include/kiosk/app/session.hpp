@@ -124,13 +124,13 @@ struct ViewModel {
     int attempts_left = 0;
     int min_password_length = 15;
     int code_length = 6;
-    int idle_seconds_left = 0; // > 0 while the "still there?" countdown shows
+    int idle_seconds_left = 0;   // > 0 while the "still there?" countdown shows
     int retry_after_minutes = 0; // with Problem::RateLimited: when the kiosk may try again
-    std::string identifier;    // as typed, to say where the code went
-    std::string reference;     // receipt reference on Done
-    std::string completed_at;  // RFC 3339, on Done
-    std::string receipt_url;   // on Done: where to follow the request up (shown as a QR code)
-    Flow flow = Flow::None;    // the task chosen on Home
+    std::string identifier;      // as typed, to say where the code went
+    std::string reference;       // receipt reference on Done
+    std::string completed_at;    // RFC 3339, on Done
+    std::string receipt_url;     // on Done: where to follow the request up (shown as a QR code)
+    Flow flow = Flow::None;      // the task chosen on Home
     // Staff verified this user in person: Home's tasks go straight to the verified step.
     bool staff_verified = false;
     std::string verified_name; // with staff_verified: the account's display name

@@ -13,8 +13,8 @@
 namespace kiosk::central {
 
 struct RateLimitSettings {
-    int requests = 120;        // per caller and window; 0 turns the limit off
-    int window_seconds = 600;  // 10 minutes
+    int requests = 120;       // per caller and window; 0 turns the limit off
+    int window_seconds = 600; // 10 minutes
 };
 
 // "N/MINUTES" (e.g. "120/10"; "0/10" is off) as --kiosk-rate-limit takes it; nullopt when
