@@ -19,8 +19,8 @@ bool PasswordHistory::reused(std::optional<std::int64_t> account_id, std::string
     const auto hashes =
         account_id ? store_.recent_password_hashes(*account_id) : std::vector<std::string>{};
     bool found = false;
-    for (int i = 0; i < depth; ++i) {
-        const bool real = static_cast<std::size_t>(i) < hashes.size();
+    for (std::size_t i = 0; i < static_cast<std::size_t>(depth); ++i) {
+        const bool real = i < hashes.size();
         if (!real && !constant_work) {
             break;
         }

@@ -217,16 +217,16 @@ TEST_F(SharedDatabase, ConcurrentWrongActivationCodesOnBothProcessesEachSpendOne
     const std::string right = std::string(line).substr(0, 6);
     const std::string wrong = right == "000000" ? "111111" : "000000";
 
-    constexpr int kRequests = 10;
+    constexpr std::size_t kRequests = 10;
     std::atomic<int> ready{0};
     std::vector<std::optional<httplib::Result>> results(kRequests);
     std::vector<std::thread> threads;
-    for (int i = 0; i < kRequests; ++i) {
+    for (std::size_t i = 0; i < kRequests; ++i) {
         threads.emplace_back([&, i] {
             auto c = client(i % 2 == 0 ? *a_ : *b_);
             c->Get("/v1/health"); // the TLS handshake before the race
             ++ready;
-            while (ready.load() < kRequests) {
+            while (ready.load() < static_cast<int>(kRequests)) {
             }
             results[i].emplace(
                 c->Post(confirm.c_str(), json{{"code", wrong}}.dump(), "application/json"));
@@ -251,7 +251,7 @@ TEST_F(SharedDatabase, ConcurrentWrongActivationCodesOnBothProcessesEachSpendOne
     }
     EXPECT_EQ(attempts_left, (std::multiset<int>{1, 2, 3, 4}))
         << "each wrong code spent one attempt, none was counted twice";
-    EXPECT_EQ(gone, kRequests - 4);
+    EXPECT_EQ(gone, static_cast<int>(kRequests) - 4);
     const auto row = a_->database().query(
         "SELECT state, attempts_left, password_hash, totp_secret FROM activations WHERE "
         "account_id = (SELECT id FROM accounts WHERE username = 'kzielinski')");
@@ -281,9 +281,9 @@ TEST(SharedRateLimit, RequestsToBothProcessesShareOneCount) {
                        "application/json");
     };
     EXPECT_EQ(start(a)->status, 202);
-    EXPECT_EQ(start(b)->status, 202);
+    EXPECT_EQ(start(*b)->status, 202);
     EXPECT_EQ(start(a)->status, 202);
-    auto over = start(b);
+    auto over = start(*b);
     EXPECT_EQ(over->status, 429) << "the fourth in all, though B's second: " << over->body;
     EXPECT_EQ(start(a)->status, 429);
 }
