@@ -151,22 +151,43 @@ CentralService::update_contact(const api::ContactUpdateRequest& request) {
         return *failure;
     }
     const Account& account = std::get<Verified>(owner).account;
-    if (!plausible_email(request.email)) {
+    if (!request.email && !request.phone) {
+        return error(400, api::error_code::kContactInvalid,
+                     "Give a new e-mail address, a new phone number, or both.");
+    }
+    if (request.email && !plausible_email(*request.email)) {
         return error(400, api::error_code::kContactInvalid,
                      "The new e-mail address does not look like one.");
+    }
+    if (request.phone && !plausible_phone(*request.phone)) {
+        return error(400, api::error_code::kContactInvalid,
+                     "The new phone number is not one: a + and the country code, then 8 to 15 "
+                     "digits in all.");
     }
     const auto now = unix_now();
     const std::string reference = "CNT-" + random_reference(6);
     const std::string token_hash = sha256_hex(request.verification_token);
+    const std::string old_phone = account_phone(account.id);
     std::optional<ServiceError> refusal;
     store_.with_connection([&](sql::Connection& db) {
         sql::Transaction savepoint(db, "account_change");
-        Query taken(db, "SELECT 1 FROM accounts WHERE lower(email) = lower(?) AND id != ?");
-        taken.bind(request.email).bind(account.id);
-        if (taken.step()) {
-            refusal = error(409, api::error_code::kContactUnavailable,
-                            "This e-mail address belongs to another account.");
-            return;
+        if (request.email) {
+            Query taken(db, "SELECT 1 FROM accounts WHERE lower(email) = lower(?) AND id != ?");
+            taken.bind(*request.email).bind(account.id);
+            if (taken.step()) {
+                refusal = error(409, api::error_code::kContactUnavailable,
+                                "This e-mail address belongs to another account.");
+                return;
+            }
+        }
+        if (request.phone) {
+            Query taken(db, "SELECT 1 FROM accounts WHERE phone = ? AND id != ?");
+            taken.bind(*request.phone).bind(account.id);
+            if (taken.step()) {
+                refusal = error(409, api::error_code::kContactUnavailable,
+                                "This phone number belongs to another account.");
+                return;
+            }
         }
         Query spend(db, "UPDATE tokens SET used = 1 WHERE token_hash = ? AND used = 0 AND "
                         "expires_at > ?");
@@ -176,19 +197,41 @@ CentralService::update_contact(const api::ContactUpdateRequest& request) {
                             "The verification is no longer valid. Verify again.");
             return;
         }
-        Query change(db, "UPDATE accounts SET email = ? WHERE id = ?");
-        change.bind(request.email).bind(account.id).step();
+        if (request.email) {
+            Query change(db, "UPDATE accounts SET email = ? WHERE id = ?");
+            change.bind(*request.email).bind(account.id).step();
+        }
+        if (request.phone) {
+            Query change(db, "UPDATE accounts SET phone = ? WHERE id = ?");
+            change.bind(*request.phone).bind(account.id).step();
+        }
         savepoint.commit();
     });
     if (refusal) {
         return *refusal;
     }
-    spdlog::info("contact: account {} changed its e-mail address ({})", account.id, reference);
-    // The notice goes to the OLD address: if someone else did this, the owner learns it.
-    if (!mail_.send_notice(account.email, account.username, "contact_changed", reference)) {
-        spdlog::error("contact: could not write the demo mail outbox");
+    const char* what = request.email && request.phone ? "e-mail address and phone number"
+                       : request.email                ? "e-mail address"
+                                                      : "phone number";
+    spdlog::info("contact: account {} changed its {} ({})", account.id, what, reference);
+    // Each notice goes to the OLD address or number: if someone else did this, the owner
+    // learns it where they still read. An account that had no phone gets the phone notice
+    // by e-mail instead (unless the e-mail changed too, which already told the old address).
+    if (request.email &&
+        !mail_.send_notice(account.email, account.username, "contact_changed", reference)) {
+        spdlog::error("contact: the notice to the old e-mail address could not be sent");
     }
-    audit("contact_changed", &account, "e-mail address changed, reference " + reference);
+    if (request.phone) {
+        const bool sent =
+            old_phone.empty()
+                ? (request.email ||
+                   mail_.send_notice(account.email, account.username, "phone_changed", reference))
+                : mail_.send_sms_notice(old_phone, account.username, "phone_changed", reference);
+        if (!sent) {
+            spdlog::error("contact: the notice of the phone change could not be sent");
+        }
+    }
+    audit("contact_changed", &account, std::string(what) + " changed, reference " + reference);
     return api::ContactUpdateResponse{reference, rfc3339_utc(now)};
 }
 

@@ -535,6 +535,10 @@ bool Notifier::send_notice(const std::string& to, const std::string& account,
         subject = "Your e-mail address was changed";
         what = "The e-mail address of your account was changed at a self-service kiosk. "
                "Messages now go to the new address.";
+    } else if (notice == "phone_changed") {
+        subject = "Your phone number was changed";
+        what = "The phone number of your account was changed at a self-service kiosk. Codes by "
+               "SMS now go to the new number.";
     } else if (notice == "account_activated") {
         subject = "Your account is active";
         what = "Your account was activated at a self-service kiosk.";
@@ -554,6 +558,33 @@ bool Notifier::send_notice(const std::string& to, const std::string& account,
     return impl_->email(std::move(message), [&](DemoMailOutbox& file) {
         return file.send_notice(to, account, notice, reference);
     });
+}
+
+bool Notifier::send_sms_notice(const std::string& phone, const std::string& account,
+                               const std::string& notice, const std::string& reference) {
+    const auto& channel = impl_->settings.sms_channel;
+    if (channel == "off") {
+        return false;
+    }
+    if (channel == "file") {
+        const bool written = impl_->sms_file->send_notice(phone, account, notice, reference);
+        impl_->count("sms", written ? "sent" : "failed");
+        return written;
+    }
+    if (!plausible_phone(phone)) {
+        spdlog::error("notification: account {} has no usable phone number; notice not sent",
+                      account);
+        impl_->count("sms", "failed");
+        return false;
+    }
+    Outgoing message{phone, account, "notice " + notice, {}, {}};
+    message.text.assign(
+        (notice == "phone_changed"
+             ? std::string("The phone number of your account was changed at a kiosk; SMS codes "
+                           "now go to the new number.")
+             : std::string("A change was made to your account at a kiosk.")) +
+        " Reference " + reference + ". Not you? Tell your IT helpdesk now.");
+    return impl_->sms->enqueue(std::move(message));
 }
 
 bool Notifier::send_confirmation(const std::string& to, const std::string& account,

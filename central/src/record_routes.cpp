@@ -387,14 +387,15 @@ RouteReply RecordRoutes::dispatch(const std::string& path, const std::string& bo
         return {201, api::serialize(api::KioskAuditEventResponse{sequence, rfc3339_utc(now)})};
     }
     if (path == "/v1/contact-details") {
-        auto doc = strict_object(body, {"verification_token", "email"});
+        auto doc = strict_object(body, {"verification_token", "email", "phone"});
         if (auto* refusal = std::get_if<RouteReply>(&doc)) {
             return *refusal;
         }
         auto request = api::parse<api::ContactUpdateRequest>(body);
         if (!request) {
             return error_reply(400, api::error_code::kBadRequest,
-                               "verification_token and email are required strings.");
+                               "verification_token is a required string; email and phone "
+                               "(at least one) are strings.");
         }
         RouteReply reply = outcome_reply(service_.update_contact(*request), 200);
         secure_wipe(request->verification_token);

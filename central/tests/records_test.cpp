@@ -873,6 +873,98 @@ TEST_F(Records, ContactUpdateSpendsTheTokenAndNoticesTheOldAddress) {
     EXPECT_TRUE(audited);
 }
 
+// The notices the demo file channel wrote to `file` (email.jsonl or sms.jsonl) for
+// `reference`: each as "<notice> to <address>".
+std::vector<std::string> notices_for(const CentralProcess& central, const std::string& file,
+                                     const std::string& reference) {
+    std::ifstream outbox(central.data_dir() / "outbox" / file);
+    std::vector<std::string> found;
+    std::string line;
+    while (std::getline(outbox, line)) {
+        const json entry = json::parse(line, nullptr, false);
+        if (entry.is_object() && entry.value("reference", "") == reference) {
+            found.push_back(entry.value("notice", "") + " to " + entry.value("to", ""));
+        }
+    }
+    return found;
+}
+
+TEST_F(Records, ContactUpdateChangesThePhoneAndTellsTheOldNumber) {
+    Api a = api();
+    const std::string token = a.verify("jdoe"); // demo phone +447700900101
+    const auto post = [&](const json& body) { return a.post("/v1/contact-details", body.dump()); };
+    // Neither field, a number with spaces, no "+", too short, too long: 400, nothing spent.
+    for (const json& body :
+         {json{{"verification_token", token}}, json{{"verification_token", token}, {"phone", ""}},
+          json{{"verification_token", token}, {"phone", "+44 7700 900199"}},
+          json{{"verification_token", token}, {"phone", "447700900199"}},
+          json{{"verification_token", token}, {"phone", "+1234567"}},
+          json{{"verification_token", token}, {"phone", "+1234567890123456"}},
+          json{{"verification_token", token}, {"phone", "+4477009001x9"}}}) {
+        auto refused = post(body);
+        EXPECT_EQ(refused->status, 400) << body.dump();
+        EXPECT_EQ(error_code(refused), "contact_invalid") << body.dump();
+    }
+    // A valid e-mail with an invalid phone changes neither.
+    EXPECT_EQ(
+        error_code(post(
+            {{"verification_token", token}, {"email", "jane.new@example.org"}, {"phone", "+12"}})),
+        "contact_invalid");
+    EXPECT_EQ(error_code(post({{"verification_token", token}, {"phone", 447700900199}})),
+              "bad_request");
+    // tnowak's number belongs to tnowak.
+    auto taken = post({{"verification_token", token}, {"phone", "+447700900104"}});
+    EXPECT_EQ(taken->status, 409);
+    EXPECT_EQ(error_code(taken), "contact_unavailable");
+
+    auto changed = post({{"verification_token", token}, {"phone", "+447700900199"}});
+    ASSERT_EQ(changed->status, 200) << changed->body;
+    const std::string reference = json::parse(changed->body)["reference"];
+    // The notice went by SMS to the OLD number, and no e-mail notice (the address is unchanged).
+    EXPECT_EQ(notices_for(*central_, "sms.jsonl", reference),
+              std::vector<std::string>{"phone_changed to +447700900101"});
+    EXPECT_TRUE(notices_for(*central_, "email.jsonl", reference).empty());
+    // SMS codes now go to the new number; the e-mail address still works.
+    auto sms = a.post("/v1/verifications", R"({"identifier":"jdoe","method":"sms"})");
+    ASSERT_EQ(sms->status, 202);
+    std::ifstream outbox(central_->data_dir() / "outbox" / "sms.jsonl");
+    std::string line;
+    std::string last_code_to;
+    while (std::getline(outbox, line)) {
+        const json entry = json::parse(line, nullptr, false);
+        if (entry.is_object() && entry.contains("code") && entry.value("account", "") == "jdoe") {
+            last_code_to = entry.value("to", "");
+        }
+    }
+    EXPECT_EQ(last_code_to, "+447700900199");
+    EXPECT_EQ(post({{"verification_token", token}, {"phone", "+447700900198"}})->status, 401);
+
+    // Both at once, for an account that had no phone: one notice, to the old address.
+    const std::string maria = a.verify("mkowalska");
+    auto both = post({{"verification_token", maria},
+                      {"email", "maria.k@example.net"},
+                      {"phone", "+48600100200"}});
+    ASSERT_EQ(both->status, 200) << both->body;
+    const std::string both_reference = json::parse(both->body)["reference"];
+    EXPECT_EQ(notices_for(*central_, "email.jsonl", both_reference),
+              std::vector<std::string>{"contact_changed to maria.kowalska@example.com"});
+    EXPECT_TRUE(notices_for(*central_, "sms.jsonl", both_reference).empty());
+    // A phone alone for an account that had none: the notice goes to its e-mail address.
+    const std::string adam = a.verify("asmith");
+    auto phone_only = post({{"verification_token", adam}, {"phone", "+447700900300"}});
+    ASSERT_EQ(phone_only->status, 200) << phone_only->body;
+    EXPECT_EQ(notices_for(*central_, "email.jsonl",
+                          json::parse(phone_only->body)["reference"].get<std::string>()),
+              std::vector<std::string>{"phone_changed to adam.smith@example.com"});
+    bool audited = false;
+    for (const auto& e : audit("action=contact_changed")) {
+        audited = audited || (e["subject"] == "jdoe" && e["detail"].get<std::string>().find(
+                                                            "phone number changed, reference " +
+                                                            reference) != std::string::npos);
+    }
+    EXPECT_TRUE(audited);
+}
+
 TEST(Activation, CodeThenFirstPasswordThenTotpEnrolmentConfirmedWithAFirstCode) {
     CentralProcess central;
     Api api{central};

@@ -263,11 +263,22 @@ void from_json(const json& j, KioskAuditEventResponse& v) {
 }
 
 void to_json(json& j, const ContactUpdateRequest& v) {
-    j = json{{"verification_token", v.verification_token}, {"email", v.email}};
+    j = json{{"verification_token", v.verification_token}};
+    if (v.email) {
+        j["email"] = *v.email;
+    }
+    if (v.phone) {
+        j["phone"] = *v.phone;
+    }
 }
 void from_json(const json& j, ContactUpdateRequest& v) {
     j.at("verification_token").get_to(v.verification_token);
-    j.at("email").get_to(v.email);
+    if (j.contains("email")) {
+        v.email = j.at("email").get<std::string>();
+    }
+    if (j.contains("phone")) {
+        v.phone = j.at("phone").get<std::string>();
+    }
 }
 
 void to_json(json& j, const ContactUpdateResponse& v) {

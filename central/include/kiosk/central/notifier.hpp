@@ -78,10 +78,13 @@ public:
                    const std::string& challenge_id, int valid_seconds);
     bool send_sms_code(const std::string& phone, const std::string& account,
                        const std::string& code, const std::string& challenge_id, int valid_seconds);
-    // `notice`: password_reset, unlock, contact_changed, account_activated,
+    // `notice`: password_reset, unlock, contact_changed, phone_changed, account_activated,
     // offline_request_refused — with the receipt's reference.
     bool send_notice(const std::string& to, const std::string& account, const std::string& notice,
                      const std::string& reference);
+    // The same notice by SMS (phone_changed goes to the OLD number). False with SMS off.
+    bool send_sms_notice(const std::string& phone, const std::string& account,
+                         const std::string& notice, const std::string& reference);
     bool send_confirmation(const std::string& to, const std::string& account,
                            const std::string& kind, const std::string& reference,
                            const std::string& confirmation_id, const std::string& code,

@@ -71,7 +71,8 @@ inline constexpr std::string_view kUnknownField = "unknown_field";
 inline constexpr std::string_view kInvalidStatusTransition = "invalid_status_transition";
 inline constexpr std::string_view kActivationCodeInvalid = "activation_code_invalid";
 inline constexpr std::string_view kEnrolmentInvalid = "enrolment_invalid";
-// Contact update: the new address is not a usable e-mail address / belongs to another account.
+// Contact update: the new address is not a usable e-mail address or phone number (or neither
+// was given) / belongs to another account.
 inline constexpr std::string_view kContactInvalid = "contact_invalid";
 inline constexpr std::string_view kContactUnavailable = "contact_unavailable";
 // Offline confirmation (docs/internals/central.md): the request behind a link is unknown,
@@ -226,10 +227,12 @@ struct KioskAuditEventResponse {
     std::string recorded_at;
 };
 
-// POST /v1/contact-details — after verification; the old address gets a notice.
+// POST /v1/contact-details — after verification; the old address (or number) of each
+// changed channel gets a notice. At least one of `email` and `phone`.
 struct ContactUpdateRequest {
     std::string verification_token;
-    std::string email;
+    std::optional<std::string> email;
+    std::optional<std::string> phone; // E.164: "+" and 8 to 15 digits
 };
 struct ContactUpdateResponse {
     std::string reference; // "CNT-XXXXXX"
