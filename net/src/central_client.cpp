@@ -29,6 +29,30 @@ void append_json_string(std::string& out, std::string_view value) {
 
 namespace {
 
+// Our own base64url tokens (challenge and activation ids): anything else must not reach a URL.
+bool is_token(const std::string& id) {
+    return !id.empty() && id.size() <= 128 &&
+           id.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               std::string::npos;
+}
+
+// Overwrites every string in `doc` (keys too): a parse tree of a secret answer is freed
+// like any other, and must not leave the secret behind in freed memory.
+void wipe_json_strings(nlohmann::json& doc) {
+    if (doc.is_string()) {
+        secure_wipe(doc.get_ref<std::string&>());
+    } else if (doc.is_object()) {
+        for (auto& [key, value] : doc.items()) {
+            wipe_json_strings(value);
+        }
+    } else if (doc.is_array()) {
+        for (auto& value : doc) {
+            wipe_json_strings(value);
+        }
+    }
+}
+
 // Room for the worst case (every byte escaped as \u00XX) so the buffer never reallocates.
 std::string secret_body_buffer(std::size_t secret_bytes) {
     std::string body;
@@ -170,6 +194,105 @@ ApiResult<api::FeedbackResponse> CentralClient::send_feedback(const api::Feedbac
     }
     return interpret<api::FeedbackResponse>(
         http_.post_json(base_url_ + "/v1/feedback", api::serialize(request), headers));
+}
+
+ApiResult<api::ActivationResponse>
+CentralClient::start_activation(const api::ActivationRequest& request) {
+    std::string body = secret_body_buffer(
+        request.identifier.size() + request.activation_code.size() + request.new_password.size());
+    body.append("{\"identifier\":");
+    append_json_string(body, request.identifier);
+    body.append(",\"activation_code\":");
+    append_json_string(body, request.activation_code);
+    body.append(",\"new_password\":");
+    append_json_string(body, request.new_password);
+    body.push_back('}');
+    auto result = http_.post_json(base_url_ + "/v1/activations", body);
+    secure_wipe(body);
+    auto* response = std::get_if<HttpResponse>(&result);
+    if (response == nullptr || response->status < 200 || response->status >= 300) {
+        return interpret<api::ActivationResponse>(std::move(result)); // no secret in these
+    }
+    // Read here rather than by api::parse, so that every copy of the secret on the way is
+    // wiped: the body, the parse tree's strings.
+    auto doc = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+    secure_wipe(response->body);
+    ApiResult<api::ActivationResponse> answer = [&]() -> ApiResult<api::ActivationResponse> {
+        const auto text = [&](const char* name) -> std::string* {
+            if (!doc.is_object() || !doc.contains(name) || !doc[name].is_string()) {
+                return nullptr;
+            }
+            return &doc[name].get_ref<std::string&>();
+        };
+        auto* id = text("activation_id");
+        auto* uri = text("otpauth_uri");
+        auto* secret = text("secret");
+        if (id == nullptr || uri == nullptr || secret == nullptr ||
+            !doc["expires_in_seconds"].is_number_integer()) {
+            ApiFailure f;
+            f.kind = ApiFailure::Kind::BadResponse;
+            f.http_status = response->status;
+            f.detail = "unreadable activation answer";
+            return f;
+        }
+        api::ActivationResponse out;
+        // Reserved first, so the copies are made once, into buffers of their final size.
+        out.otpauth_uri.reserve(uri->size());
+        out.otpauth_uri.append(*uri);
+        out.secret.reserve(secret->size());
+        out.secret.append(*secret);
+        out.activation_id.reserve(id->size());
+        out.activation_id.append(*id);
+        out.expires_in_seconds = doc["expires_in_seconds"].get<int>();
+        return out;
+    }();
+    if (!doc.is_discarded()) {
+        wipe_json_strings(doc);
+    }
+    return answer;
+}
+
+ApiResult<api::ActivationConfirmResponse>
+CentralClient::confirm_activation(const std::string& activation_id,
+                                  const api::ActivationConfirmRequest& request) {
+    if (!is_token(activation_id)) {
+        ApiFailure f;
+        f.kind = ApiFailure::Kind::BadResponse;
+        f.detail = "malformed activation id";
+        return f;
+    }
+    std::string body = secret_body_buffer(request.code.size());
+    body.append("{\"code\":");
+    append_json_string(body, request.code);
+    body.push_back('}');
+    std::string path = base_url_ + "/v1/activations/";
+    path.reserve(path.size() + activation_id.size() + 8);
+    path.append(activation_id).append("/confirm");
+    auto result = http_.post_json(path, body);
+    secure_wipe(body);
+    secure_wipe(path);
+    return interpret<api::ActivationConfirmResponse>(std::move(result));
+}
+
+ApiResult<api::ContactUpdateResponse>
+CentralClient::update_contact(const api::ContactUpdateRequest& request) {
+    std::string body =
+        secret_body_buffer(request.verification_token.size() + request.email.value_or("").size() +
+                           request.phone.value_or("").size());
+    body.append("{\"verification_token\":");
+    append_json_string(body, request.verification_token);
+    if (request.email) {
+        body.append(",\"email\":");
+        append_json_string(body, *request.email);
+    }
+    if (request.phone) {
+        body.append(",\"phone\":");
+        append_json_string(body, *request.phone);
+    }
+    body.push_back('}');
+    auto result = http_.post_json(base_url_ + "/v1/contact-details", body);
+    secure_wipe(body);
+    return interpret<api::ContactUpdateResponse>(std::move(result));
 }
 
 template <> ApiResult<SyncBatchResponse> CentralClient::interpret(HttpResult&& result) {

@@ -89,6 +89,15 @@ extern "C" std::size_t write_capped(char* data, std::size_t size, std::size_t co
     if (!take(*state, bytes)) {
         return 0; // makes libcurl abort with CURLE_WRITE_ERROR
     }
+    if (state->body.size() + bytes > state->body.capacity()) {
+        // Grown by hand so the old buffer is wiped: an answer may carry a secret (a token,
+        // an authenticator's key) and a reallocation would leave a piece of it in freed memory.
+        std::string grown;
+        grown.reserve(std::max(state->body.capacity() * 2, state->body.size() + bytes));
+        grown.append(state->body);
+        secure_wipe(state->body);
+        state->body = std::move(grown);
+    }
     state->body.append(data, bytes);
     return bytes;
 }

@@ -79,6 +79,15 @@ public:
                                                         std::string_view idempotency_key = {});
     ApiResult<api::FeedbackResponse> send_feedback(const api::FeedbackRequest& request,
                                                    std::string_view idempotency_key = {});
+    // [activation] POST /v1/activations and /v1/activations/{id}/confirm. The answer of the
+    // first carries the TOTP secret: its body and parse tree are wiped here, so the caller's
+    // ActivationResponse is the only copy (wipe it once taken into SecretStrings).
+    ApiResult<api::ActivationResponse> start_activation(const api::ActivationRequest& request);
+    ApiResult<api::ActivationConfirmResponse>
+    confirm_activation(const std::string& activation_id,
+                       const api::ActivationConfirmRequest& request);
+    // [contact] POST /v1/contact-details.
+    ApiResult<api::ContactUpdateResponse> update_contact(const api::ContactUpdateRequest& request);
     // Delivers queued items. An answer that is not one result per item, in order and with
     // matching keys, is a BadResponse: the caller must not guess which item it means.
     ApiResult<SyncBatchResponse> sync_batch(const std::vector<SyncItem>& items);
