@@ -50,6 +50,8 @@ SessionSettings map_session_settings(const config::Bootstrap& bootstrap,
         out.help_offered = applied->flows.help;
         out.ticket_offered = applied->flows.ticket;
         out.feedback_offered = applied->flows.feedback;
+        out.activation_offered = applied->flows.activate_account; // [activation]
+        out.contact_offered = applied->flows.update_contact;      // [contact]
     }
     out.languages.clear();
     for (const auto& language : wanted) {

@@ -35,6 +35,8 @@ std::optional<OfflineRequestKind> kind_of(Flow flow) {
     case Flow::AccountStatus: // a read: nothing to save
     case Flow::Help:
     case Flow::Ticket:
+    case Flow::Activate:       // needs the central to check its code and enrol the app
+    case Flow::ContactDetails: // [contact] not saved for later: the owner may be unreachable
         break;
     }
     return std::nullopt;

@@ -96,6 +96,11 @@ void Session::on(const intent::ChooseFlow& i) {
     outcome_.clear();
     view_.flow = i.flow;
     switch (i.flow) {
+    case Flow::ContactDetails: // app/src/flows/contact.cpp
+        if (!view_.contact_offered) {
+            break;
+        }
+        [[fallthrough]];
     case Flow::ResetPassword:
     case Flow::Unlock:
     case Flow::AccountStatus:
@@ -105,6 +110,13 @@ void Session::on(const intent::ChooseFlow& i) {
         }
         show(Screen::Identify);
         return;
+    case Flow::Activate: // app/src/flows/activation.cpp: the activation code verifies
+        if (view_.activation_offered && !view_.staff_verified) {
+            set_notice(Notice::None);
+            show(Screen::ActivateAccount);
+            return;
+        }
+        break;
     case Flow::Help: // app/src/flows/help.cpp
         if (view_.help_offered) {
             show_help();
@@ -152,9 +164,10 @@ void Session::on(const intent::StartOver&) {
     wipe_keeping_preferences();
     outcome_.clear();
     view_.flow = flow;
-    show(flow == Flow::Help     ? Screen::Help
-         : flow == Flow::Ticket ? Screen::Ticket
-                                : Screen::Identify);
+    show(flow == Flow::Help       ? Screen::Help
+         : flow == Flow::Ticket   ? Screen::Ticket
+         : flow == Flow::Activate ? Screen::ActivateAccount
+                                  : Screen::Identify);
 }
 
 void Session::wipe_keeping_preferences() {
@@ -220,6 +233,8 @@ void Session::set_notice(Notice notice) {
 void Session::wipe() {
     ++generation_;
     verification_token_.clear();
+    activation_code_.clear();
+    activation_id_.clear();
     secure_wipe(challenge_id_);
     secure_wipe(view_.identifier);
     secure_wipe(view_.status.display_name);
@@ -237,6 +252,8 @@ void Session::offer_flows() {
     view_.help_offered = settings_.help_offered;
     view_.ticket_offered = settings_.ticket_offered;
     view_.feedback_offered = settings_.feedback_offered;
+    view_.activation_offered = settings_.activation_offered;
+    view_.contact_offered = settings_.contact_offered;
 }
 
 bool Session::has_personal_preferences() const {

@@ -203,6 +203,73 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.large_text = true;
         v.high_contrast = true;
     });
+    // [activation, contact] kzielinski activates the demo account (docs/demo-accounts.md)
+    // with a made-up secret; jdoe updates her contact details.
+    const std::string activation_user = "kzielinski";
+    add("activate-account", [&](ViewModel& v) {
+        v.screen = Screen::ActivateAccount;
+        v.flow = Flow::Activate;
+        v.identifier = activation_user;
+    });
+    add("activate-account-code-invalid", [&](ViewModel& v) {
+        v.screen = Screen::ActivateAccount;
+        v.flow = Flow::Activate;
+        v.identifier = activation_user;
+        v.notice = Notice::ActivationCodeInvalid;
+    });
+    add("activate-password", [&](ViewModel& v) {
+        v.screen = Screen::NewPassword;
+        v.flow = Flow::Activate;
+        v.identifier = activation_user;
+    });
+    const auto enrolment = [&](ViewModel& v) {
+        v.flow = Flow::Activate;
+        v.identifier = activation_user;
+        v.enrolment.otpauth_uri.assign(std::string(kTourOtpauthUri));
+        v.enrolment.secret_groups.assign("JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP");
+        v.enrolment.expires_in_seconds = 600;
+    };
+    add("enrol-authenticator", [&](ViewModel& v) {
+        enrolment(v);
+        v.screen = Screen::EnrolAuthenticator;
+    });
+    add("confirm-authenticator-wrong-code", [&](ViewModel& v) {
+        enrolment(v);
+        v.screen = Screen::ConfirmAuthenticator;
+        v.notice = Notice::WrongCode;
+        v.attempts_left = 4;
+    });
+    add("activate-done", [&](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::Activate;
+        v.identifier = activation_user;
+        v.reference = "ACT-5H2K8Q";
+        v.completed_at = "2026-11-22T16:47:12Z";
+        v.receipt_url = "https://help.example.com/requests/ACT-5H2K8Q";
+    });
+    add("problem-enrolment-expired", [](ViewModel& v) {
+        v.screen = Screen::Problem;
+        v.flow = Flow::Activate;
+        v.problem = Problem::EnrolmentExpired;
+    });
+    add("contact-details", [](ViewModel& v) {
+        v.screen = Screen::ContactDetails;
+        v.flow = Flow::ContactDetails;
+    });
+    add("contact-details-invalid", [](ViewModel& v) {
+        v.screen = Screen::ContactDetails;
+        v.flow = Flow::ContactDetails;
+        v.notice = Notice::ContactInvalid;
+    });
+    add("contact-done", [](ViewModel& v) {
+        v.screen = Screen::Done;
+        v.flow = Flow::ContactDetails;
+        v.contact_email_changed = true;
+        v.contact_phone_changed = true;
+        v.reference = "CNT-9D4W7M";
+        v.completed_at = "2026-11-22T16:49:03Z";
+        v.receipt_url = "https://help.example.com/requests/CNT-9D4W7M";
+    });
     return stops;
 }
 

@@ -21,6 +21,10 @@ const char* flow_name(Flow flow) {
         return "help";
     case Flow::Ticket:
         return "ticket";
+    case Flow::Activate:
+        return "activate";
+    case Flow::ContactDetails:
+        return "contact";
     case Flow::None:
         break;
     }
@@ -55,6 +59,14 @@ const char* screen_name(Screen screen) {
         return "offline_password";
     case Screen::Problem:
         return "problem";
+    case Screen::ActivateAccount:
+        return "activate_account";
+    case Screen::EnrolAuthenticator:
+        return "enrol_authenticator";
+    case Screen::ConfirmAuthenticator:
+        return "confirm_authenticator";
+    case Screen::ContactDetails:
+        return "contact_details";
     }
     return "unknown";
 }

@@ -45,6 +45,10 @@ inline std::string utc_now_rfc3339() {
     return text;
 }
 
+// A 422 password refusal's code as the notice that explains it in plain words; shared by
+// the reset and the activation's first password (app/src/flows/reset.cpp).
+Notice notice_for_password_refusal(std::string_view code);
+
 // [records] Stores `json_body` for `route` in the outbox in clear (tickets, feedback and
 // audit events carry no secret) and wakes the sync worker. Worker thread only: it waits for
 // the fsync. `idempotency_key` "" = the outbox makes one.

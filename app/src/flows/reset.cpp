@@ -8,8 +8,6 @@
 #include <spdlog/spdlog.h>
 
 namespace kiosk::app {
-namespace {
-
 Notice notice_for_password_refusal(std::string_view code) {
     if (code == api::error_code::kPasswordTooShort) {
         return Notice::PasswordTooShort;
@@ -29,8 +27,6 @@ Notice notice_for_password_refusal(std::string_view code) {
     return Notice::PasswordRefused;
 }
 
-} // namespace
-
 struct Session::ResetAttempt {
     net::ApiResult<api::ResetPasswordResponse> online;
     std::optional<Deferred> deferred; // set when the online attempt got no answer
@@ -43,6 +39,10 @@ void Session::on(intent::SubmitNewPassword& i) {
     }
     if (!i.password.equals(i.confirmation.view())) {
         set_notice(Notice::PasswordsDiffer);
+        return;
+    }
+    if (view_.flow == Flow::Activate) { // the first password of an activation, same screen
+        start_activation(std::move(i.password));
         return;
     }
     // A fresh key per attempt: a retry of this very request (a timed-out answer, the queued

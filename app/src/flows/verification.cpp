@@ -43,6 +43,10 @@ void Session::verification_started(const net::ApiResult<api::StartVerificationRe
 }
 
 void Session::on(intent::SubmitCode& i) {
+    if (view_.screen == Screen::ConfirmAuthenticator) {
+        confirm_activation(std::move(i.code)); // app/src/flows/activation.cpp
+        return;
+    }
     if (view_.screen != Screen::EnterCode) {
         return;
     }
@@ -96,10 +100,15 @@ void Session::verified() {
     case Flow::AccountStatus:
         request_status();
         return;
+    case Flow::ContactDetails: // app/src/flows/contact.cpp
+        set_notice(Notice::None);
+        show(Screen::ContactDetails);
+        return;
     case Flow::ResetPassword:
     case Flow::None: // a session started before the home menu existed: reset, as it was
     case Flow::Help:
     case Flow::Ticket:
+    case Flow::Activate: // never verified this way: the activation code is its proof
         break;
     }
     show(Screen::NewPassword);

@@ -41,6 +41,13 @@ enum class Screen {
     OfflineOffer,
     OfflinePassword, // the new password of a request saved for confirmation
     Problem,         // something stopped the flow; says what and what to do next
+    // [activation] app/src/flows/activation.cpp: the username and activation code, then
+    // NewPassword, then the authenticator's QR code, then its first code.
+    ActivateAccount,
+    EnrolAuthenticator,   // the otpauth:// QR code and the secret to type
+    ConfirmAuthenticator, // the first code from the app
+    // [contact] app/src/flows/contact.cpp: after verification, the new e-mail and/or phone.
+    ContactDetails,
 };
 
 // The task chosen on the home menu. Verification (identify, code) is shared by the flows
@@ -52,6 +59,8 @@ enum class Flow {
     AccountStatus,
     Help,
     Ticket,
+    Activate,       // [activation] no verification: the activation code proves who it is
+    ContactDetails, // [contact] after verification
 };
 
 // [help] One question and its answer on the help screen.
@@ -91,6 +100,10 @@ enum class Problem {
     VerificationExpired, // verified too long ago: the token is no longer valid
     Unexpected,          // the central answered something we cannot act on
     RateLimited,         // too many requests from this kiosk: ViewModel::retry_after_minutes
+    // [activation] The time to add the authenticator app ran out, or its code was wrong too
+    // often: the activation starts again from the activation code (still valid).
+    EnrolmentExpired,
+    EnrolmentTooManyAttempts,
 };
 
 // A message on the current screen that the user can fix there and then.
@@ -109,6 +122,20 @@ enum class Notice {
     DescriptionEmpty,  // a ticket needs a few words on what is wrong
     CategoryMissing,   // a ticket needs a category
     PasswordReused,    // one of the account's recent passwords (the central's history)
+    // [activation]
+    ActivationCodeEmpty,
+    ActivationCodeInvalid, // wrong, spent, expired, or not this account's (one answer)
+    // [contact]
+    ContactEmpty,       // neither a new e-mail address nor a new phone number
+    ContactInvalid,     // not an e-mail address / not a phone number with its country code
+    ContactUnavailable, // belongs to another account
+};
+
+// [activation] What the enrolment screen shows: secrets, wiped with the session.
+struct EnrolmentView {
+    SecretString otpauth_uri;   // drawn as the QR code
+    SecretString secret_groups; // the base32 secret in groups of four, for typing it in
+    int expires_in_seconds = 0; // how long the enrolment waits for its first code
 };
 
 struct ViewModel {
@@ -153,7 +180,14 @@ struct ViewModel {
     bool help_offered = true;
     bool ticket_offered = true;
     bool feedback_offered = true;
-    int rating = 0;             // on Feedback: the stars chosen on the receipt (1-5)
+    int rating = 0; // on Feedback: the stars chosen on the receipt (1-5)
+    // [activation, contact] Home menu entries (config `flows`); the enrolment being shown;
+    // on the contact receipt, which channels changed (each one's old address got a notice).
+    bool activation_offered = true;
+    bool contact_offered = true;
+    EnrolmentView enrolment;
+    bool contact_email_changed = false;
+    bool contact_phone_changed = false;
     std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
 };
 
@@ -213,6 +247,20 @@ struct SubmitFeedback {
     int stars = 0;
     std::string comment;
 };
+// [activation] On ActivateAccount: who and their activation code (checked by the central
+// with the first password). On EnrolAuthenticator: the app has the account, ask its code;
+// on ConfirmAuthenticator: show the QR code again. The code itself is a SubmitCode.
+struct SubmitActivationCode {
+    std::string identifier;
+    SecretString code;
+};
+struct EnrolmentScanned {};
+struct ShowEnrolmentAgain {};
+// [contact] On ContactDetails: either may be empty, not both.
+struct SubmitContactDetails {
+    std::string email;
+    std::string phone; // spaces, dashes, dots and brackets are dropped; "00" becomes "+"
+};
 } // namespace intent
 
 using Intent =
@@ -221,7 +269,9 @@ using Intent =
                  intent::ChooseLanguage, intent::SetLargeText, intent::SetHighContrast,
                  intent::ChooseFlow, intent::UnlockFromStatus, intent::BackToHome,
                  intent::StartVerified, intent::SaveForConfirmation, intent::SubmitOfflinePassword,
-                 intent::SubmitTicket, intent::Rate, intent::SubmitFeedback>;
+                 intent::SubmitTicket, intent::Rate, intent::SubmitFeedback,
+                 intent::SubmitActivationCode, intent::EnrolmentScanned, intent::ShowEnrolmentAgain,
+                 intent::SubmitContactDetails>;
 
 struct SessionSettings {
     std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
@@ -239,6 +289,8 @@ struct SessionSettings {
     bool help_offered = true;
     bool ticket_offered = true;
     bool feedback_offered = true;
+    bool activation_offered = true; // [activation] config flows.activate_account
+    bool contact_offered = true;    // [contact] config flows.update_contact
     // How long the central keeps a request made offline waiting for its owner's confirmation
     // (kiosk-central --confirmation-ttl); the receipt says so.
     int offline_confirmation_hours = 24;
@@ -294,6 +346,18 @@ private:
     // [feedback] app/src/flows/feedback.cpp
     void on(const intent::Rate&);
     void on(intent::SubmitFeedback&);
+    // [activation] app/src/flows/activation.cpp
+    void on(intent::SubmitActivationCode&);
+    void on(const intent::EnrolmentScanned&);
+    void on(const intent::ShowEnrolmentAgain&);
+    void start_activation(SecretString password);
+    void activation_started(net::ApiResult<api::ActivationResponse>& result);
+    void confirm_activation(SecretString code);
+    void activation_confirmed(const net::ApiResult<api::ActivationConfirmResponse>& result);
+    // [contact] app/src/flows/contact.cpp
+    void on(intent::SubmitContactDetails&);
+    void contact_updated(const net::ApiResult<api::ContactUpdateResponse>& result,
+                         bool email_changed, bool phone_changed);
     // [session end] app/src/flows/feedback.cpp: the session_ended audit event (flow, last
     // screen, outcome) through the outbox, then the wipe. Every way back to attract with a
     // session under way goes through here.
@@ -355,6 +419,10 @@ private:
     ViewModel view_;
     std::string challenge_id_;
     SecretString verification_token_;
+    // [activation] Kept from the code screen to the password: the central checks both
+    // together. The enrolment's id is what confirms it: a bearer secret like a token.
+    SecretString activation_code_;
+    SecretString activation_id_;
     std::uint64_t generation_ = 0; // bumped by wipe(): stale answers are dropped
     Clock::time_point last_activity_{};
     // Completions hold a weak_ptr to this: a session destroyed with a request in flight

@@ -6,6 +6,7 @@
 #include "kiosk/app/session.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiosk::app {
@@ -14,6 +15,11 @@ struct TourStop {
     std::string name; // the PNG's file name without ".png", e.g. "enter-code-wrong-code"
     ViewModel view;
 };
+
+// [activation] The enrolment QR code the tour shows (a made-up secret): what it must decode to.
+inline constexpr std::string_view kTourOtpauthUri =
+    "otpauth://totp/Kiosk:kzielinski?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Kiosk"
+    "&algorithm=SHA1&digits=6&period=30";
 
 // Every screen, every problem, the notices that carry numbers, the idle countdown, and
 // the large-text and high-contrast modes, in `language`.
