@@ -2,6 +2,7 @@
 // `kiosk --screenshot-tour` draws its screens in a real window under Xvfb, and `zbarimg`
 // (zbar-tools) must decode each receipt's code to exactly the follow-up URL it stands for,
 // at a lobby screen's size and at a small one, in English and in mirrored Hebrew.
+#include "kiosk/app/tour.hpp"
 #include "xvfb.hpp"
 
 #include <array>
@@ -91,6 +92,19 @@ TEST(ReceiptQr, EveryReceiptCodeDecodesToItsFollowUpUrl) {
             << run.language << " " << run.width;
         EXPECT_EQ(decode(dir / "done-ticket.png"), "https://help.example.com/requests/T-8F3KQ2ZD\n")
             << run.language << " " << run.width;
+        // [activation] The authenticator's enrolment: exactly the otpauth:// URI (in Hebrew
+        // too: the code moves to the right but is never mirrored), and both new receipts.
+        EXPECT_EQ(decode(dir / "enrol-authenticator.png"),
+                  std::string(kiosk::app::kTourOtpauthUri) + "\n")
+            << run.language << " " << run.width;
+        EXPECT_EQ(decode(dir / "activate-done.png"),
+                  "https://help.example.com/requests/ACT-5H2K8Q\n")
+            << run.language << " " << run.width;
+        EXPECT_EQ(decode(dir / "contact-done.png"),
+                  "https://help.example.com/requests/CNT-9D4W7M\n")
+            << run.language << " " << run.width;
+        EXPECT_EQ(decode(dir / "confirm-authenticator-wrong-code.png"), "")
+            << "the secret is not shown once the app has it";
         EXPECT_EQ(decode(dir / "attract.png"), "") << "no code where there is no receipt";
     }
 }

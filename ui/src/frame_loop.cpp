@@ -47,6 +47,14 @@ std::string_view screen_name(app::Screen screen) {
         return "offline-offer";
     case app::Screen::OfflinePassword:
         return "offline-password";
+    case app::Screen::ActivateAccount:
+        return "activate-account";
+    case app::Screen::EnrolAuthenticator:
+        return "enrol-authenticator";
+    case app::Screen::ConfirmAuthenticator:
+        return "confirm-authenticator";
+    case app::Screen::ContactDetails:
+        return "contact-details";
     }
     return "screen";
 }

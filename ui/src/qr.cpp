@@ -1,6 +1,9 @@
 // libqrencode wrapped: the QRcode* lives only inside encode_qr(), freed by a unique_ptr.
 #include "kiosk/ui/qr.hpp"
 
+#include "kiosk/common/secret.hpp"
+
+#include <algorithm>
 #include <memory>
 #include <qrencode.h>
 #include <string>
@@ -9,7 +12,12 @@ namespace kiosk::ui {
 namespace {
 
 struct QrCodeFree {
-    void operator()(QRcode* code) const { QRcode_free(code); }
+    void operator()(QRcode* code) const {
+        // The modules spell the payload out to any reader: wiped like the payload itself.
+        secure_wipe(code->data,
+                    static_cast<std::size_t>(code->width) * static_cast<std::size_t>(code->width));
+        QRcode_free(code);
+    }
 };
 
 } // namespace
@@ -18,10 +26,11 @@ std::optional<QrMatrix> encode_qr(std::string_view text) {
     if (text.empty()) {
         return std::nullopt;
     }
-    const std::string data(text); // libqrencode wants a NUL-terminated copy
+    std::string data(text); // libqrencode wants a NUL-terminated copy
     std::unique_ptr<QRcode, QrCodeFree> code(
         QRcode_encodeData(static_cast<int>(data.size()),
                           reinterpret_cast<const unsigned char*>(data.data()), 0, QR_ECLEVEL_M));
+    secure_wipe(data); // the payload may be a secret (an otpauth:// URI)
     if (!code || code->width <= 0) {
         return std::nullopt;
     }
@@ -34,6 +43,13 @@ std::optional<QrMatrix> encode_qr(std::string_view text) {
         matrix.dark[i] = (code->data[i] & 1U) != 0; // bit 0: dark; the others are libqrencode's
     }
     return matrix;
+}
+
+void wipe(QrMatrix& matrix) {
+    std::fill(matrix.dark.begin(), matrix.dark.end(), false);
+    matrix.dark.clear();
+    matrix.dark.shrink_to_fit();
+    matrix.width = 0;
 }
 
 std::vector<QrRun> qr_runs(const QrMatrix& matrix) {

@@ -42,6 +42,16 @@ std::string_view notice_key(app::Notice notice) {
         return "notice.ticket_category_missing";
     case app::Notice::PasswordReused:
         return "notice.password_reused";
+    case app::Notice::ActivationCodeEmpty:
+        return "notice.activation_code_empty";
+    case app::Notice::ActivationCodeInvalid:
+        return "notice.activation_code_invalid";
+    case app::Notice::ContactEmpty:
+        return "notice.contact_empty";
+    case app::Notice::ContactInvalid:
+        return "notice.contact_invalid";
+    case app::Notice::ContactUnavailable:
+        return "notice.contact_unavailable";
     }
     return {};
 }
@@ -58,6 +68,10 @@ std::string_view problem_key(app::Problem problem) {
         return "problem.verification_expired";
     case app::Problem::RateLimited:
         return "problem.rate_limited";
+    case app::Problem::EnrolmentExpired:
+        return "problem.enrolment_expired";
+    case app::Problem::EnrolmentTooManyAttempts:
+        return "problem.enrolment_too_many";
     case app::Problem::None:
     case app::Problem::Unexpected:
         break;
@@ -126,6 +140,7 @@ KioskScreens::~KioskScreens() {
     secure_wipe(password_.data(), password_.size());
     secure_wipe(confirmation_.data(), confirmation_.size());
     wipe_help_inputs();
+    wipe_activation_inputs();
 }
 
 void KioskScreens::wipe_inputs() {
@@ -138,6 +153,7 @@ void KioskScreens::wipe_inputs() {
     secure_wipe(confirmation_.data(), confirmation_.size());
     show_password_ = false;
     wipe_help_inputs();
+    wipe_activation_inputs();
 }
 
 void KioskScreens::react_to_changes(const app::ViewModel& view) {
@@ -249,6 +265,18 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     case app::Screen::OfflinePassword:
         draw_offline_password(view, out);
         break;
+    case app::Screen::ActivateAccount:
+        draw_activate_account(view, out);
+        break;
+    case app::Screen::EnrolAuthenticator:
+        draw_enrol_authenticator(view, out);
+        break;
+    case app::Screen::ConfirmAuthenticator:
+        draw_confirm_authenticator(view, out);
+        break;
+    case app::Screen::ContactDetails:
+        draw_contact_details(view, out);
+        break;
     }
     if (view.idle_seconds_left > 0) {
         draw_idle_overlay(view, out);
@@ -345,6 +373,12 @@ void KioskScreens::draw_home(const app::ViewModel& view, std::vector<app::Intent
         {"home.unlock", app::Flow::Unlock},
         {"home.status", app::Flow::AccountStatus},
     };
+    if (view.activation_offered && !view.staff_verified) { // an activation code verifies
+        tasks.emplace_back("home.activate", app::Flow::Activate);
+    }
+    if (view.contact_offered) {
+        tasks.emplace_back("home.contact", app::Flow::ContactDetails);
+    }
     if (view.help_offered) {
         tasks.emplace_back("home.help", app::Flow::Help);
     }
@@ -485,7 +519,9 @@ void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::
 
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
     ui_.begin_page("new-password", text("app.name"));
-    ui_.title(text("password.title"));
+    // [activation] The activation's first password is chosen on this same screen.
+    const bool activation = view.flow == app::Flow::Activate;
+    ui_.title(text(activation ? "activate.password.title" : "password.title"));
     ui_.paragraph(catalog_->plural("password.prompt", view.min_password_length));
     ui_.vertical_space(0.3f);
     const TextFieldOptions secret{
@@ -507,7 +543,9 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
     if (view.busy) {
         ui_.busy_indicator(text("common.busy"));
     }
-    const auto pressed = ui_.button_row(text("password.submit"), text("common.cancel"), !view.busy);
+    const auto pressed =
+        ui_.button_row(text(activation ? "activate.password.submit" : "password.submit"),
+                       text("common.cancel"), !view.busy);
     if (pressed == RowPress::Forward || (entered && !view.busy)) {
         out.emplace_back(app::intent::SubmitNewPassword{SecretString(text_of(password_)),
                                                         SecretString(text_of(confirmation_))});
@@ -535,6 +573,17 @@ void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent
         // Made offline: applied only once the owner confirms it within the time given.
         title_key = "saved.title";
         time_key = "saved.time";
+    }
+    if (view.flow == app::Flow::Activate) {
+        title_key = "activate.done.title";
+        body_key = "activate.done.body";
+        time_key = "activate.done.time";
+    } else if (view.flow == app::Flow::ContactDetails) {
+        title_key = "contact.done.title";
+        body_key = view.contact_email_changed && view.contact_phone_changed ? "contact.done.both"
+                   : view.contact_phone_changed                             ? "contact.done.phone"
+                                                                            : "contact.done.email";
+        time_key = "done.time";
     }
     if (view.flow == app::Flow::Ticket) {
         title_key = saved ? "ticket.saved.title" : "ticket.done.title";

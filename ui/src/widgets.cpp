@@ -439,7 +439,27 @@ bool Widgets::qr_code(const std::string& payload, float side, const std::string&
     if (!matrix) {
         return false;
     }
-    const int modules = matrix->width + 2 * kQrQuietZone;
+    qr_code(*matrix, side, caption);
+    return true;
+}
+
+void Widgets::secret_line(std::string_view text, ImFont* font) const {
+    if (font != nullptr) {
+        ImGui::PushFont(font);
+    }
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float used = ImGui::CalcTextSize(text.data(), text.data() + text.size()).x;
+    if (rtl_ && used < width) {
+        ImGui::SetCursorPosX(ImGui::GetCursorPosX() + width - used);
+    }
+    ImGui::TextUnformatted(text.data(), text.data() + text.size());
+    if (font != nullptr) {
+        ImGui::PopFont();
+    }
+}
+
+void Widgets::qr_code(const QrMatrix& matrix, float side, const std::string& caption) const {
+    const int modules = matrix.width + 2 * kQrQuietZone;
     // Whole pixels per module on whole-pixel positions: no module is blurred across two
     // pixel columns, which is what keeps a phone's reader happy with small codes.
     const float module = std::max(1.0f, std::floor(side / static_cast<float>(modules)));
@@ -451,7 +471,7 @@ bool Widgets::qr_code(const std::string& payload, float side, const std::string&
     ImDrawList* draw = ImGui::GetWindowDrawList();
     // Always dark on white, also in high contrast: readers expect it that way round.
     draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x0 + drawn, y0 + drawn), 0xFFFFFFFF);
-    for (const QrRun& run : qr_runs(*matrix)) {
+    for (const QrRun& run : qr_runs(matrix)) {
         const float left = x0 + module * static_cast<float>(run.first + kQrQuietZone);
         const float top = y0 + module * static_cast<float>(run.row + kQrQuietZone);
         draw->AddRectFilled(ImVec2(left, top),
@@ -465,7 +485,6 @@ bool Widgets::qr_code(const std::string& payload, float side, const std::string&
     }
     ImGui::SetCursorScreenPos(ImVec2(pos.x, y0 + drawn));
     ImGui::Dummy(ImVec2(width, 0));
-    return true;
 }
 
 void Widgets::field(const std::string& label, const std::string& value) const {

@@ -9,8 +9,11 @@
 #include "kiosk/ui/screens.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <memory>
 
 using namespace kiosk;
 using namespace std::chrono_literals;
@@ -375,4 +378,118 @@ TEST(FlowsUi, ResetTypedOnTheHebrewKeyboard) {
     kiosk::testing::CentralProcess central;
     Rig rig(central);
     reset_on_screen(rig, central, "עברית", "סיסמה חדשה-2026");
+}
+
+// [activation] ------------------------------------------------------------------------------
+
+namespace {
+
+// The TOTP code of base32 `secret` now, by an independent implementation (oathtool).
+std::string totp_now(const std::string& secret) {
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(("oathtool --totp -b " + secret).c_str(), "r"),
+                                               pclose);
+    std::array<char, 64> buffer{};
+    std::string out;
+    while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) {
+        out += buffer.data();
+    }
+    out.erase(out.find_last_not_of("\r\n") + 1);
+    return out;
+}
+
+} // namespace
+
+TEST(FlowsUi, ActivationByTouchEnrolsTheAuthenticatorAndActivatesTheAccount) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.activate"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
+    rig.type("kzielinski");
+    rig.key(ImGuiKey_Enter); // on to the code field, like Tab
+    rig.type("ACTV-DEMO-2026");
+    ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    ASSERT_TRUE(rig.shown(rig.label("activate.password.submit")));
+    ASSERT_TRUE(rig.shown(rig.label("password.show"))) << "the reset's own password screen";
+    const std::string password = "Copper-Lantern-Harbour-Dawn";
+    rig.type(password);
+    rig.key(ImGuiKey_Tab);
+    rig.type(password);
+    ASSERT_TRUE(rig.press_key("activate.password.submit"));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+    std::string secret(rig.view().enrolment.secret_groups.view());
+    std::erase(secret, ' ');
+    ASSERT_TRUE(rig.press_key("enrol.next"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ConfirmAuthenticator);
+    // Back to the QR code and forward again, then a wrong code on the keypad.
+    ASSERT_TRUE(rig.press_key("enrol.code.back"));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+    ASSERT_TRUE(rig.press_key("enrol.next"));
+    ASSERT_FALSE(rig.shown("q")) << "the app's code is typed on the keypad";
+    const std::string right = totp_now(secret);
+    const std::string wrong = right == "000000" ? "000001" : "000000";
+    rig.tap_text(wrong);
+    ASSERT_TRUE(rig.press_key("enrol.code.submit"));
+    ASSERT_EQ(rig.view().notice, app::Notice::WrongCode);
+    rig.tap_text(totp_now(secret));
+    ASSERT_TRUE(rig.press_key("enrol.code.submit"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Done);
+    EXPECT_EQ(rig.view().reference.rfind("ACT-", 0), 0u);
+    EXPECT_TRUE(central.password_matches("kzielinski", password));
+    ASSERT_TRUE(rig.press_key("done.finish"));
+    EXPECT_EQ(rig.view().screen, app::Screen::Attract);
+}
+
+TEST(FlowsUi, AWrongActivationCodeComesBackWithTheNameKeptInHebrew) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    ASSERT_TRUE(rig.press("עברית"));
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.activate"));
+    rig.type("kzielinski");
+    rig.key(ImGuiKey_Enter);
+    rig.type("NOT-THE-CODE");
+    ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    rig.type("Copper-Lantern-Harbour-Dawn");
+    rig.key(ImGuiKey_Tab);
+    rig.type("Copper-Lantern-Harbour-Dawn");
+    ASSERT_TRUE(rig.press_key("activate.password.submit"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
+    EXPECT_EQ(rig.view().notice, app::Notice::ActivationCodeInvalid);
+    // The name is in its field again: only the code is typed, and the same password works.
+    rig.type("ACTV-DEMO-2026");
+    ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    rig.type("Copper-Lantern-Harbour-Dawn");
+    rig.key(ImGuiKey_Tab);
+    rig.type("Copper-Lantern-Harbour-Dawn");
+    ASSERT_TRUE(rig.press_key("activate.password.submit"));
+    EXPECT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+    EXPECT_EQ(rig.view().identifier, "kzielinski");
+    ASSERT_TRUE(rig.press_key("common.cancel"));
+    EXPECT_EQ(rig.view().screen, app::Screen::Home);
+    EXPECT_TRUE(rig.view().enrolment.otpauth_uri.empty()) << "leaving forgets the enrolment";
+}
+
+TEST(FlowsUi, ContactDetailsByTouchChangeTheAddressAndNumber) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    verify_by_touch(rig, central, "home.contact");
+    ASSERT_EQ(rig.view().screen, app::Screen::ContactDetails);
+    ASSERT_TRUE(rig.press_key("contact.submit"));
+    EXPECT_EQ(rig.view().notice, app::Notice::ContactEmpty);
+    rig.type("jane.new@example.org");
+    rig.key(ImGuiKey_Tab);
+    rig.type("+44 7700 900199");
+    ASSERT_TRUE(rig.press_key("contact.submit"));
+    ASSERT_EQ(rig.view().screen, app::Screen::Done) << static_cast<int>(rig.view().notice);
+    EXPECT_TRUE(rig.view().contact_email_changed);
+    EXPECT_TRUE(rig.view().contact_phone_changed);
+    EXPECT_EQ(rig.view().reference.rfind("CNT-", 0), 0u);
+    // The old address was told, with the receipt's reference.
+    const auto notices = central.notices_for("jdoe");
+    EXPECT_NE(std::find(notices.begin(), notices.end(), "contact_changed " + rig.view().reference),
+              notices.end());
 }

@@ -22,6 +22,9 @@ struct QrMatrix {
 // is empty or longer than a QR code holds (libqrencode says why in its log only).
 std::optional<QrMatrix> encode_qr(std::string_view text);
 
+// Forgets `matrix`'s modules (for the QR code of a secret) and frees them.
+void wipe(QrMatrix& matrix);
+
 // A horizontal run of dark modules: row `row`, columns [first, first + count).
 struct QrRun {
     int row = 0;

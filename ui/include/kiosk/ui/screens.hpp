@@ -62,6 +62,13 @@ private:
     // A FAQ question the person can open: its wrapped text, pressable; true when pressed.
     bool faq_question(int index, const std::string& question, bool open);
     void wipe_help_inputs();
+    // [activation, contact] src/activation_screens.cpp: the activation code, the enrolment's
+    // QR code and secret, its first code; the new contact details.
+    void draw_activate_account(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_enrol_authenticator(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_confirm_authenticator(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void draw_contact_details(const app::ViewModel& view, std::vector<app::Intent>& out);
+    void wipe_activation_inputs();
     void draw_idle_overlay(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_notice(const app::ViewModel& view);
     // A dot in the bottom corner for staff: green online, red offline, grey unknown.
@@ -96,7 +103,14 @@ private:
     int ticket_category_ = -1;
     int ticket_step_ = 0; // 0: category and description; 1: contact and send
     int ticket_contact_ = 0;
-    int rating_ = 0;               // on Feedback: 0 = the one chosen on the receipt
+    int rating_ = 0; // on Feedback: 0 = the one chosen on the receipt
+    // [activation, contact] Typed there; wiped with the rest. The enrolment's QR code is
+    // encoded once per enrolment (its payload is the authenticator's secret) and wiped.
+    std::array<char, 65> activation_code_{};
+    std::array<char, 255> contact_email_{};
+    std::array<char, 33> contact_phone_{};
+    QrMatrix enrolment_qr_;
+    bool focus_second_field_ = false;
     BadgeReader badge_;            // keyboard-wedge swipes, watched on every frame
     OnScreenKeyboard keyboard_;    // under every page with a text field (keyboard.hpp)
     bool badge_submitted_ = false; // this frame's identifier came from a swipe

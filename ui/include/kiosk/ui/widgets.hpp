@@ -6,10 +6,12 @@
 // boxes, the spinner, and rows of buttons (forward sits on the left, back on the right).
 #pragma once
 
+#include "kiosk/ui/qr.hpp"
 #include "kiosk/ui/theme.hpp"
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiosk::ui {
@@ -101,6 +103,15 @@ public:
     // rectangle per run of dark modules, so the code stays sharp at any size. Draws nothing
     // and returns false when the payload does not fit a QR code.
     bool qr_code(const std::string& payload, float side, const std::string& caption) const;
+    // The same from a matrix encoded once by the caller: for a payload that is a secret (an
+    // otpauth:// URI), which must not be copied into a new buffer on every frame. Never
+    // mirrored: in a right-to-left language only its place moves to the right.
+    void qr_code(const QrMatrix& matrix, float side, const std::string& caption) const;
+
+    // One line of Latin text drawn straight from `text` in `font` (nullptr: the body font),
+    // aligned to the language's side: no copy, no reordering. For secrets shown to be typed
+    // elsewhere (an authenticator's key), whose bytes must stay in the caller's buffer.
+    void secret_line(std::string_view text, ImFont* font) const;
 
     // A label (muted) over its value: one line of a summary such as the account status.
     void field(const std::string& label, const std::string& value) const;
