@@ -6,10 +6,13 @@
 #include "kiosk_window.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <memory>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -146,5 +149,83 @@ TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
                       << " in " << copy.mapping;
     }
     EXPECT_TRUE(copies.empty());
+    EXPECT_EQ(kiosk.terminate(), 0);
+}
+
+// [activation] The same for an activation left on the authenticator's QR code: the first
+// password, the TOTP secret and the otpauth:// URI the central sent (read back from the
+// screen's QR code by zbarimg, as a phone would) must be gone after the timeout.
+// DISABLED: it fails today, and found a gap beyond the activation. Unlike the test above
+// (whose password is never sent), these secrets crossed the network, and copies survive
+// outside the app's own buffers: whole request/answer bodies in the worker thread's malloc
+// arena (libcurl's and OpenSSL's buffers, by their offsets), pieces on the worker thread's
+// stack, and one copy of the secret in the main heap. A reset's sent password will show
+// the same. Run it with --gtest_also_run_disabled_tests while fixing (docs/decisions.md).
+TEST(KioskMemory, DISABLED_ATimedOutActivationLeavesNoCopyOfTheSecrets) {
+    XvfbServer x(1280, 800);
+    CentralProcess central;
+    const ScratchDir dir("memory-activation");
+    const std::string marker = std::string("Qx7-Heron") + "-Marker-" + "Vq2-Medlar";
+    ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--central", central.base_url(), "--ca",
+                        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string(),
+                        "--windowed", "--width", "1280", "--height", "800", "--idle-timeout", "20"},
+                       kiosk_window_env(x), dir / "kiosk.out", dir / "kiosk.log");
+    const std::string display = x.display();
+    auto xdotool = [&display](const std::string& args) {
+        return run_in_display(display, "xdotool " + args);
+    };
+    auto wait_for = [&](const std::string& screen, int after = 0) {
+        return wait_for_kiosk_screenshot(kiosk, dir / "kiosk.out", dir / "kiosk.log", screen,
+                                         after);
+    };
+    ASSERT_FALSE(wait_for("01-attract").empty());
+    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
+                                      "windowfocus mousemove --window %1 640 400"),
+              0);
+    std::this_thread::sleep_for(500ms);
+    ASSERT_EQ(xdotool("key Return"), 0);
+    ASSERT_FALSE(wait_for("home").empty());
+    // "Activate a new account", the fourth task on the 1280x800 home menu.
+    xdotool("search --name 'Self-Service Kiosk' mousemove --window %1 640 436 click 1");
+    ASSERT_FALSE(wait_for("activate-account").empty());
+    xdotool("type --delay 30 kzielinski");
+    xdotool("key Return");
+    xdotool("type --delay 30 ACTV-DEMO-2026");
+    xdotool("key Return");
+    ASSERT_FALSE(wait_for("new-password").empty());
+    xdotool("type --delay 15 " + marker);
+    xdotool("key Tab");
+    xdotool("type --delay 15 " + marker);
+    xdotool("key Return");
+    const auto enrolment = wait_for("enrol-authenticator");
+    ASSERT_FALSE(enrolment.empty());
+    const auto& shot = enrolment;
+    std::string uri;
+    {
+        const std::string command = "zbarimg --raw -q '" + shot.string() + "' 2>/dev/null";
+        std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+        std::array<char, 512> buffer{};
+        while (pipe && std::fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) {
+            uri += buffer.data();
+        }
+        uri.erase(uri.find_last_not_of("\n") + 1);
+    }
+    ASSERT_EQ(uri.rfind("otpauth://totp/Kiosk:kzielinski?secret=", 0), 0U) << uri;
+    const auto start = uri.find("secret=") + 7;
+    const std::string secret = uri.substr(start, uri.find('&', start) - start);
+    ASSERT_EQ(secret.size(), 32U) << uri;
+    const int last_index = std::atoi(enrolment.filename().c_str());
+    EXPECT_FALSE(scan_memory(kiosk.pid(), secret).empty())
+        << "the secret was not found while shown: the scan would prove nothing";
+
+    ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
+    std::this_thread::sleep_for(1s);
+    for (const auto& [what, needle] : std::vector<std::pair<std::string, std::string>>{
+             {"password", marker}, {"TOTP secret", secret}, {"otpauth URI", uri}}) {
+        for (const auto& copy : scan_memory(kiosk.pid(), needle)) {
+            ADD_FAILURE() << "copy of the " << what << " (" << copy.encoding << ") at +"
+                          << copy.offset << " in " << copy.mapping;
+        }
+    }
     EXPECT_EQ(kiosk.terminate(), 0);
 }
