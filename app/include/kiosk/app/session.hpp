@@ -27,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 enum class Screen {
     Attract,       // branding and "touch to start"; nothing about any user is held
-    Home,          // the menu of tasks: reset, unlock, status, help, ticket
+    Home,          // the menu of tasks: reset, unlock, status, activate, contact, help, ticket
     Identify,      // username, e-mail or employee ID
     EnterCode,     // the code sent to the registered e-mail
     NewPassword,   // new password twice
@@ -201,7 +201,7 @@ struct StartVerified {
     std::string display_name;
 };
 struct ChooseFlow {
-    Flow flow = Flow::None; // home -> identify, help or ticket
+    Flow flow = Flow::None; // home -> identify, activation, help or ticket
 };
 struct UnlockFromStatus {}; // on AccountStatus of a locked account: unlock with the same check
 struct BackToHome {};       // leave a task before verifying: keeps language and modes
