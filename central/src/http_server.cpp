@@ -680,6 +680,19 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
             secure_wipe(request->verification_token);
         }
     });
+    // Which methods to offer (masked): a read, so no idempotency record; answered alike
+    // for names with and without an account (src/verification_options.cpp).
+    server.Post("/v1/verification-options", [impl](const httplib::Request& req,
+                                                   httplib::Response& res) {
+        if (req.body.size() > impl->settings.max_body_bytes) {
+            write_error(res, 413, api::error_code::kPayloadTooLarge,
+                        "The request body is too large.");
+            return;
+        }
+        auto request = api::parse<api::VerificationOptionsRequest>(req.body);
+        write_reply(res, request ? outcome_reply(impl->service.verification_options(*request), 200)
+                                 : bad_body());
+    });
     server.Get("/v1/sealing-key", [impl](const httplib::Request&, httplib::Response& res) {
         if (impl->settings.sealing_public_pem.empty()) {
             write_error(res, 404, api::error_code::kNotFound, "This central has no sealing key.");

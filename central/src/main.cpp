@@ -50,6 +50,9 @@ struct ServeOptions {
     std::filesystem::path metrics_token_file; // GET /metrics: Bearer token from this file
     std::filesystem::path breached_passwords; // SHA1HEX:COUNT lines, sorted
     std::string organisation;                 // its words may not be in passwords
+    // The domain of made-up e-mail hints (verification options of unknown names); empty:
+    // the domain most accounts have.
+    std::string email_domain;
     // How codes and notices reach users (docs/configuration.md, "Notifications").
     kiosk::central::NotifierSettings notify;
     // Passwords that count as recent, the current one included (0: off).
@@ -249,6 +252,12 @@ int serve(const ServeOptions& options) {
         kiosk::central::seed_demo_activation(*store);
     }
     http.request_hash_key = load_request_hash_key(options.data_dir / "request-hash.key");
+    // Made-up verification options come from the request-hash key that every central
+    // process on one database shares, so they all make up the same list.
+    service.set_options_key(http.request_hash_key,
+                            options.email_domain.empty()
+                                ? kiosk::central::most_common_email_domain(*store)
+                                : options.email_domain);
     http.idempotency_retention_days = options.idempotency_retention_days;
     load_sealing_key(options.data_dir / "sealing", http);
     kiosk::central::CentralHttpServer server(service, *store, http);
@@ -393,6 +402,9 @@ int main(int argc, char** argv) {
                      "File whose first line is the bearer token Prometheus scrapes /metrics "
                      "with (admin and auditor credentials work too)")
         ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--email-domain", options.email_domain,
+                          "Domain of the e-mail hints made up for names with no account "
+                          "(default: the domain most accounts have)");
     auto& notify = options.notify;
     serve_cmd
         ->add_option("--email-channel", notify.email_channel,

@@ -66,6 +66,7 @@ bool is_segment(const std::string& s) {
 std::string route_label(const std::string& path) {
     static constexpr const char* kFixed[] = {"/v1/health",
                                              "/v1/verifications",
+                                             "/v1/verification-options",
                                              "/v1/password-resets",
                                              "/v1/unlocks",
                                              "/v1/sign-ins",

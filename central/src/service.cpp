@@ -77,8 +77,8 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
             code_length = account->totp_digits;
         }
         store_.create_challenge(challenge);
-        return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds,
-                                              code_length};
+        return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length,
+                                              0};
     }
     std::string code = random_digits(static_cast<std::size_t>(settings_.code_length));
     challenge.code_hash = sha256_hex(code);
@@ -93,7 +93,8 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
         deliver_code(*account, request.method, code, challenge.id);
     }
     secure_wipe(code);
-    return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length};
+    return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length,
+                                          settings_.resend_cooldown_seconds};
 }
 
 std::string CentralService::account_phone(std::int64_t account_id) {
@@ -188,7 +189,8 @@ CentralService::ResendOutcome CentralService::resend_code(const std::string& cha
     }
     secure_wipe(code);
     return {api::StartVerificationResponse{challenge_id, settings_.code_ttl_seconds,
-                                           settings_.code_length},
+                                           settings_.code_length,
+                                           settings_.resend_cooldown_seconds},
             0};
 }
 

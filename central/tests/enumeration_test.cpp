@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using nlohmann::json;
 
@@ -128,6 +129,110 @@ TEST_F(Enumeration, KnownAndUnknownNamesGetByteIdenticalAnswers) {
     }
 }
 
+const std::string kBullets = "\u2022\u2022\u2022"; // •••, as hints mask
+
+// The shape of a verification-options answer: status, and each offered method's name and
+// the keys it carries (the hints themselves differ from person to person, as they should).
+std::string options_shape(const httplib::Result& res) {
+    json body = json::parse(res->body);
+    std::string shape = std::to_string(res->status);
+    for (const auto& [key, value] : body.items()) {
+        shape += " " + key;
+    }
+    for (const auto& option : body["methods"]) {
+        shape += " [";
+        for (const auto& [key, value] : option.items()) {
+            shape += key + ":" + std::string(value.is_string() ? "string" : "other") + " ";
+        }
+        shape += "]";
+    }
+    return shape;
+}
+
+// "nobodyaa", "nobodyba", ...: names of letters, as usernames are.
+std::string letters_name(int i) {
+    return "nobody" + std::string(1, static_cast<char>('a' + i % 26)) +
+           std::string(1, static_cast<char>('a' + i / 26));
+}
+
+TEST_F(Enumeration, VerificationOptionsOfUnknownNamesLookLikeRealOnes) {
+    // tnowak has e-mail, SMS and an authenticator app; a made-up list for a name with no
+    // account has the same form and is the same every time it is asked for.
+    auto known = post("/v1/verification-options", {{"identifier", "tnowak"}});
+    ASSERT_TRUE(known);
+    ASSERT_EQ(known->status, 200) << known->body;
+    EXPECT_EQ(
+        json::parse(known->body),
+        json::parse(R"({"methods":[{"method":"email","hint":"t\u2022\u2022\u2022@example.com"},
+                                         {"method":"sms","hint":"\u2022\u2022\u202204"},
+                                         {"method":"totp","hint":""}]})"));
+    bool saw_sms = false;
+    bool saw_totp = false;
+    bool saw_email_only = false;
+    for (int i = 0; i < 40; ++i) {
+        const std::string name = letters_name(i);
+        auto unknown = post("/v1/verification-options", {{"identifier", name}});
+        auto again = post("/v1/verification-options", {{"identifier", name}});
+        ASSERT_TRUE(unknown && again);
+        EXPECT_EQ(again->body, unknown->body) << "deterministic for " << name;
+        const auto methods = json::parse(unknown->body)["methods"];
+        ASSERT_FALSE(methods.empty());
+        EXPECT_EQ(methods[0]["method"], "email");
+        EXPECT_EQ(methods[0]["hint"], std::string("n") + kBullets + "@example.com")
+            << "a name's first letter, on the organisation's domain";
+        for (const auto& option : methods) {
+            saw_sms = saw_sms || option["method"] == "sms";
+            saw_totp = saw_totp || option["method"] == "totp";
+            if (option["method"] == "sms") {
+                const std::string hint = option["hint"];
+                EXPECT_EQ(hint.size(), 3u * 3u + 2u) << hint; // three bullets, two digits
+            }
+        }
+        saw_email_only = saw_email_only || methods.size() == 1;
+        // Same shape as a real account with the same methods.
+        const std::string shape = options_shape(unknown);
+        EXPECT_EQ(shape.rfind("200 methods [hint:string method:string ]", 0), 0u) << shape;
+        if (methods.size() == 3) {
+            EXPECT_EQ(shape, options_shape(known)) << "byte for byte but the hints";
+        }
+    }
+    EXPECT_TRUE(saw_sms && saw_totp && saw_email_only)
+        << "made-up lists vary like real ones: some with SMS, some with an app, some e-mail only";
+
+    // An e-mail address typed shows its own masked form, known or not.
+    auto by_address =
+        post("/v1/verification-options", {{"identifier", "Someone.Else@Example.org"}});
+    EXPECT_EQ(json::parse(by_address->body)["methods"][0]["hint"],
+              std::string("s") + kBullets + "@example.org");
+    // An employee ID with no account gets a letter drawn from the MAC, not always "e".
+    std::set<std::string> letters;
+    for (int i = 0; i < 20; ++i) {
+        auto res =
+            post("/v1/verification-options", {{"identifier", "E9" + std::to_string(100 + i)}});
+        letters.insert(
+            json::parse(res->body)["methods"][0]["hint"].get<std::string>().substr(0, 1));
+    }
+    EXPECT_GT(letters.size(), 5u);
+
+    // A reset never bypasses MFA: with an app, only the app is offered, for a real account
+    // and for a made-up one alike.
+    auto reset = post("/v1/verification-options", {{"identifier", "tnowak"}, {"purpose", "reset"}});
+    EXPECT_EQ(json::parse(reset->body),
+              json::parse(R"({"methods":[{"method":"totp","hint":""}]})"));
+    for (int i = 0; i < 40; ++i) {
+        const std::string name = letters_name(i);
+        const auto all =
+            json::parse(post("/v1/verification-options", {{"identifier", name}})->body);
+        const auto for_reset = json::parse(
+            post("/v1/verification-options", {{"identifier", name}, {"purpose", "reset"}})->body);
+        const bool has_app = all["methods"].back()["method"] == "totp";
+        EXPECT_EQ(for_reset["methods"].size(), has_app ? 1u : all["methods"].size()) << name;
+    }
+    auto bad =
+        post("/v1/verification-options", {{"identifier", "jdoe"}, {"purpose", "everything"}});
+    EXPECT_EQ(bad->status, 400);
+}
+
 // Interleaved known/unknown requests so that any load on the machine hits both alike.
 TEST_F(Enumeration, KnownAndUnknownNamesTakeTheSameTime) {
     const auto time_of = [this](const std::string& path, const json& body) {
@@ -148,6 +253,11 @@ TEST_F(Enumeration, KnownAndUnknownNamesTakeTheSameTime) {
         {"verification (e-mail)",
          "/v1/verifications",
          {{"identifier", "jdoe"}},
+         {{"identifier", "nobody.at.all"}},
+         samples_from_env(60)},
+        {"verification options",
+         "/v1/verification-options",
+         {{"identifier", "tnowak"}},
          {{"identifier", "nobody.at.all"}},
          samples_from_env(60)},
         {"sign-in (wrong password)",

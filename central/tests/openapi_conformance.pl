@@ -186,6 +186,14 @@ my $admin = {Authorization => "Bearer $admin_token"};
 call('GET', '/v1/health', expect => 200);
 call('GET', '/v1/sealing-key');
 
+call('POST', '/v1/verification-options', json => {identifier => 'tnowak', purpose => 'unlock'},
+    expect => 200);
+call('POST', '/v1/verification-options', json => {identifier => 'tnowak', purpose => 'reset'},
+    expect => 200);
+call('POST', '/v1/verification-options', json => {identifier => 'nobody-here'}, expect => 200);
+call('POST', '/v1/verification-options', json => {identifier => 'jdoe', purpose => 'all'},
+    expect => 400);
+call('POST', '/v1/verification-options', raw => '{"identifier":', expect => 400);
 call('POST', '/v1/verifications', raw => '{"identifier":', expect => 400);
 call('POST', '/v1/verifications', json => {identifier => 17}, expect => 400);
 call('POST', '/v1/verifications', json => {identifier => 'nobody-here', method => 'email'},

@@ -16,6 +16,9 @@ void to_json(json& j, const ApiError& v) {
     if (v.min_length) {
         j["min_length"] = *v.min_length;
     }
+    if (v.retry_after_seconds) {
+        j["retry_after_seconds"] = *v.retry_after_seconds;
+    }
 }
 void from_json(const json& j, ApiError& v) {
     j.at("code").get_to(v.code);
@@ -26,6 +29,9 @@ void from_json(const json& j, ApiError& v) {
     if (j.contains("min_length")) {
         v.min_length = j.at("min_length").get<int>();
     }
+    if (j.contains("retry_after_seconds")) {
+        v.retry_after_seconds = j.at("retry_after_seconds").get<int>();
+    }
 }
 
 void to_json(json& j, const HealthResponse& v) {
@@ -34,6 +40,29 @@ void to_json(json& j, const HealthResponse& v) {
 void from_json(const json& j, HealthResponse& v) {
     j.at("status").get_to(v.status);
     j.at("version").get_to(v.version);
+}
+
+void to_json(json& j, const VerificationOptionsRequest& v) {
+    j = json{{"identifier", v.identifier}, {"purpose", v.purpose}};
+}
+void from_json(const json& j, VerificationOptionsRequest& v) {
+    j.at("identifier").get_to(v.identifier);
+    v.purpose = j.value("purpose", "any");
+}
+
+void to_json(json& j, const VerificationOption& v) {
+    j = json{{"method", v.method}, {"hint", v.hint}};
+}
+void from_json(const json& j, VerificationOption& v) {
+    j.at("method").get_to(v.method);
+    v.hint = j.value("hint", "");
+}
+
+void to_json(json& j, const VerificationOptionsResponse& v) {
+    j = json{{"methods", v.methods}};
+}
+void from_json(const json& j, VerificationOptionsResponse& v) {
+    j.at("methods").get_to(v.methods);
 }
 
 void to_json(json& j, const StartVerificationRequest& v) {
@@ -47,12 +76,14 @@ void from_json(const json& j, StartVerificationRequest& v) {
 void to_json(json& j, const StartVerificationResponse& v) {
     j = json{{"challenge_id", v.challenge_id},
              {"expires_in_seconds", v.expires_in_seconds},
-             {"code_length", v.code_length}};
+             {"code_length", v.code_length},
+             {"resend_after_seconds", v.resend_after_seconds}};
 }
 void from_json(const json& j, StartVerificationResponse& v) {
     j.at("challenge_id").get_to(v.challenge_id);
     j.at("expires_in_seconds").get_to(v.expires_in_seconds);
     v.code_length = j.value("code_length", 6);
+    v.resend_after_seconds = j.value("resend_after_seconds", 0);
 }
 
 void to_json(json& j, const CheckCodeRequest& v) {
@@ -366,6 +397,8 @@ std::string error_body(const ApiError& error) {
     template std::string serialize<T>(const T&);
 KIOSK_API_TYPE(ApiError)
 KIOSK_API_TYPE(HealthResponse)
+KIOSK_API_TYPE(VerificationOptionsRequest)
+KIOSK_API_TYPE(VerificationOptionsResponse)
 KIOSK_API_TYPE(StartVerificationRequest)
 KIOSK_API_TYPE(StartVerificationResponse)
 KIOSK_API_TYPE(CheckCodeRequest)

@@ -40,6 +40,15 @@ public:
     // 202 whether or not the identifier names an account: the answer must not tell.
     Outcome<api::StartVerificationResponse>
     start_verification(const api::StartVerificationRequest& request);
+    // POST /v1/verification-options (src/verification_options.cpp): the account's methods,
+    // masked; for an identifier with no account a made-up list derived from it by HMAC
+    // under the key set_options_key() gave, the same every time.
+    Outcome<api::VerificationOptionsResponse>
+    verification_options(const api::VerificationOptionsRequest& request);
+    // The secret the made-up lists are derived from (`base_key`: the request-hash key that
+    // every central process on one database shares, so they all make up the same list) and
+    // the domain of made-up e-mail hints ("" keeps example.com).
+    void set_options_key(const std::string& base_key, std::string email_domain);
     Outcome<api::CheckCodeResponse> check_code(const std::string& challenge_id,
                                                const api::CheckCodeRequest& request);
     // POST /v1/verifications/{id}/resend: a new code for the same challenge, which voids the
@@ -108,12 +117,18 @@ private:
     std::string dummy_hash_;
     Records* records_ = nullptr;
     PasswordHistory history_;
+    std::string options_key_; // see set_options_key()
+    std::string options_domain_ = "example.com";
     void audit(const std::string& action, const Account* account, std::string detail);
 };
 
 // The lockout subject of an account, and of a name that matches no account.
 std::string lockout_subject(std::int64_t account_id);
 std::string lockout_subject(std::string_view unknown_name);
+
+// The domain most accounts' e-mail addresses share ("" when there are none): what a
+// made-up e-mail hint shows when the central is not told (serve --email-domain).
+std::string most_common_email_domain(Store& store);
 
 // Adds the demo accounts of docs/demo-accounts.md when the store has no account yet.
 void seed_demo_accounts(Store& store);

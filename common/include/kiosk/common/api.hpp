@@ -95,6 +95,8 @@ struct ApiError {
     std::string message;              // English, for logs and admins; kiosks translate `code`
     std::optional<int> attempts_left; // wrong_code only
     std::optional<int> min_length;    // password_too_short only
+    // resend_too_soon only: seconds until a new code may be asked for (also Retry-After).
+    std::optional<int> retry_after_seconds = std::nullopt;
 };
 
 struct HealthResponse {
@@ -102,15 +104,36 @@ struct HealthResponse {
     std::string version;
 };
 
+// POST /v1/verification-options — the methods a person may verify with, masked, so the
+// kiosk can offer a choice. An identifier with no account gets a plausible list made up
+// from it (the same every time), so the answer does not tell whether the account exists.
+struct VerificationOptionsRequest {
+    std::string identifier; // username, e-mail address or employee ID
+    // What the verification is for: "reset" offers only the authenticator app when the
+    // account has one (a reset never bypasses MFA); "unlock", "status", "any" offer all.
+    std::string purpose = "any";
+};
+struct VerificationOption {
+    std::string method; // "email", "sms" or "totp"
+    std::string hint;   // "j•••@example.com", "•••42"; "" for totp
+};
+struct VerificationOptionsResponse {
+    std::vector<VerificationOption> methods; // at least one, in the order to offer them
+};
+
 // POST /v1/verifications — answered the same way whether or not the account exists.
 struct StartVerificationRequest {
     std::string identifier;       // username, e-mail address or employee ID
-    std::string method = "email"; // only "email" so far
+    std::string method = "email"; // "email", "sms" or "totp"
 };
+// Also the answer of POST /v1/verifications/{id}/resend.
 struct StartVerificationResponse {
     std::string challenge_id;
     int expires_in_seconds = 0;
     int code_length = 6;
+    // Seconds before /resend may send another code; 0 for totp (nothing to resend) and
+    // from centrals older than the field.
+    int resend_after_seconds = 0;
 };
 
 // POST /v1/verifications/{challenge_id}/check
@@ -265,6 +288,12 @@ void to_json(nlohmann::json& j, const ApiError& v);
 void from_json(const nlohmann::json& j, ApiError& v);
 void to_json(nlohmann::json& j, const HealthResponse& v);
 void from_json(const nlohmann::json& j, HealthResponse& v);
+void to_json(nlohmann::json& j, const VerificationOptionsRequest& v);
+void from_json(const nlohmann::json& j, VerificationOptionsRequest& v);
+void to_json(nlohmann::json& j, const VerificationOption& v);
+void from_json(const nlohmann::json& j, VerificationOption& v);
+void to_json(nlohmann::json& j, const VerificationOptionsResponse& v);
+void from_json(const nlohmann::json& j, VerificationOptionsResponse& v);
 void to_json(nlohmann::json& j, const StartVerificationRequest& v);
 void from_json(const nlohmann::json& j, StartVerificationRequest& v);
 void to_json(nlohmann::json& j, const StartVerificationResponse& v);
