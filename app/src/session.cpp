@@ -55,6 +55,7 @@ void Session::tick(Clock::time_point now) {
         end_session("idle timeout");
         return;
     }
+    update_resend_countdown(now);
     const auto warn_from = settings_.idle_timeout - settings_.idle_warning;
     int seconds_left = 0;
     if (idle >= warn_from) {
@@ -72,7 +73,12 @@ Clock::time_point Session::next_deadline() const {
         return has_personal_preferences() ? last_activity_ + settings_.idle_timeout
                                           : Clock::time_point::max();
     }
-    const auto warn_at = last_activity_ + settings_.idle_timeout - settings_.idle_warning;
+    auto warn_at = last_activity_ + settings_.idle_timeout - settings_.idle_warning;
+    if (view_.resend_seconds_left > 0) {
+        // The resend countdown shows whole seconds: wake when the number changes.
+        warn_at = std::min(warn_at,
+                           resend_ready_at_ - std::chrono::seconds(view_.resend_seconds_left - 1));
+    }
     if (view_.idle_seconds_left == 0) {
         return warn_at;
     }
@@ -90,8 +96,13 @@ void Session::on(const intent::Start&) {
 void Session::on(const intent::ChooseFlow& i) {
     // The help screen offers a ticket too, for a question its answers did not settle.
     const bool from_help = view_.screen == Screen::Help && i.flow == Flow::Ticket;
-    if (view_.screen != Screen::Home && !from_help) {
+    // [verify] And so does the method choice, to someone who can use none of the methods.
+    const bool from_choice = view_.screen == Screen::ChooseMethod && i.flow == Flow::Ticket;
+    if (view_.screen != Screen::Home && !from_help && !from_choice) {
         return;
+    }
+    if (from_choice) {
+        wipe_keeping_preferences(); // who they said they were is not needed for a ticket
     }
     outcome_.clear();
     view_.flow = i.flow;
@@ -236,6 +247,11 @@ void Session::wipe() {
     activation_code_.clear();
     activation_id_.clear();
     secure_wipe(challenge_id_);
+    resend_ready_at_ = {};
+    for (auto& choice : view_.methods) {
+        secure_wipe(choice.hint); // a part of the person's address
+    }
+    secure_wipe(view_.code_hint);
     secure_wipe(view_.identifier);
     secure_wipe(view_.status.display_name);
     secure_wipe(view_.verified_name);

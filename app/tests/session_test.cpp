@@ -35,10 +35,13 @@ public:
         send(intent::Start{});
         send(intent::ChooseFlow{flow});
     }
-    // Lets the request in flight finish and applies its answer, as the UI loop would.
+    // Lets the request in flight finish and applies its answer, as the UI loop would; an
+    // answer may start the next request (one method offered: its code is asked for at once).
     void settle() {
-        worker_.wait_idle();
-        inbox_.drain();
+        do {
+            worker_.wait_idle();
+            inbox_.drain();
+        } while (session_.view().busy);
     }
     void send_and_settle(Intent intent) {
         send(std::move(intent));
@@ -74,6 +77,7 @@ void verify(Kiosk& kiosk, kiosk::testing::CentralProcess& central, const std::st
     kiosk.begin();
     ASSERT_EQ(kiosk.view().screen, Screen::Identify);
     kiosk.send_and_settle(intent::SubmitIdentifier{username});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     const auto code = central.latest_code_for(username);
     ASSERT_TRUE(code.has_value()) << "the central sent no code to " << username;
@@ -109,6 +113,7 @@ TEST(SessionFlow, UsersCanIdentifyByEmailAddress) {
     Kiosk kiosk(central.base_url(), central.ca_file());
     kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"  jane.doe@example.com "});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     EXPECT_EQ(kiosk.view().identifier, "jane.doe@example.com");
     EXPECT_TRUE(central.latest_code_for("jdoe").has_value());
@@ -119,6 +124,7 @@ TEST(SessionFlow, WrongCodesCountDownThenStopTheFlow) {
     Kiosk kiosk(central.base_url(), central.ca_file());
     kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     const std::string wrong = wrong_code_for(central.latest_code_for("jdoe").value());
 
     kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)});
@@ -137,6 +143,7 @@ TEST(SessionFlow, IncompleteCodeIsCaughtWithoutAsking) {
     Kiosk kiosk(central.base_url(), central.ca_file());
     kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     kiosk.send_and_settle(intent::SubmitCode{SecretString("12a")});
     EXPECT_EQ(kiosk.view().notice, Notice::CodeIncomplete);
     EXPECT_FALSE(kiosk.view().busy);
@@ -229,6 +236,7 @@ TEST(SessionFlow, IdleTimeoutWarnsThenWipesEverything) {
     Kiosk kiosk(central.base_url(), central.ca_file());
     kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
 
     kiosk.pass_time(80s);
@@ -283,6 +291,7 @@ TEST(SessionFlow, IdleTimeoutPutsBackTheDefaultLanguageAndModes) {
     kiosk.send(intent::SetHighContrast{true});
     kiosk.begin();
     kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"});
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // jdoe: e-mail or SMS
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     EXPECT_EQ(kiosk.view().language, "he");
     EXPECT_TRUE(kiosk.view().large_text);

@@ -60,6 +60,13 @@ std::string secret_body_buffer(std::size_t secret_bytes) {
     return body;
 }
 
+// Challenge ids are the central's base64url tokens; anything else must not reach the URL.
+bool valid_challenge_id(const std::string& id) {
+    return !id.empty() && id.size() <= 64 &&
+           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg"
+                                "hijklmnopqrstuvwxyz0123456789-_") == std::string::npos;
+}
+
 } // namespace
 
 CentralClient::CentralClient(std::string base_url, ClientSettings settings)
@@ -112,6 +119,24 @@ CentralClient::start_verification(const api::StartVerificationRequest& request) 
         http_.post_json(base_url_ + "/v1/verifications", api::serialize(request)));
 }
 
+ApiResult<api::VerificationOptionsResponse>
+CentralClient::verification_options(const api::VerificationOptionsRequest& request) {
+    return interpret<api::VerificationOptionsResponse>(
+        http_.post_json(base_url_ + "/v1/verification-options", api::serialize(request)));
+}
+
+ApiResult<api::StartVerificationResponse>
+CentralClient::resend_code(const std::string& challenge_id) {
+    if (!valid_challenge_id(challenge_id)) {
+        ApiFailure f;
+        f.kind = ApiFailure::Kind::BadResponse;
+        f.detail = "malformed challenge id";
+        return f;
+    }
+    return interpret<api::StartVerificationResponse>(
+        http_.post_json(base_url_ + "/v1/verifications/" + challenge_id + "/resend", "{}"));
+}
+
 ApiResult<api::CheckCodeResponse> CentralClient::check_code(const std::string& challenge_id,
                                                             const api::CheckCodeRequest& request) {
     std::string body = secret_body_buffer(request.code.size());
@@ -119,10 +144,7 @@ ApiResult<api::CheckCodeResponse> CentralClient::check_code(const std::string& c
     append_json_string(body, request.code);
     body.push_back('}');
     std::string path = base_url_ + "/v1/verifications/";
-    // Challenge ids are our own base64url tokens; anything else must not reach the URL.
-    if (challenge_id.empty() ||
-        challenge_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg"
-                                       "hijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+    if (!valid_challenge_id(challenge_id)) {
         secure_wipe(body);
         ApiFailure f;
         f.kind = ApiFailure::Kind::BadResponse;

@@ -4,8 +4,10 @@
 #include "kiosk/central/totp_key.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -163,8 +165,28 @@ std::filesystem::path CentralProcess::ca_file() const {
     return data_dir_ / "tls" / "ca.pem";
 }
 
-std::optional<std::string> CentralProcess::latest_code_for(const std::string& account) const {
-    std::ifstream in(data_dir_ / "outbox" / "email.jsonl");
+std::string authenticator_code(const std::string& base32_secret) {
+    const std::string command = "oathtool --totp -b '" + base32_secret + "' 2>/dev/null";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) {
+        throw std::runtime_error("cannot run oathtool");
+    }
+    std::array<char, 32> line{};
+    const bool read = std::fgets(line.data(), static_cast<int>(line.size()), pipe) != nullptr;
+    const int status = ::pclose(pipe);
+    std::string code = read ? std::string(line.data()) : std::string();
+    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) {
+        code.pop_back();
+    }
+    if (status != 0 || code.size() != 6) {
+        throw std::runtime_error("oathtool gave no code (is it installed?)");
+    }
+    return code;
+}
+
+std::optional<std::string> CentralProcess::latest_code_for(const std::string& account,
+                                                           const std::string& channel) const {
+    std::ifstream in(data_dir_ / "outbox" / (channel == "sms" ? "sms.jsonl" : "email.jsonl"));
     std::optional<std::string> code;
     std::string line;
     while (std::getline(in, line)) {

@@ -14,6 +14,13 @@
 
 namespace kiosk::testing {
 
+// tnowak's authenticator secret (docs/demo-accounts.md).
+inline constexpr const char* kTnowakTotpSecret = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA";
+
+// The authenticator app's code for `base32_secret` now (SHA-1, 6 digits, 30 s), from an
+// independent implementation: the oathtool command. Throws when it cannot run.
+std::string authenticator_code(const std::string& base32_secret);
+
 // Path of the kiosk-central binary built next to the tests.
 std::filesystem::path central_binary();
 
@@ -44,8 +51,10 @@ public:
     // data (the central itself is started with it too).
     [[nodiscard]] std::string database_option() const;
 
-    // The newest code the demo e-mail outbox holds for `account` (a username), if any.
-    [[nodiscard]] std::optional<std::string> latest_code_for(const std::string& account) const;
+    // The newest code the demo e-mail outbox (`channel` "sms": the SMS outbox) holds for
+    // `account` (a username), if any.
+    [[nodiscard]] std::optional<std::string>
+    latest_code_for(const std::string& account, const std::string& channel = "email") const;
 
     // The notices ("unlock UNL-…", "password_reset RST-…") the demo outbox holds for
     // `account`, oldest first.

@@ -39,6 +39,8 @@ const char* screen_name(Screen screen) {
         return "home";
     case Screen::Identify:
         return "identify";
+    case Screen::ChooseMethod:
+        return "choose_method";
     case Screen::EnterCode:
         return "enter_code";
     case Screen::NewPassword:

@@ -29,7 +29,8 @@ enum class Screen {
     Attract,       // branding and "touch to start"; nothing about any user is held
     Home,          // the menu of tasks: reset, unlock, status, activate, contact, help, ticket
     Identify,      // username, e-mail or employee ID
-    EnterCode,     // the code sent to the registered e-mail
+    ChooseMethod,  // [verify] how to get a code: e-mail, SMS or the authenticator app
+    EnterCode,     // the code sent by e-mail or SMS, or shown by the authenticator app
     NewPassword,   // new password twice
     AccountStatus, // state, password age, lockout, enrolled methods
     Help,          // searchable FAQ, support contacts, a QR to continue on a phone
@@ -91,6 +92,12 @@ struct AccountStatusView {
     std::vector<std::string> methods; // enrolled: "email", "totp"; empty when unknown
 };
 
+// [verify] One way to verify, as offered on ChooseMethod (POST /v1/verification-options).
+struct MethodChoice {
+    std::string method; // "email", "sms" or "totp"
+    std::string hint; // masked, from the central: "j•••@example.com", "•••42"; "" for totp
+};
+
 // Why the flow stopped, shown on the Problem screen.
 enum class Problem {
     None,
@@ -104,6 +111,7 @@ enum class Problem {
     // often: the activation starts again from the activation code (still valid).
     EnrolmentExpired,
     EnrolmentTooManyAttempts,
+    TooManyResends,      // [verify] no more new codes for this verification: start over
 };
 
 // A message on the current screen that the user can fix there and then.
@@ -129,6 +137,7 @@ enum class Notice {
     ContactEmpty,       // neither a new e-mail address nor a new phone number
     ContactInvalid,     // not an e-mail address / not a phone number with its country code
     ContactUnavailable, // belongs to another account
+    CodeResent,        // [verify] a new code is on its way; the one before no longer works
 };
 
 // [activation] What the enrolment screen shows: secrets, wiped with the session.
@@ -154,6 +163,13 @@ struct ViewModel {
     int idle_seconds_left = 0;   // > 0 while the "still there?" countdown shows
     int retry_after_minutes = 0; // with Problem::RateLimited: when the kiosk may try again
     std::string identifier;      // as typed, to say where the code went
+    // [verify] On ChooseMethod: the methods offered. On EnterCode: the one chosen, where the
+    // code went (its masked hint) and how long until a new code may be asked for (a live
+    // countdown; 0 = now; never for "totp", whose codes the app makes).
+    std::vector<MethodChoice> methods;
+    std::string method;
+    std::string code_hint;
+    int resend_seconds_left = 0;
     std::string reference;       // receipt reference on Done
     std::string completed_at;    // RFC 3339, on Done
     std::string receipt_url;     // on Done: where to follow the request up (shown as a QR code)
@@ -215,6 +231,13 @@ struct SubmitNewPassword {
     SecretString password;
     SecretString confirmation;
 };
+// [verify] On ChooseMethod: one of ViewModel::methods. On EnterCode: a new code (e-mail
+// and SMS, once the countdown is over), or back to the choice (a new challenge).
+struct ChooseMethod {
+    std::string method;
+};
+struct ResendCode {};
+struct ChooseAnotherMethod {};
 struct StartOver {};           // wipe and go back to identify
 struct SaveForConfirmation {}; // on OfflineOffer: save the request (reset: ask for a password)
 struct SubmitOfflinePassword { // on OfflinePassword
@@ -271,7 +294,8 @@ using Intent =
                  intent::StartVerified, intent::SaveForConfirmation, intent::SubmitOfflinePassword,
                  intent::SubmitTicket, intent::Rate, intent::SubmitFeedback,
                  intent::SubmitActivationCode, intent::EnrolmentScanned, intent::ShowEnrolmentAgain,
-                 intent::SubmitContactDetails>;
+                 intent::SubmitContactDetails, intent::ChooseMethod, intent::ResendCode,
+                 intent::ChooseAnotherMethod>;
 
 struct SessionSettings {
     std::chrono::seconds idle_timeout{90}; // no activity this long ends the session
@@ -370,6 +394,17 @@ private:
     // `verified()` hands over to the chosen flow once the code is right.
     void verified();
 
+    // [verify] app/src/flows/verification.cpp: the methods offered, the one chosen, and new
+    // codes with their cooldown.
+    void on(const intent::ChooseMethod&);
+    void on(const intent::ResendCode&);
+    void on(const intent::ChooseAnotherMethod&);
+    void options_arrived(const net::ApiResult<api::VerificationOptionsResponse>& result);
+    void start_method(const MethodChoice& choice);
+    void code_resent(const net::ApiResult<api::StartVerificationResponse>& result);
+    // The resend button waits `seconds` from `now`; updates the countdown shown.
+    void wait_before_resend(int seconds, Clock::time_point now);
+    void update_resend_countdown(Clock::time_point now);
     void verification_started(const net::ApiResult<api::StartVerificationResponse>& result);
     void code_checked(net::ApiResult<api::CheckCodeResponse>& result);
     // [reset] app/src/flows/reset.cpp
@@ -423,6 +458,8 @@ private:
     // together. The enrolment's id is what confirms it: a bearer secret like a token.
     SecretString activation_code_;
     SecretString activation_id_;
+    // [verify] When the central allows a new code (resend_after_seconds, retry_after_seconds).
+    Clock::time_point resend_ready_at_{};
     std::uint64_t generation_ = 0; // bumped by wipe(): stale answers are dropped
     Clock::time_point last_activity_{};
     // Completions hold a weak_ptr to this: a session destroyed with a request in flight

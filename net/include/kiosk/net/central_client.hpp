@@ -63,8 +63,14 @@ public:
     CentralClient(std::string base_url, ClientSettings settings);
 
     ApiResult<api::HealthResponse> health();
+    // POST /v1/verification-options: the methods to offer, masked.
+    ApiResult<api::VerificationOptionsResponse>
+    verification_options(const api::VerificationOptionsRequest& request);
     ApiResult<api::StartVerificationResponse>
     start_verification(const api::StartVerificationRequest& request);
+    // POST /v1/verifications/{id}/resend: a new code for the same challenge (429
+    // resend_too_soon with retry_after_seconds, 429 too_many_resends, 410 challenge_expired).
+    ApiResult<api::StartVerificationResponse> resend_code(const std::string& challenge_id);
     ApiResult<api::CheckCodeResponse> check_code(const std::string& challenge_id,
                                                  const api::CheckCodeRequest& request);
     // `idempotency_key` (optional) lets a timed-out call be queued and replayed under the
