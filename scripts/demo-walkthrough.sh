@@ -38,6 +38,8 @@ xdotool key Return # the home menu's first task: reset my password
 wait_for_screen identify
 xdotool type --delay 40 "jdoe"
 xdotool key Return
+wait_for_screen choose-method # jdoe has e-mail and SMS
+xdotool key Return            # the first: a code by e-mail
 wait_for_screen enter-code
 CODE="$(grep '"account":"jdoe"' "$DEMO_DIR/central/outbox/email.jsonl" | tail -1 |
         sed -E 's/.*"code":"([0-9]+)".*/\1/')"

@@ -218,7 +218,12 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
 
     xdotool("type --delay 30 jdoe");
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "04-enter-code");
+    // jdoe has e-mail and SMS: the choice, where Enter takes the first (e-mail).
+    shot = wait_for_screenshot(kiosk, dir, "04-choose-method");
+    ASSERT_FALSE(shot.empty());
+    keep(shot, "choose-method.png");
+    xdotool("key Return");
+    shot = wait_for_screenshot(kiosk, dir, "05-enter-code");
     ASSERT_FALSE(shot.empty());
     keep(shot, "enter-code.png");
 
@@ -226,7 +231,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     ASSERT_TRUE(code.has_value());
     xdotool("type --delay 30 " + *code);
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "05-new-password");
+    shot = wait_for_screenshot(kiosk, dir, "06-new-password");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password.png");
 
@@ -235,7 +240,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     xdotool("key Tab");
     xdotool("type --delay 20 short");
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "06-new-password-notice");
+    shot = wait_for_screenshot(kiosk, dir, "07-new-password-notice");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password-too-short.png");
 
@@ -244,7 +249,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     xdotool("key Tab");
     xdotool("type --delay 20 " + password);
     xdotool("key Return");
-    shot = wait_for_screenshot(kiosk, dir, "07-done");
+    shot = wait_for_screenshot(kiosk, dir, "08-done");
     ASSERT_FALSE(shot.empty());
     keep(shot, "done.png");
 
@@ -252,7 +257,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     EXPECT_FALSE(central.password_matches("jdoe", "Lobby-Winter-Morning-2026"));
 
     xdotool("key Return");
-    EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "08-attract").empty());
+    EXPECT_FALSE(wait_for_screenshot(kiosk, dir, "09-attract").empty());
     EXPECT_EQ(kiosk.terminate(), 0);
 }
 
@@ -275,10 +280,10 @@ TEST(KioskWindow, ScreenshotTourDrawsEveryScreenInEnglishAndMirroredHebrew) {
     ASSERT_EQ(tour("he"), 0) << read_file(dir / "he.log");
 
     for (const char* screen :
-         {"attract", "identify", "enter-code-wrong-code", "new-password-too-short", "done",
-          "problem-unreachable", "problem-code-expired", "problem-too-many-attempts",
-          "problem-verification-expired", "problem-unexpected", "idle-countdown",
-          "attract-large-text", "attract-high-contrast"}) {
+         {"attract", "identify", "choose-method", "enter-code-wrong-code", "enter-code-totp",
+          "new-password-too-short", "done", "problem-unreachable", "problem-code-expired",
+          "problem-too-many-attempts", "problem-verification-expired", "problem-unexpected",
+          "idle-countdown", "attract-large-text", "attract-high-contrast"}) {
         const auto png = std::string(screen) + ".png";
         const Image en = load_png(dir / "en" / png);
         const Image he = load_png(dir / "he" / png);

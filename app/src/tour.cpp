@@ -27,11 +27,52 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.screen = Screen::Identify;
         v.notice = Notice::IdentifierEmpty;
     });
-    add("enter-code", [](ViewModel& v) { v.screen = Screen::EnterCode; });
-    add("enter-code-wrong-code", [](ViewModel& v) {
+    // [verify] The methods jdoe has (e-mail and SMS); tnowak's three on the choice.
+    const std::vector<MethodChoice> jdoe_methods{{"email", "j\u2022\u2022\u2022@example.com"},
+                                                 {"sms", "\u2022\u2022\u202201"}};
+    add("choose-method", [](ViewModel& v) {
+        v.screen = Screen::ChooseMethod;
+        v.flow = Flow::Unlock;
+        v.identifier = "tnowak";
+        v.methods = {{"email", "t\u2022\u2022\u2022@example.com"},
+                     {"sms", "\u2022\u2022\u202204"},
+                     {"totp", ""}};
+    });
+    add("enter-code", [&jdoe_methods](ViewModel& v) {
+        v.screen = Screen::EnterCode;
+        v.methods = jdoe_methods;
+        v.method = "email";
+        v.code_hint = jdoe_methods[0].hint;
+        v.resend_seconds_left = 42;
+    });
+    add("enter-code-wrong-code", [&jdoe_methods](ViewModel& v) {
         v.screen = Screen::EnterCode;
         v.notice = Notice::WrongCode;
         v.attempts_left = 2;
+        v.methods = jdoe_methods;
+        v.method = "email";
+        v.code_hint = jdoe_methods[0].hint;
+    });
+    add("enter-code-sms-resent", [&jdoe_methods](ViewModel& v) {
+        v.screen = Screen::EnterCode;
+        v.notice = Notice::CodeResent;
+        v.methods = jdoe_methods;
+        v.method = "sms";
+        v.code_hint = jdoe_methods[1].hint;
+        v.resend_seconds_left = 60;
+    });
+    add("enter-code-sms-resend-ready", [&jdoe_methods](ViewModel& v) {
+        v.screen = Screen::EnterCode;
+        v.methods = jdoe_methods;
+        v.method = "sms";
+        v.code_hint = jdoe_methods[1].hint;
+    });
+    add("enter-code-totp", [](ViewModel& v) {
+        v.screen = Screen::EnterCode;
+        v.flow = Flow::ResetPassword;
+        v.identifier = "tnowak";
+        v.methods = {{"totp", ""}};
+        v.method = "totp";
     });
     add("new-password", [](ViewModel& v) { v.screen = Screen::NewPassword; });
     add("new-password-too-short", [](ViewModel& v) {
@@ -81,6 +122,7 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         {"problem-verification-expired", Problem::VerificationExpired},
         {"problem-unexpected", Problem::Unexpected},
         {"problem-rate-limited", Problem::RateLimited},
+        {"problem-too-many-resends", Problem::TooManyResends},
     };
     for (const auto& [name, problem] : problems) {
         add(name, [problem = problem](ViewModel& v) {
@@ -202,6 +244,18 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.attempts_left = 1;
         v.large_text = true;
         v.high_contrast = true;
+        v.methods = {{"email", "j\u2022\u2022\u2022@example.com"}, {"sms", "\u2022\u2022\u202201"}};
+        v.method = "email";
+        v.code_hint = v.methods[0].hint;
+        v.resend_seconds_left = 15;
+    });
+    add("choose-method-large-text", [](ViewModel& v) {
+        v.screen = Screen::ChooseMethod;
+        v.identifier = "tnowak";
+        v.methods = {{"email", "t\u2022\u2022\u2022@example.com"},
+                     {"sms", "\u2022\u2022\u202204"},
+                     {"totp", ""}};
+        v.large_text = true;
     });
     // [activation, contact] kzielinski activates the demo account (docs/demo-accounts.md)
     // with a made-up secret; jdoe updates her contact details.

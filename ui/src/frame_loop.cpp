@@ -35,6 +35,8 @@ std::string_view screen_name(app::Screen screen) {
         return "feedback";
     case app::Screen::Identify:
         return "identify";
+    case app::Screen::ChooseMethod:
+        return "choose-method";
     case app::Screen::EnterCode:
         return "enter-code";
     case app::Screen::NewPassword:

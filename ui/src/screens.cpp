@@ -52,6 +52,8 @@ std::string_view notice_key(app::Notice notice) {
         return "notice.contact_invalid";
     case app::Notice::ContactUnavailable:
         return "notice.contact_unavailable";
+    case app::Notice::CodeResent:
+        return "verify.notice.code_resent";
     }
     return {};
 }
@@ -72,6 +74,8 @@ std::string_view problem_key(app::Problem problem) {
         return "problem.enrolment_expired";
     case app::Problem::EnrolmentTooManyAttempts:
         return "problem.enrolment_too_many";
+    case app::Problem::TooManyResends:
+        return "verify.problem.too_many_resends";
     case app::Problem::None:
     case app::Problem::Unexpected:
         break;
@@ -246,6 +250,9 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         break;
     case app::Screen::Identify:
         draw_identify(view, out);
+        break;
+    case app::Screen::ChooseMethod: // src/verify_screens.cpp
+        draw_choose_method(view, out);
         break;
     case app::Screen::EnterCode:
         draw_enter_code(view, out);
@@ -485,32 +492,6 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
         secure_wipe(identifier_.data(), identifier_.size());
     } else if (pressed == RowPress::Forward || (entered && !view.busy)) {
         out.emplace_back(app::intent::SubmitIdentifier{std::string(text_of(identifier_))});
-    } else if (pressed == RowPress::Back) {
-        out.emplace_back(app::intent::BackToHome{});
-    }
-    ui_.end_page();
-}
-
-void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    ui_.begin_page("enter-code", text("app.name"));
-    ui_.title(text("code.title"));
-    // Placeholders are filled in first, then the whole sentence is reordered: what the
-    // person typed sits where their language's grammar puts it.
-    ui_.paragraph(catalog_->format("code.prompt", {{"identifier", view.identifier},
-                                                   {"digits", std::to_string(view.code_length)}}));
-    ui_.vertical_space(0.5f);
-    const bool entered = ui_.text_field(
-        "##code", text("code.field"), code_.data(), static_cast<std::size_t>(view.code_length) + 1,
-        {.digits_only = true, .take_focus = focus_first_field_, .enabled = !view.busy});
-    focus_first_field_ = false;
-    draw_notice(view);
-    ui_.vertical_space(0.5f);
-    if (view.busy) {
-        ui_.busy_indicator(text("common.busy"));
-    }
-    const auto pressed = ui_.button_row(text("code.continue"), text("common.cancel"), !view.busy);
-    if (pressed == RowPress::Forward || (entered && !view.busy)) {
-        out.emplace_back(app::intent::SubmitCode{SecretString(text_of(code_))});
     } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::BackToHome{});
     }

@@ -14,6 +14,10 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 #include <memory>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <imgui.h>
+#include <thread>
 
 using namespace kiosk;
 using namespace std::chrono_literals;
@@ -33,10 +37,10 @@ net::ClientSettings client_settings(const std::filesystem::path& ca) {
 // The screens and a session wired as the kiosk's frame loop wires them, one frame at a time.
 class Rig {
 public:
-    explicit Rig(const kiosk::testing::CentralProcess& central)
+    explicit Rig(const kiosk::testing::CentralProcess& central, app::SessionSettings settings = {})
         : context_(ImGui::CreateContext()),
           client_(central.base_url(), client_settings(central.ca_file())),
-          session_(client_, worker_, inbox_, app::SessionSettings{}) {
+          session_(client_, worker_, inbox_, std::move(settings)) {
         ImGuiIO& io = ImGui::GetIO();
         io.IniFilename = nullptr;
         io.DisplaySize = ImVec2(1280, 800);
@@ -75,6 +79,7 @@ public:
         for (auto& intent : intents) {
             session_.handle(std::move(intent), app::Clock::now());
         }
+        session_.tick(app::Clock::now()); // timers: the resend countdown
         do {
             worker_.wait_idle();
             inbox_.drain();
@@ -111,6 +116,15 @@ public:
         return catalogs_->of(session_.view().language).text(key);
     }
     bool press_key(std::string_view key) { return press(label(key)); }
+    // The label of `key` with its placeholders filled in, and of a counted `key`.
+    [[nodiscard]] std::string label(std::string_view key,
+                                    const assets::Placeholders& values) const {
+        return catalogs_->of(session_.view().language).format(key, values);
+    }
+    [[nodiscard]] std::string plural_label(std::string_view key, long n) const {
+        return catalogs_->of(session_.view().language).plural(key, n);
+    }
+    // Whether the control labelled `label` is drawn and can be pressed.
 
     // A keyboard-wedge badge reader: `id` one key per frame 8 ms apart, then Enter.
     void swipe(const std::string& id) {
@@ -249,6 +263,8 @@ void verify_by_touch(Rig& rig, kiosk::testing::CentralProcess& central, std::str
     ASSERT_EQ(rig.view().screen, app::Screen::Identify);
     rig.type("jdoe");
     ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
+    ASSERT_TRUE(rig.press(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
     ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
     const auto code = central.latest_code_for("jdoe");
     ASSERT_TRUE(code.has_value());
@@ -296,7 +312,10 @@ TEST(FlowsUi, ResetTypedOnAPhysicalKeyboardChangesThePassword) {
     ASSERT_EQ(rig.view().flow, app::Flow::ResetPassword);
     rig.type("jdoe");
     rig.key(ImGuiKey_Enter);
+    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
+    rig.key(ImGuiKey_Enter); // the first method, e-mail
     ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    EXPECT_EQ(rig.view().method, "email");
     rig.type(central.latest_code_for("jdoe").value());
     rig.key(ImGuiKey_Enter);
     ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
@@ -330,9 +349,10 @@ TEST(FlowsUi, ABadgeSwipeOnIdentifyIsTheIdentifier) {
     rig.type("someone-else"); // typed, then the person swipes their badge instead
     rig.frames(10);           // a moment later: a person is never 30 ms from their last key
     rig.swipe("E1001");       // jdoe's employee ID
-    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
     EXPECT_EQ(rig.view().identifier, "E1001");
-    EXPECT_TRUE(central.latest_code_for("jdoe").has_value()) << "the central found jdoe by badge";
+    ASSERT_FALSE(rig.view().methods.empty());
+    EXPECT_EQ(rig.view().methods[0].hint, "j•••@example.com") << "the central found jdoe by badge";
 }
 
 // Attract -> home -> reset, everything typed on the on-screen keyboards in `language`:
@@ -345,6 +365,8 @@ void reset_on_screen(Rig& rig, kiosk::testing::CentralProcess& central, const ch
     ASSERT_EQ(rig.view().screen, app::Screen::Identify);
     rig.tap_text("jdoe");
     ASSERT_TRUE(rig.press_key("keyboard.done"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
+    ASSERT_TRUE(rig.press(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
     ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
     EXPECT_EQ(rig.view().identifier, "jdoe") << "what the session sent to the central";
     const auto code = central.latest_code_for("jdoe");
@@ -395,6 +417,29 @@ std::string totp_now(const std::string& secret) {
     }
     out.erase(out.find_last_not_of("\r\n") + 1);
     return out;
+// [verify] The method choice and the code screen by touch: SMS, the authenticator app, and
+// "send a new code" with its countdown.
+
+namespace {
+
+// Lines in the central's demo outbox for `channel`: one per code or notice sent.
+std::size_t outbox_lines(const kiosk::testing::CentralProcess& central,
+                         const std::string& channel) {
+    std::ifstream in(central.data_dir() / "outbox" / (channel + ".jsonl"));
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++lines;
+    }
+    return lines;
+}
+
+// Attract -> home -> `task` -> identify as `who`: on the method choice.
+void identify_by_touch(Rig& rig, std::string_view task, const std::string& who) {
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key(task));
+    rig.type(who);
+    ASSERT_TRUE(rig.press_key("identify.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
 }
 
 } // namespace
@@ -492,4 +537,75 @@ TEST(FlowsUi, ContactDetailsByTouchChangeTheAddressAndNumber) {
     const auto notices = central.notices_for("jdoe");
     EXPECT_NE(std::find(notices.begin(), notices.end(), "contact_changed " + rig.view().reference),
               notices.end());
+TEST(VerifyUi, ChoosingSmsSendsTheCodeByTextMessage) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    identify_by_touch(rig, "home.reset", "jdoe");
+    EXPECT_TRUE(rig.shown(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
+    EXPECT_FALSE(rig.shown(rig.label("verify.method.totp"))) << "jdoe has no authenticator app";
+    ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    EXPECT_EQ(rig.view().code_hint, "•••01");
+    EXPECT_FALSE(central.latest_code_for("jdoe").has_value()) << "no e-mail was sent";
+    const auto code = central.latest_code_for("jdoe", "sms");
+    ASSERT_TRUE(code.has_value());
+    rig.type(*code);
+    ASSERT_TRUE(rig.press_key("code.continue"));
+    EXPECT_EQ(rig.view().screen, app::Screen::NewPassword);
+}
+
+TEST(VerifyUi, TheAuthenticatorAppHasNoResendAndItsCodeVerifies) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    ASSERT_TRUE(rig.press("עברית")); // and in Hebrew
+    identify_by_touch(rig, "home.status", "tnowak");
+    ASSERT_TRUE(rig.press_key("verify.method.totp"));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    EXPECT_EQ(rig.view().method, "totp");
+    EXPECT_FALSE(rig.shown(rig.label("verify.resend"))) << "an app's codes are not sent";
+    EXPECT_TRUE(rig.shown(rig.label("verify.other_method")));
+    rig.type(kiosk::testing::authenticator_code(kiosk::testing::kTnowakTotpSecret));
+    ASSERT_TRUE(rig.press_key("code.continue"));
+    ASSERT_EQ(rig.view().screen, app::Screen::AccountStatus);
+    EXPECT_EQ(rig.view().status.display_name, "Tomasz Nowak");
+    EXPECT_EQ(outbox_lines(central, "email") + outbox_lines(central, "sms"), 0u);
+}
+
+TEST(VerifyUi, ResendTooSoonShowsTheCountdownAndSendsNothing) {
+    kiosk::testing::CentralProcess central;
+    Rig rig(central);
+    identify_by_touch(rig, "home.unlock", "jdoe");
+    ASSERT_TRUE(rig.press(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    const int left = rig.view().resend_seconds_left;
+    EXPECT_GE(left, 58);
+    EXPECT_LE(left, 60);
+    // The frame was drawn before the last tick: its number may be one second older.
+    std::string waiting = rig.plural_label("verify.resend.wait", left);
+    if (!rig.shown(waiting)) {
+        waiting = rig.plural_label("verify.resend.wait", left + 1);
+    }
+    ASSERT_TRUE(rig.shown(waiting)) << "the button counts down: " << waiting;
+    EXPECT_FALSE(rig.shown(rig.label("verify.resend")));
+    rig.press(waiting); // disabled: a touch does nothing
+    EXPECT_EQ(outbox_lines(central, "email"), 1u);
+    EXPECT_EQ(rig.view().notice, app::Notice::None);
+}
+
+TEST(VerifyUi, ResendAfterTheCooldownSendsANewCode) {
+    kiosk::testing::CentralProcess central({"--resend-cooldown", "1"});
+    Rig rig(central);
+    identify_by_touch(rig, "home.unlock", "jdoe");
+    ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
+    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+    const auto first = central.latest_code_for("jdoe", "sms").value();
+    std::this_thread::sleep_for(1100ms);
+    rig.frames(2);
+    ASSERT_TRUE(rig.press_key("verify.resend"));
+    EXPECT_EQ(rig.view().notice, app::Notice::CodeResent);
+    EXPECT_EQ(outbox_lines(central, "sms"), 2u);
+    const auto second = central.latest_code_for("jdoe", "sms").value();
+    rig.type(second);
+    ASSERT_TRUE(rig.press_key("code.continue"));
+    EXPECT_EQ(rig.view().screen, app::Screen::Done) << "first " << first << " second " << second;
 }

@@ -46,7 +46,10 @@ private:
     void draw_home(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_account_status(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_identify(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // src/verify_screens.cpp: the method choice and the code, with its resend countdown.
+    void draw_choose_method(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out);
+    [[nodiscard]] std::string method_label(const app::MethodChoice& choice) const;
     void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_done(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
