@@ -34,6 +34,7 @@ std::string database_url(const std::string& option, const std::filesystem::path&
 struct ServeOptions {
     std::filesystem::path data_dir;
     std::string database; // empty: sqlite:DATA_DIR/central.db
+    int database_readers = 4;
     std::string listen = "127.0.0.1:8443";
     bool demo = false;
     kiosk::central::ServiceSettings service;
@@ -60,6 +61,7 @@ struct ServeOptions {
     std::string kiosk_rate_limit = "120/10"; // walk-up requests per kiosk / minutes
     int retry_first_ms = 2000;
     int retry_longest_ms = 300000;
+    int lease_ms = 0;
 };
 
 // Demo mode's admin: DATA_DIR/admin-token (0600) holds its bearer token so that the demo
@@ -173,7 +175,7 @@ int serve(const ServeOptions& options) {
     std::string error;
     const std::string database = database_url(options.database, options.data_dir);
     auto store = kiosk::central::Store::open(database, options.data_dir, error);
-    if (!store) {
+    if (!store || !store->open_readers(static_cast<std::size_t>(options.database_readers), error)) {
         spdlog::error("{}", error);
         return 1;
     }
@@ -220,7 +222,8 @@ int serve(const ServeOptions& options) {
     notify_settings.outbox_dir = options.data_dir / "outbox";
     notify_settings.delivery.first_retry = std::chrono::milliseconds(options.retry_first_ms);
     notify_settings.delivery.longest_retry = std::chrono::milliseconds(options.retry_longest_ms);
-    auto notifier = kiosk::central::Notifier::create(notify_settings, &metrics, error);
+    notify_settings.delivery.lease = std::chrono::milliseconds(options.lease_ms);
+    auto notifier = kiosk::central::Notifier::create(notify_settings, &metrics, store.get(), error);
     if (!notifier) {
         spdlog::error("{}", error);
         return 1;
@@ -380,6 +383,12 @@ int main(int argc, char** argv) {
         "keys";
     serve_cmd->add_option("--database", options.database, kDatabaseHelp)
         ->envname("KIOSK_CENTRAL_DATABASE");
+    serve_cmd
+        ->add_option("--database-readers", options.database_readers,
+                     "Read-only database connections for requests' lookups, beside the one "
+                     "that writes (0: everything on that one)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     serve_cmd->add_flag("--demo", options.demo, "Add the demo accounts to an empty database");
     serve_cmd->add_option("--code-ttl", options.service.code_ttl_seconds, "Seconds a code works")
         ->capture_default_str()
@@ -474,6 +483,12 @@ int main(int argc, char** argv) {
                      "Longest wait between attempts")
         ->capture_default_str()
         ->check(CLI::Range(1, 86400000));
+    serve_cmd
+        ->add_option("--notify-lease-ms", options.lease_ms,
+                     "How long a message being sent is this process's before another central "
+                     "may take it over (0: the longest attempt plus 30 s)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600000));
     serve_cmd
         ->add_option("--token-ttl", options.service.token_ttl_seconds,
                      "Seconds a verification token works")

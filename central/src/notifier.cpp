@@ -6,11 +6,11 @@
 #include "kiosk/central/metrics.hpp"
 #include "kiosk/central/time_format.hpp"
 #include "kiosk/common/random.hpp"
+#include "notification_queue.hpp"
 #include "notifier_transport.hpp"
 
 #include <condition_variable>
 #include <ctime>
-#include <deque>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -25,15 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-// One message on its way: the text holds the code (if any) and is wiped with the message.
-struct Outgoing {
-    std::string to;      // e-mail address or phone number
-    std::string account; // username, for the log
-    std::string what;    // "code", "notice password_reset", ... for the log and metrics
-    std::string subject; // e-mail only
-    SecretString text;
-};
 
 // An address that can go into an SMTP envelope and a header as it is: ASCII, no space or
 // control character, none of the characters that would end or split the address.
@@ -148,14 +139,17 @@ void substitute(json& doc, const std::string& to, const std::string& text,
     }
 }
 
-// One network channel: a queue and the thread that works through it. A message that
-// fails waits first_retry, then twice that, ... (capped, with jitter) up to max_attempts.
+// One network channel: the thread that works through its rows of the durable queue. A
+// message that fails waits first_retry, then twice that, ... (capped, with jitter) up to
+// max_attempts. Rows written by this process wake it at once; rows of other processes (and
+// those left by a crash) are found by polling.
 class Worker {
 public:
     using Send = std::function<transport::Result(const Outgoing&)>;
 
-    Worker(std::string channel, DeliverySettings settings, Metrics* metrics, Send send)
-        : channel_(std::move(channel)), settings_(settings), metrics_(metrics),
+    Worker(std::string channel, DeliverySettings settings, Metrics* metrics,
+           NotificationQueue& queue, Send send)
+        : channel_(std::move(channel)), settings_(settings), metrics_(metrics), queue_(queue),
           send_(std::move(send)), jitter_(std::random_device{}()), thread_([this] { run(); }) {}
 
     ~Worker() {
@@ -165,42 +159,51 @@ public:
         }
         wake_.notify_all();
         thread_.join();
-        for (const auto& item : queue_) {
-            spdlog::warn("notification: {} {} to account {} not sent: the central is stopping",
-                         channel_, item.message.what, item.message.account);
-            count("failed");
+        // Nothing is lost: the next start (or another process) sends them.
+        if (const auto left = pending(); left > 0) {
+            spdlog::info("notification: {} {} message(s) stay queued in the database", left,
+                         channel_);
         }
     }
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
-    bool enqueue(Outgoing message) {
+    bool enqueue(const Outgoing& message) {
+        bool added = false;
+        try {
+            added = queue_.add(channel_, message, settings_.queue_limit);
+        } catch (const std::exception& e) {
+            spdlog::error("notification: {} {} to account {} could not be queued: {}", channel_,
+                          message.what, message.account, e.what());
+            count("failed");
+            return false;
+        }
+        if (!added) {
+            spdlog::error("notification: {} queue full ({} messages): {} to account {} dropped",
+                          channel_, settings_.queue_limit, message.what, message.account);
+            count("failed");
+            return false;
+        }
         {
             std::lock_guard lock(mutex_);
-            if (queue_.size() + (busy_ ? 1 : 0) >= settings_.queue_limit) {
-                spdlog::error("notification: {} queue full ({} messages): {} to account {} "
-                              "dropped",
-                              channel_, queue_.size(), message.what, message.account);
-                count("failed");
-                return false;
-            }
-            queue_.push_back({std::move(message), 0, Clock::now()});
+            woken_ = true;
         }
         wake_.notify_all();
         return true;
     }
 
     std::size_t pending() const {
-        std::lock_guard lock(mutex_);
-        return queue_.size() + (busy_ ? 1 : 0);
+        try {
+            return queue_.pending(channel_);
+        } catch (const std::exception& e) {
+            spdlog::error("notification: {} queue: {}", channel_, e.what());
+            return 0;
+        }
     }
 
 private:
-    struct Pending {
-        Outgoing message;
-        int attempts = 0;
-        Clock::time_point due;
-    };
+    static constexpr std::chrono::milliseconds kShortestWait{20};
+    static constexpr std::int64_t kKeepFinishedMs = 7LL * 24 * 3600 * 1000;
 
     void count(const char* outcome) {
         if (metrics_ != nullptr) {
@@ -209,46 +212,74 @@ private:
     }
 
     void run() {
-        std::unique_lock lock(mutex_);
-        while (!stop_) {
-            if (queue_.empty()) {
-                wake_.wait(lock);
-                continue;
+        auto next_purge = Clock::now();
+        for (;;) {
+            {
+                std::lock_guard lock(mutex_);
+                if (stop_) {
+                    return;
+                }
+                woken_ = false;
             }
-            auto next =
-                std::min_element(queue_.begin(), queue_.end(),
-                                 [](const Pending& a, const Pending& b) { return a.due < b.due; });
-            if (next->due > Clock::now()) {
-                wake_.wait_until(lock, next->due);
-                continue;
+            auto wait = settings_.poll;
+            try {
+                if (Clock::now() >= next_purge) {
+                    queue_.purge(unix_ms() - kKeepFinishedMs);
+                    next_purge = Clock::now() + std::chrono::hours(1);
+                }
+                if (auto claimed = queue_.claim(channel_, unix_ms(), settings_.lease.count())) {
+                    deliver(*claimed);
+                    continue;
+                }
+                if (const auto due = queue_.next_due(channel_)) {
+                    wait = std::clamp(std::chrono::milliseconds(*due - unix_ms()), kShortestWait,
+                                      settings_.poll);
+                }
+            } catch (const std::exception& e) {
+                spdlog::error("notification: {} queue: {}", channel_, e.what());
             }
-            Pending item = std::move(*next);
-            queue_.erase(next);
-            busy_ = true;
-            lock.unlock();
-            const auto result = send_(item.message);
-            ++item.attempts;
-            lock.lock();
-            busy_ = false;
-            if (result.delivered) {
-                spdlog::info("notification: {} {} to account {} sent (attempt {})", channel_,
-                             item.message.what, item.message.account, item.attempts);
-                count("sent");
-            } else if (!result.worth_retrying || item.attempts >= settings_.max_attempts) {
-                spdlog::error("notification: {} {} to account {} failed after {} attempt(s): {}",
-                              channel_, item.message.what, item.message.account, item.attempts,
-                              result.why);
-                count("failed");
-            } else {
-                const auto delay = backoff(item.attempts);
-                spdlog::warn("notification: {} {} to account {} failed (attempt {}), retrying in "
-                             "{} ms: {}",
-                             channel_, item.message.what, item.message.account, item.attempts,
-                             delay.count(), result.why);
-                count("retried");
-                item.due = Clock::now() + delay;
-                queue_.push_back(std::move(item));
-            }
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, wait, [this] { return stop_ || woken_; });
+        }
+    }
+
+    void deliver(Claimed& item) {
+        const auto& message = item.message;
+        if (!item.broken.empty()) {
+            spdlog::error("notification: {} {} to account {} failed: its text cannot be read: {}",
+                          channel_, message.what, message.account, item.broken);
+            queue_.failed(item.id, item.attempts, unix_ms(), "text cannot be read");
+            count("failed");
+            return;
+        }
+        if (message.expires_ms != 0 && unix_ms() >= message.expires_ms) {
+            spdlog::warn("notification: {} {} to account {} not sent: the code expired first",
+                         channel_, message.what, message.account);
+            queue_.failed(item.id, item.attempts, unix_ms(), "expired before it could be sent");
+            count("failed");
+            return;
+        }
+        const auto result = send_(message);
+        item.message.text.clear();
+        const int attempts = item.attempts + 1;
+        if (result.delivered) {
+            queue_.sent(item.id, attempts, unix_ms());
+            spdlog::info("notification: {} {} to account {} sent (attempt {})", channel_,
+                         message.what, message.account, attempts);
+            count("sent");
+        } else if (!result.worth_retrying || attempts >= settings_.max_attempts) {
+            queue_.failed(item.id, attempts, unix_ms(), result.why);
+            spdlog::error("notification: {} {} to account {} failed after {} attempt(s): {}",
+                          channel_, message.what, message.account, attempts, result.why);
+            count("failed");
+        } else {
+            const auto delay = backoff(attempts);
+            queue_.retry(item.id, attempts, unix_ms() + delay.count(), result.why);
+            spdlog::warn("notification: {} {} to account {} failed (attempt {}), retrying in "
+                         "{} ms: {}",
+                         channel_, message.what, message.account, attempts, delay.count(),
+                         result.why);
+            count("retried");
         }
     }
 
@@ -266,11 +297,11 @@ private:
     std::string channel_;
     DeliverySettings settings_;
     Metrics* metrics_;
+    NotificationQueue& queue_;
     Send send_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<Pending> queue_;
-    bool busy_ = false;
+    bool woken_ = false;
     bool stop_ = false;
     std::mt19937 jitter_;
     std::thread thread_; // last: starts once everything above exists
@@ -294,6 +325,7 @@ struct Notifier::Impl {
     bool curl_ready = false;
     std::unique_ptr<DemoMailOutbox> email_file;
     std::unique_ptr<DemoMailOutbox> sms_file;
+    std::unique_ptr<NotificationQueue> queue; // before the workers: they use it
     std::unique_ptr<Worker> smtp;
     std::unique_ptr<Worker> sms;
 
@@ -359,7 +391,7 @@ Notifier::Notifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Notifier::~Notifier() = default;
 
 std::unique_ptr<Notifier> Notifier::create(NotifierSettings settings, Metrics* metrics,
-                                           std::string& error) {
+                                           Store* store, std::string& error) {
     auto impl = std::make_unique<Impl>();
     impl->metrics = metrics;
     const auto& smtp = settings.smtp;
@@ -448,10 +480,23 @@ std::unique_ptr<Notifier> Notifier::create(NotifierSettings settings, Metrics* m
             return nullptr;
         }
         raw->curl_ready = true;
+        if (store == nullptr) {
+            error = "the network channels need the database for their queue";
+            return nullptr;
+        }
+        // A message's lease outlasts its longest attempt, so a live process never loses a
+        // claim it is still working on; a crashed process's claims return after it.
+        if (raw->settings.delivery.lease.count() == 0) {
+            const auto longest = std::max(
+                raw->settings.smtp.connect_timeout_seconds + raw->settings.smtp.timeout_seconds,
+                raw->settings.sms.connect_timeout_seconds + raw->settings.sms.timeout_seconds);
+            raw->settings.delivery.lease = std::chrono::seconds(longest + 30);
+        }
+        raw->queue = std::make_unique<NotificationQueue>(*store, random_token(9));
     }
     if (raw->settings.email_channel == "smtp") {
         raw->smtp = std::make_unique<Worker>(
-            "email", raw->settings.delivery, metrics, [raw](const Outgoing& message) {
+            "email", raw->settings.delivery, metrics, *raw->queue, [raw](const Outgoing& message) {
                 std::string payload = raw->smtp_payload(message);
                 auto result = transport::send_smtp(raw->settings.smtp, raw->smtp_password,
                                                    message.to, payload);
@@ -461,7 +506,7 @@ std::unique_ptr<Notifier> Notifier::create(NotifierSettings settings, Metrics* m
     }
     if (raw->settings.sms_channel == "http") {
         raw->sms = std::make_unique<Worker>(
-            "sms", raw->settings.delivery, metrics, [raw](const Outgoing& message) {
+            "sms", raw->settings.delivery, metrics, *raw->queue, [raw](const Outgoing& message) {
                 std::string body = raw->sms_body(message);
                 auto result = transport::post_json(raw->settings.sms, raw->sms_token, body);
                 secure_wipe(body);
@@ -481,7 +526,9 @@ std::size_t Notifier::pending() const {
 
 bool Notifier::send_code(const std::string& to, const std::string& account, const std::string& code,
                          const std::string& challenge_id, int valid_seconds) {
-    Outgoing message{to, account, "code", "Your verification code", {}};
+    Outgoing message{to,     account,
+                     "code", "Your verification code",
+                     {},     unix_ms() + std::int64_t{valid_seconds} * 1000};
     std::string text = "Your verification code is " + code +
                        ".\r\n\r\nType it at the kiosk. It works once, for " +
                        minutes_text(valid_seconds) +
@@ -513,7 +560,8 @@ bool Notifier::send_sms_code(const std::string& phone, const std::string& accoun
         impl_->count("sms", "failed");
         return false;
     }
-    Outgoing message{phone, account, "code", {}, {}};
+    Outgoing message{phone, account, "code",
+                     {},    {},      unix_ms() + std::int64_t{valid_seconds} * 1000};
     std::string text = "Your verification code is " + code + ". It works once, for " +
                        minutes_text(valid_seconds) + ". Nobody from IT will ask you for it.";
     message.text.assign(text);
@@ -551,7 +599,7 @@ bool Notifier::send_notice(const std::string& to, const std::string& account,
         what = "A request made for your account at a kiosk without a connection was refused: "
                "the new password was one you used recently. Nothing was changed.";
     }
-    Outgoing message{to, account, "notice " + notice, subject, {}};
+    Outgoing message{to, account, "notice " + notice, subject, {}, 0};
     message.text.assign(what + "\r\n\r\nReference: " + reference +
                         "\r\n\r\nIf this was not you, tell your IT helpdesk now and give them "
                         "the reference.\r\n");
@@ -596,7 +644,8 @@ bool Notifier::send_confirmation(const std::string& to, const std::string& accou
                      account,
                      "confirmation " + kind,
                      reset ? "Confirm your password change" : "Confirm your account unlock",
-                     {}};
+                     {},
+                     0};
     std::string text = std::string(reset ? "A new password was chosen for your account"
                                          : "An unlock of your account was asked for") +
                        " at a kiosk that had no connection. Nothing happens until you confirm "

@@ -99,7 +99,7 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
 
 std::string CentralService::account_phone(std::int64_t account_id) {
     std::string phone;
-    store_.with_connection([&](sql::Connection& db) {
+    store_.with_reader([&](sql::Connection& db) {
         sql::Query q(db, "SELECT phone FROM accounts WHERE id = ?");
         q.bind(account_id);
         if (q.step()) {

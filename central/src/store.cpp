@@ -8,7 +8,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -313,16 +317,51 @@ CREATE TABLE rate_limits (
   PRIMARY KEY (subject, window_start));
 CREATE INDEX rate_limits_by_window ON rate_limits(window_start);
 )sql";
-constexpr std::array<Migration, 3> kMigrations{{{4, kMigration4, kMigration4},
+// Version 7 (the durable notification queue, src/notification_queue.cpp): one row per SMTP
+// or SMS message until it is sent or given up; times in unix milliseconds; `body` sealed
+// under totp.key (id as associated data) and blanked when the row is finished.
+constexpr const char* kMigration7 = R"sql(
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  account TEXT NOT NULL,
+  what TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  created_ms BIGINT NOT NULL,
+  due_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL DEFAULT 0,
+  claimed_by TEXT,
+  lease_until_ms BIGINT,
+  finished_ms BIGINT,
+  last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX notifications_due ON notifications(state, channel, due_ms);
+)sql";
+constexpr std::array<Migration, 4> kMigrations{{{4, kMigration4, kMigration4},
                                                 {5, kMigration5, kMigration5},
-                                                {6, kMigration6Sqlite, kMigration6Postgres}}};
+                                                {6, kMigration6Sqlite, kMigration6Postgres},
+                                                {7, kMigration7, kMigration7}}};
 
 } // namespace
 
 struct Store::Impl {
+    std::string url;
     std::unique_ptr<sql::Connection> db;
     // Recursive: a Batch holds it while the store calls of its items lock it again.
     std::recursive_mutex mutex;
+    // The thread holding `mutex`, and how many times: its reads stay on `db`, where its
+    // uncommitted writes are.
+    std::atomic<std::thread::id> writer_thread{};
+    int depth = 0;
+    // Idle read-only connections (open_readers): a request's lookups run on one of them, in
+    // parallel with other requests, rather than queueing for `db`. None: all on `db`.
+    std::vector<std::unique_ptr<sql::Connection>> readers;
+    std::size_t reader_count = 0;
+    std::mutex readers_mutex;
+    std::condition_variable reader_free;
     // DATA_DIR/totp.key: TOTP secrets are stored only sealed under it (src/totp_key.cpp).
     SecretString totp_key;
     // How many passwords count as recent, the current one included (set_password_history).
@@ -347,6 +386,65 @@ struct Store::Impl {
             .bind(std::int64_t{std::max(keep, 0)})
             .step();
     }
+
+    void acquire() {
+        mutex.lock();
+        if (depth++ == 0) {
+            writer_thread.store(std::this_thread::get_id());
+        }
+    }
+    void release() {
+        if (--depth == 0) {
+            writer_thread.store(std::thread::id{});
+        }
+        mutex.unlock();
+    }
+
+    // `db` for the scope (every write, and anything a write transaction's thread does).
+    class Hold {
+    public:
+        explicit Hold(Impl& impl) : impl_(impl) { impl_.acquire(); }
+        ~Hold() { impl_.release(); }
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+
+    private:
+        Impl& impl_;
+    };
+
+    // A connection for reads only: an idle reader (waiting for one if all are busy), or
+    // `db` when there are none or this thread holds `db` (a Batch, a write in progress).
+    class Read {
+    public:
+        explicit Read(Impl& impl) : impl_(impl) {
+            if (impl_.reader_count > 0 && impl_.writer_thread.load() != std::this_thread::get_id()) {
+                std::unique_lock lock(impl_.readers_mutex);
+                impl_.reader_free.wait(lock, [this] { return !impl_.readers.empty(); });
+                reader_ = std::move(impl_.readers.back());
+                impl_.readers.pop_back();
+            } else {
+                impl_.acquire();
+            }
+        }
+        ~Read() {
+            if (!reader_) {
+                impl_.release();
+                return;
+            }
+            {
+                std::lock_guard lock(impl_.readers_mutex);
+                impl_.readers.push_back(std::move(reader_));
+            }
+            impl_.reader_free.notify_one();
+        }
+        Read(const Read&) = delete;
+        Read& operator=(const Read&) = delete;
+        sql::Connection& operator*() { return reader_ ? *reader_ : *impl_.db; }
+
+    private:
+        Impl& impl_;
+        std::unique_ptr<sql::Connection> reader_;
+    };
 
     [[nodiscard]] bool sqlite() const { return db->dialect() == sql::Dialect::sqlite; }
 
@@ -467,6 +565,7 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& file, std::strin
 std::unique_ptr<Store> Store::open(const std::string& database,
                                    const std::filesystem::path& key_dir, std::string& error) {
     auto impl = std::make_unique<Impl>();
+    impl->url = database;
     impl->db = sql::open(database, error);
     if (!impl->db) {
         return nullptr;
@@ -498,13 +597,13 @@ sql::Dialect Store::dialect() const {
 }
 
 bool Store::has_accounts() {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query q(*impl_->db, "SELECT 1 FROM accounts LIMIT 1");
     return q.step();
 }
 
 std::int64_t Store::add_account(const Account& a) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     // The row's id is the sealed secret's associated data, so it is sealed once inserted.
     sql::Transaction transaction(*impl_->db);
     sql::Query q(*impl_->db, "INSERT INTO accounts (username, email, employee_id, display_name, "
@@ -545,10 +644,10 @@ SecretString Store::account_totp_secret(const Account& account) {
 }
 
 std::optional<Account> Store::find_account(const std::string& identifier) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Read read(*impl_);
     // SQLite's columns compare without case (COLLATE NOCASE); PostgreSQL's unique indexes
     // are on lower(), which this query uses.
-    sql::Query q(*impl_->db,
+    sql::Query q(*read,
                  std::string(kAccountColumns) +
                      (impl_->sqlite()
                           ? "WHERE username = ?1 OR email = ?1 OR employee_id = ?1 LIMIT 1"
@@ -562,8 +661,8 @@ std::optional<Account> Store::find_account(const std::string& identifier) {
 }
 
 std::optional<Account> Store::account_by_id(std::int64_t id) {
-    std::lock_guard lock(impl_->mutex);
-    sql::Query q(*impl_->db, (std::string(kAccountColumns) + "WHERE id = ?").c_str());
+    Impl::Read read(*impl_);
+    sql::Query q(*read, (std::string(kAccountColumns) + "WHERE id = ?").c_str());
     q.bind(id);
     if (!q.step()) {
         return std::nullopt;
@@ -572,7 +671,7 @@ std::optional<Account> Store::account_by_id(std::int64_t id) {
 }
 
 void Store::create_challenge(const Challenge& c) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     if (c.account_id) {
         sql::Query(*impl_->db, "UPDATE challenges SET state = 'void' "
@@ -594,9 +693,9 @@ void Store::create_challenge(const Challenge& c) {
 }
 
 std::optional<Challenge> Store::challenge(const std::string& id) {
-    std::lock_guard lock(impl_->mutex);
-    sql::Query q(*impl_->db, "SELECT id, account_id, code_hash, expires_at, attempts_left, state, "
-                             "method FROM challenges WHERE id = ?");
+    Impl::Read read(*impl_);
+    sql::Query q(*read, "SELECT id, account_id, code_hash, expires_at, attempts_left, state, "
+                        "method FROM challenges WHERE id = ?");
     q.bind(id);
     if (!q.step()) {
         return std::nullopt;
@@ -615,7 +714,7 @@ std::optional<Challenge> Store::challenge(const std::string& id) {
 }
 
 void Store::update_challenge(const std::string& id, int attempts_left, const std::string& state) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "UPDATE challenges SET attempts_left = ?, state = ? WHERE id = ?")
         .bind(std::int64_t{attempts_left})
         .bind(state)
@@ -624,7 +723,7 @@ void Store::update_challenge(const std::string& id, int attempts_left, const std
 }
 
 int Store::spend_challenge_attempt(const std::string& id) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     sql::Query(*impl_->db, "UPDATE challenges SET attempts_left = attempts_left - 1 "
                            "WHERE id = ? AND state = 'open' AND attempts_left > 0")
@@ -648,7 +747,7 @@ int Store::spend_challenge_attempt(const std::string& id) {
 }
 
 bool Store::use_challenge(const std::string& id, std::int64_t now) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "UPDATE challenges SET state = 'used' WHERE id = ? AND "
                            "state = 'open' AND attempts_left > 0 AND expires_at > ?")
         .bind(id)
@@ -659,7 +758,7 @@ bool Store::use_challenge(const std::string& id, std::int64_t now) {
 
 void Store::create_token(const std::string& token_hash, std::int64_t account_id,
                          std::int64_t expires_at, const std::string& method) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db,
                "INSERT INTO tokens (token_hash, account_id, expires_at, method) VALUES (?,?,?,?)")
         .bind(token_hash)
@@ -670,8 +769,8 @@ void Store::create_token(const std::string& token_hash, std::int64_t account_id,
 }
 
 std::optional<Token> Store::token(const std::string& token_hash) {
-    std::lock_guard lock(impl_->mutex);
-    sql::Query q(*impl_->db,
+    Impl::Read read(*impl_);
+    sql::Query q(*read,
                  "SELECT account_id, expires_at, used, method FROM tokens WHERE token_hash = ?");
     q.bind(token_hash);
     if (!q.step()) {
@@ -683,7 +782,7 @@ std::optional<Token> Store::token(const std::string& token_hash) {
 bool Store::apply_reset(const std::string& token_hash, std::int64_t account_id,
                         const std::string& new_password_hash, std::int64_t now,
                         const std::string& reference) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     sql::Query(*impl_->db, "UPDATE tokens SET used = 1 WHERE token_hash = ? AND account_id = ? "
                            "AND used = 0 AND expires_at > ?")
@@ -720,7 +819,7 @@ bool Store::apply_reset(const std::string& token_hash, std::int64_t account_id,
 
 bool Store::apply_unlock(const std::string& token_hash, std::int64_t account_id, std::int64_t now,
                          const std::string& reference) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     sql::Query(*impl_->db, "UPDATE tokens SET used = 1 WHERE token_hash = ? AND account_id = ? "
                            "AND used = 0 AND expires_at > ?")
@@ -748,8 +847,8 @@ bool Store::apply_unlock(const std::string& token_hash, std::int64_t account_id,
 }
 
 Lockout Store::lockout(const std::string& subject) {
-    std::lock_guard lock(impl_->mutex);
-    sql::Query q(*impl_->db, "SELECT failures, locked_until FROM lockouts WHERE subject = ?");
+    Impl::Read read(*impl_);
+    sql::Query q(*read, "SELECT failures, locked_until FROM lockouts WHERE subject = ?");
     q.bind(subject);
     Lockout result;
     if (q.step()) {
@@ -763,7 +862,7 @@ Lockout Store::lockout(const std::string& subject) {
 
 Lockout Store::record_sign_in_failure(const std::string& subject, std::int64_t now, int threshold,
                                       std::int64_t duration_seconds) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     Lockout current;
     std::int64_t last_failure_at = 0;
@@ -807,7 +906,7 @@ Lockout Store::record_sign_in_failure(const std::string& subject, std::int64_t n
 }
 
 std::int64_t Store::purge_lockouts(std::int64_t now, std::int64_t forget_before) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "DELETE FROM lockouts WHERE last_failure_at < ? AND "
                            "(locked_until IS NULL OR locked_until <= ?)")
         .bind(forget_before)
@@ -817,12 +916,12 @@ std::int64_t Store::purge_lockouts(std::int64_t now, std::int64_t forget_before)
 }
 
 void Store::clear_lockout(const std::string& subject) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "DELETE FROM lockouts WHERE subject = ?").bind(subject).step();
 }
 
 bool Store::advance_totp_step(std::int64_t account_id, std::int64_t step) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "UPDATE accounts SET totp_last_step = ?1 WHERE id = ?2 AND "
                            "(totp_last_step IS NULL OR totp_last_step < ?1)")
         .bind(step)
@@ -833,7 +932,7 @@ bool Store::advance_totp_step(std::int64_t account_id, std::int64_t step) {
 
 IdempotencyStart Store::begin_idempotent(const std::string& key, const std::string& request_hash,
                                          std::int64_t now, std::int64_t stale_before) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     IdempotencyStart result;
     bool take_over = false;
@@ -876,7 +975,7 @@ IdempotencyStart Store::begin_idempotent(const std::string& key, const std::stri
 }
 
 void Store::finish_idempotent(const std::string& key, int status, const std::string& body) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     // Sealed like TOTP secrets: an answer can hold one (POST /v1/activations) or a
     // verification token, and is kept for the whole retention period.
     sql::Query(*impl_->db, "UPDATE idempotency SET status = ?, body = ? WHERE key = ?")
@@ -887,14 +986,14 @@ void Store::finish_idempotent(const std::string& key, int status, const std::str
 }
 
 void Store::abandon_idempotent(const std::string& key) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "DELETE FROM idempotency WHERE key = ? AND status IS NULL")
         .bind(key)
         .step();
 }
 
 std::int64_t Store::purge_idempotency(std::int64_t created_before) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "DELETE FROM idempotency WHERE created_at < ?")
         .bind(created_before)
         .step();
@@ -904,7 +1003,7 @@ std::int64_t Store::purge_idempotency(std::int64_t created_before) {
 // [offline requests] ---------------------------------------------------------------------
 
 void Store::create_offline_request(const OfflineRequest& r) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     if (r.account_id) {
         sql::Query(*impl_->db, "UPDATE offline_requests SET state = 'void', code_hash = '', "
@@ -933,7 +1032,7 @@ void Store::create_offline_request(const OfflineRequest& r) {
 }
 
 std::optional<OfflineRequest> Store::offline_request(const std::string& id) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query q(*impl_->db, "SELECT id, reference, account_id, kind, code_hash, password_hash, "
                              "created_at, expires_at, attempts_left, state, applied_reference, "
                              "applied_at FROM offline_requests WHERE id = ?");
@@ -960,7 +1059,7 @@ std::optional<OfflineRequest> Store::offline_request(const std::string& id) {
 }
 
 int Store::spend_offline_request_attempt(const std::string& id) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     sql::Query(*impl_->db, "UPDATE offline_requests SET attempts_left = attempts_left - 1 "
                            "WHERE id = ? AND state = 'pending' AND attempts_left > 0")
@@ -984,7 +1083,7 @@ int Store::spend_offline_request_attempt(const std::string& id) {
 }
 
 void Store::void_offline_request(const std::string& id) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "UPDATE offline_requests SET state = 'void', code_hash = '', "
                            "password_hash = '' WHERE id = ? AND state = 'pending'")
         .bind(id)
@@ -993,7 +1092,7 @@ void Store::void_offline_request(const std::string& id) {
 
 bool Store::apply_offline_request(const std::string& id, std::int64_t now,
                                   const std::string& applied_reference) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Transaction transaction(*impl_->db);
     std::int64_t account_id = 0;
     std::string kind;
@@ -1061,7 +1160,7 @@ bool Store::apply_offline_request(const std::string& id, std::int64_t now,
 }
 
 std::int64_t Store::expire_offline_requests(std::int64_t now) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     sql::Query(*impl_->db, "UPDATE offline_requests SET state = 'void', code_hash = '', "
                            "password_hash = '' WHERE state = 'pending' AND expires_at <= ?")
         .bind(now)
@@ -1144,16 +1243,46 @@ std::int64_t Store::purge_rate_limits(std::int64_t window_start_before) {
 }
 
 void Store::with_connection(const std::function<void(sql::Connection&)>& work) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::Hold hold(*impl_);
     work(*impl_->db);
 }
 
+void Store::with_reader(const std::function<void(sql::Connection&)>& work) {
+    Impl::Read read(*impl_);
+    work(*read);
+}
+
+bool Store::open_readers(std::size_t count, std::string& error) {
+    std::vector<std::unique_ptr<sql::Connection>> opened;
+    for (std::size_t i = 0; i < count; ++i) {
+        auto connection = sql::open(impl_->url, error);
+        if (!connection) {
+            return false;
+        }
+        try { // refused writes, should a read path ever try one
+            connection->exec(connection->dialect() == sql::Dialect::sqlite
+                                 ? "PRAGMA query_only = ON"
+                                 : "SET default_transaction_read_only = on");
+        } catch (const std::exception& e) {
+            error = e.what();
+            return false;
+        }
+        opened.push_back(std::move(connection));
+    }
+    std::lock_guard lock(impl_->readers_mutex);
+    for (auto& connection : opened) {
+        impl_->readers.push_back(std::move(connection));
+    }
+    impl_->reader_count += count;
+    return true;
+}
+
 Store::Batch::Batch(Store& store) : store_(store) {
-    store_.impl_->mutex.lock();
+    store_.impl_->acquire();
     try {
         store_.impl_->db->begin_write();
     } catch (...) {
-        store_.impl_->mutex.unlock();
+        store_.impl_->release();
         throw;
     }
 }
@@ -1162,7 +1291,7 @@ Store::Batch::~Batch() {
     if (!done_) {
         store_.impl_->db->rollback();
     }
-    store_.impl_->mutex.unlock();
+    store_.impl_->release();
 }
 
 void Store::Batch::begin_item() {

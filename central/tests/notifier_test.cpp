@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -363,6 +364,89 @@ TEST_F(Notifications, AMessageWaitsForARelayThatComesBack) {
     const auto code = code_in(relay.messages()[0]["content"]);
     ASSERT_TRUE(code);
     EXPECT_EQ(check(central, id, *code), 200);
+}
+
+// [durable] -------------------------------------------------------------------------------
+
+TEST_F(Notifications, ACodeQueuedWhileTheRelayIsDownSurvivesACrashAndArrivesOnce) {
+    const int port = closed_port();
+    auto args = smtp_args("smtp://127.0.0.1:" + std::to_string(port));
+    args.insert(args.end(), {"--notify-attempts", "50", "--notify-retry-ms", "200",
+                             "--notify-retry-max-ms", "400", "--notify-lease-ms", "2000"});
+    CentralProcess central(args);
+    const std::string id = start(central, "jdoe");
+    ASSERT_TRUE(eventually([&] { return log_of(central).find("retrying") != std::string::npos; }))
+        << log_of(central);
+
+    // In the database, sealed: neither the code nor the text is readable there.
+    const auto rows = central.database().query(
+        "SELECT state, body, recipient, what FROM notifications WHERE channel = 'email'");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "pending");
+    EXPECT_TRUE(rows[0][1].starts_with("v1:")) << rows[0][1];
+    EXPECT_EQ(rows[0][1].find("verification code"), std::string::npos);
+    EXPECT_EQ(rows[0][2], "jane.doe@example.com");
+    EXPECT_EQ(rows[0][3], "code");
+
+    central.crash();
+    SmtpRelay relay(pki_, relay_cert_, {"starttls", "", "", port});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(relay.messages().empty()) << "nobody was left to send it";
+    central.start_again();
+    ASSERT_TRUE(eventually([&] { return !relay.messages().empty(); })) << log_of(central);
+    const auto code = code_in(relay.messages()[0]["content"]);
+    ASSERT_TRUE(code);
+    EXPECT_EQ(check(central, id, *code), 200);
+    // Exactly once, and the row keeps no text once sent.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_EQ(relay.messages().size(), 1u);
+    const auto after = central.database().query("SELECT state, body FROM notifications");
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0][0], "sent");
+    EXPECT_EQ(after[0][1], "");
+    EXPECT_EQ(
+        metric(central, R"(kiosk_central_notifications_total{channel="email",outcome="sent"})"),
+        "1");
+    EXPECT_EQ(log_of(central).find(*code), std::string::npos);
+}
+
+TEST_F(Notifications, TwoCentralsOnOneDatabaseSendEachMessageOnce) {
+    constexpr int kMessages = 24;
+    const int port = closed_port();
+    auto args = smtp_args("smtp://127.0.0.1:" + std::to_string(port));
+    args.insert(args.end(), {"--notify-attempts", "50", "--notify-retry-ms", "100",
+                             "--notify-retry-max-ms", "300"});
+    CentralProcess first(args);
+    auto second = CentralProcess::sharing(first, args);
+    // Half the messages queued by each process while the relay is down, so both workers
+    // find every row due at once when it comes up.
+    for (int i = 0; i < kMessages; ++i) {
+        start(i % 2 == 0 ? first : *second, i % 3 == 0 ? "asmith" : "jdoe");
+    }
+    SmtpRelay relay(pki_, relay_cert_, {"starttls", "", "", port});
+    ASSERT_TRUE(
+        eventually([&] { return relay.messages().size() >= kMessages; }, std::chrono::seconds(60)))
+        << relay.messages().size() << " of " << kMessages << "\n"
+        << log_of(first) << log_of(*second);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const auto messages = relay.messages();
+    EXPECT_EQ(messages.size(), static_cast<std::size_t>(kMessages)) << "a message went twice";
+    std::set<std::string> codes;
+    for (const auto& message : messages) {
+        codes.insert(code_in(message["content"]).value_or("none"));
+    }
+    // Random 6-digit codes: a repeat among 24 is about 1 in 3,600 runs, a double send is
+    // certain to repeat one.
+    EXPECT_EQ(codes.size(), static_cast<std::size_t>(kMessages));
+    const auto sent = [&](const CentralProcess& c) {
+        return std::stoi(
+            metric(c, R"(kiosk_central_notifications_total{channel="email",outcome="sent"})"));
+    };
+    EXPECT_EQ(sent(first) + sent(*second), kMessages);
+    std::printf("sent by the first process: %d, by the second: %d\n", sent(first), sent(*second));
+    const auto rows = first.database().query(
+        "SELECT COUNT(*) FROM notifications WHERE state = 'sent' AND body = ''");
+    EXPECT_EQ(rows.at(0).at(0), std::to_string(kMessages));
 }
 
 TEST_F(Notifications, AnSmsCodeGoesToTheGatewayAfterA500AndVerifies) {

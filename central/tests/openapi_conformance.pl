@@ -58,15 +58,34 @@ fail_with("spec documents a route the server does not have: $_")
   for sort grep { !$registered{$_} } keys %documented;
 
 # --- 3. A real central ------------------------------------------------------------------------
+# On SQLite in its data directory, or (the pg.* run: KIOSK_TEST_DATABASE=postgresql:///…?host=…)
+# on a fresh database of that PostgreSQL server, dropped at the end.
 my $dir = tempdir(CLEANUP => 1);
+my @database;
+my ($pg_server, $pg_name) = ($ENV{KIOSK_TEST_DATABASE} // '', undef);
+if ($pg_server =~ m{^postgres(?:ql)?://}) {
+    $pg_name = sprintf('kiosk_openapi_%d_%d', $$, time);
+    system('psql', '-q', '-v', 'ON_ERROR_STOP=1', '-c', "CREATE DATABASE $pg_name", $pg_server) == 0
+      or die "cannot create the PostgreSQL test database\n";
+    (my $url = $pg_server) =~ s{^(postgres(?:ql)?://[^/]*/)[^?]*}{$1$pg_name};
+    @database = ('--database', $url);
+}
 my $pid = fork() // die "fork: $!";
 if ($pid == 0) {
     open(STDERR, '>', "$dir/central.log");
     open(STDOUT, '>', '/dev/null');
     exec($central_bin, 'serve', '--demo', '--data-dir', "$dir/data", '--listen', '127.0.0.1:0',
-        '--ready-file', "$dir/port", '--resend-cooldown', '2') or die "exec: $!";
+        '--ready-file', "$dir/port", '--resend-cooldown', '2', @database) or die "exec: $!";
 }
-END { if ($pid) { kill 'TERM', $pid; waitpid($pid, 0) } }
+END {
+    # waitpid and system set $?, which END leaves as the script's exit status: without
+    # this a failed run (exit 1) exited with the central's status, 0.
+    local $?;
+    if ($pid) { kill 'TERM', $pid; waitpid($pid, 0) }
+    if ($pg_name) {
+        system('psql', '-q', '-c', "DROP DATABASE IF EXISTS $pg_name WITH (FORCE)", $pg_server);
+    }
+}
 for (1 .. 300) { last if -s "$dir/port"; sleep 0.1 }
 die "kiosk-central did not start\n" unless -s "$dir/port";
 my $port = do { local (@ARGV, $/) = "$dir/port"; <> };
@@ -403,6 +422,7 @@ if (@failures) {
 }
 my $answers = 0;
 $answers += $_ for values %exercised;
-printf "openapi conformance: %d operations, %d real answers checked against %s\n",
-  scalar(keys %documented), $answers, $spec_file;
+printf "openapi conformance: %d operations, %d real answers checked against %s (%s)\n",
+  scalar(keys %documented), $answers, $spec_file,
+  $pg_name ? "PostgreSQL database $pg_name" : 'SQLite';
 exit 0;

@@ -27,7 +27,7 @@ protected:
         seed_demo_accounts(*store_);
         NotifierSettings notify; // the file channels: outbox/email.jsonl and sms.jsonl
         notify.outbox_dir = dir_ / "outbox";
-        mail_ = Notifier::create(notify, nullptr, error);
+        mail_ = Notifier::create(notify, nullptr, store_.get(), error);
         ASSERT_TRUE(mail_) << error;
         service_ = std::make_unique<CentralService>(
             *store_, PasswordPolicy({15, 256}, {"passwordpassword"}), *mail_, ServiceSettings{});

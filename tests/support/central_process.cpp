@@ -274,4 +274,13 @@ void CentralProcess::stop() {
     pid_ = -1;
 }
 
+void CentralProcess::crash() {
+    if (pid_ <= 0) {
+        return;
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
 } // namespace kiosk::testing

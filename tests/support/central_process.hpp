@@ -71,6 +71,8 @@ public:
 
     // SIGTERM, then SIGKILL after 5 s; idempotent.
     void stop();
+    // SIGKILL at once: a crash, with no clean-up by the central (start_again() after it).
+    void crash();
 
     // stop(), then start again on the same data directory and arguments (a new port).
     void restart();

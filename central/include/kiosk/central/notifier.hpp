@@ -1,7 +1,8 @@
 // Notifier: how the central reaches a user — verification codes, notices and offline
 // confirmations by e-mail (the file outbox, or SMTP through a relay) and codes by SMS (the
 // file outbox, or an HTTP(S) gateway). Network channels never block the caller: messages
-// are queued and sent by one worker thread per channel, with retries and backoff.
+// are written to the database's durable queue (the `notifications` table) and sent by one
+// worker thread per channel, with retries and backoff; what is pending survives a crash.
 // docs/internals/central.md, "Notifications".
 #pragma once
 
@@ -16,6 +17,7 @@
 namespace kiosk::central {
 
 class Metrics;
+class Store;
 
 struct SmtpSettings {
     // smtp://host[:port] (STARTTLS, required unless starttls_required is off) or
@@ -50,6 +52,11 @@ struct DeliverySettings {
     std::chrono::milliseconds first_retry{2000}; // doubled after each failure
     std::chrono::milliseconds longest_retry{300000};
     std::size_t queue_limit = 10000; // per channel; a full queue refuses (counted as failed)
+    // How long a claimed message is this process's; 0: the longest attempt (connect and
+    // transfer timeouts) plus 30 s. A crashed process's claims return when it ends.
+    std::chrono::milliseconds lease{0};
+    // How often the queue is looked at for messages other processes (or a crash) left.
+    std::chrono::milliseconds poll{1000};
 };
 
 struct NotifierSettings {
@@ -65,13 +72,16 @@ class Notifier {
 public:
     // Checks the settings and reads the secret files (SMTP password, gateway token) once;
     // nullptr with `error` saying why. `metrics` (may be null) counts sent/retried/failed.
+    // `store` holds the network channels' queue (may be null with file channels only); the
+    // workers resume what it holds at once.
     static std::unique_ptr<Notifier> create(NotifierSettings settings, Metrics* metrics,
-                                            std::string& error);
-    ~Notifier(); // stops the workers; what is still queued is logged and counted as failed
+                                            Store* store, std::string& error);
+    ~Notifier(); // stops the workers; what is still queued stays in the database
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
 
-    // Each returns true when the message was written (file) or queued (network); false when
+    // Each returns true when the message was written (file) or queued in the database
+    // (network; inside the batch route's transaction it commits with it); false when
     // it could not be (logged, counted; the user's answer does not change). The code and
     // the message text are wiped once sent or given up on.
     bool send_code(const std::string& to, const std::string& account, const std::string& code,
@@ -92,7 +102,8 @@ public:
 
     // Whether codes can go by SMS at all (sms_channel is not "off").
     [[nodiscard]] bool sms_enabled() const;
-    // Messages queued and not yet sent or given up on (tests, shutdown).
+    // Messages queued on this process's network channels and not yet sent or given up on,
+    // by every process sharing the database (tests, shutdown).
     [[nodiscard]] std::size_t pending() const;
 
     struct Impl;

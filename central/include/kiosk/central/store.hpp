@@ -1,8 +1,8 @@
 // Store: the central's database (SQLite by default, or PostgreSQL): accounts, verification
 // challenges, single-use tokens, completed resets and unlocks, sign-in lockouts and idempotency
-// records. Thread-safe (one connection behind a mutex; callers keep slow work such as Argon2id
-// outside). Failures of the database itself throw std::runtime_error; "not found" is an empty
-// optional.
+// records. Thread-safe (one write connection behind a mutex, optionally a pool of read-only
+// connections; callers keep slow work such as Argon2id outside). Failures of the database
+// itself throw std::runtime_error; "not found" is an empty optional.
 #pragma once
 
 #include "kiosk/common/secret.hpp"
@@ -218,6 +218,16 @@ public:
     // central own (src/records.cpp): their writes join a running Batch's transaction, so a
     // batch item's ticket or audit entry commits (or rolls back) with the item.
     void with_connection(const std::function<void(sql::Connection&)>& work);
+
+    // Opens `count` more connections for reads only (kiosk-central --database-readers).
+    // The lookups a request makes (find_account, account_by_id, challenge, token, lockout,
+    // with_reader) then run on an idle one in parallel with other requests, instead of
+    // queueing behind every other request on the one connection; a thread that holds the
+    // write connection (a Batch, a write in progress) keeps reading there, where its
+    // uncommitted changes are. False with `error` when one cannot be opened.
+    bool open_readers(std::size_t count, std::string& error);
+    // Runs `work` on a connection for reads (see open_readers); nothing it runs may write.
+    void with_reader(const std::function<void(sql::Connection&)>& work);
 
     // One durable transaction around many requests (the batch route): holds the store's
     // lock and a write transaction (sql::Connection::begin_write) from construction to commit()
