@@ -38,7 +38,8 @@ protected:
     static std::string add_admin(const std::string& name, const std::string& role) {
         const std::string command = kiosk::testing::central_binary().string() +
                                     " admin add --data-dir '" + central_->data_dir().string() +
-                                    "' --name " + name + " --role " + role;
+                                    "'" + central_->database_option() + " --name " + name +
+                                    " --role " + role;
         FILE* pipe = popen(command.c_str(), "r");
         std::array<char, 256> buffer{};
         std::string out;
