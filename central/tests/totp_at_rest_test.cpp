@@ -166,14 +166,15 @@ TEST(TotpKeyFile, ADatabaseWithClearSecretsIsMigratedOnce) {
     }
     // The database as version 2 left it: the secret in clear, and nothing of the later
     // steps (4: phone numbers and resend counts; 5: kiosk certificates; 6: password history
-    // and rate limits), which run again.
+    // and rate limits; 7: the notification queue), which run again.
     // SQLite only: PostgreSQL databases start at version 3, sealed from the first row.
     if (!database.postgres()) {
         exec_sql(database, std::string("UPDATE accounts SET totp_secret = '") + kDemoSecret +
                                "'; ALTER TABLE accounts DROP COLUMN phone; ALTER TABLE "
                                "challenges DROP COLUMN resends; DROP TABLE IF EXISTS "
                                "kiosk_certificates; DROP TABLE IF EXISTS password_history; "
-                               "DROP TABLE IF EXISTS rate_limits; PRAGMA user_version = 2;");
+                               "DROP TABLE IF EXISTS rate_limits; DROP TABLE IF EXISTS "
+                               "notifications; PRAGMA user_version = 2;");
         auto store = Store::open(database.url(), dir, error);
         ASSERT_NE(store, nullptr) << error;
         const auto account = store->account_by_id(id);
