@@ -6,6 +6,8 @@
 # Usage: bench/central-status-wrk.sh [ROUNDS=3] [SECONDS=10] [CONNECTIONS=8] [BACKENDS="sqlite postgresql"]
 # PostgreSQL: a throw-away PostgreSQL 15 server (Debian's postgresql package) on a unix socket,
 # with its default durability (fsync on, synchronous_commit on), like SQLite's synchronous=FULL.
+# CENTRAL_ARGS (environment): more `kiosk-central serve` options, e.g. "--database-readers 0"
+# to put every lookup on the one write connection, as before the read pool.
 # (needs scripts/install-deps.sh --bench for wrk, and scripts/build.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,7 +53,8 @@ bench() {
     database=(--database "postgresql:///kiosk_bench?host=$WORK/pg/socket&user=postgres")
   fi
   rm -f "$WORK/port"
-  "$CENTRAL" serve --demo --data-dir "$data" --listen 127.0.0.1:0 "${database[@]}" \
+  # shellcheck disable=SC2086 # CENTRAL_ARGS is a list of options
+  "$CENTRAL" serve --demo --data-dir "$data" --listen 127.0.0.1:0 "${database[@]}" ${CENTRAL_ARGS:-} \
     --ready-file "$WORK/port" 2>"$WORK/central-$backend.log" &
   PID=$!
   for _ in $(seq 200); do [[ -s $WORK/port ]] && break; sleep 0.1; done
@@ -104,4 +107,4 @@ if [[ -n ${RESULT_S[sqlite]:-} && -n ${RESULT_S[postgresql]:-} ]]; then
   awk -v p="${RESULT_S[postgresql]}" -v s="${RESULT_S[sqlite]}" \
     'BEGIN {printf "\nPostgreSQL / SQLite, account-status: %.2f\n", p / s}'
 fi
-echo "(medians of $ROUNDS × ${DURATION} s, wrk -t2 -c$CONNECTIONS, TLS keep-alive)"
+echo "(medians of $ROUNDS × ${DURATION} s, wrk -t2 -c$CONNECTIONS, TLS keep-alive${CENTRAL_ARGS:+, $CENTRAL_ARGS})"
