@@ -88,10 +88,17 @@ CentralService::start_verification(const api::StartVerificationRequest& request)
                    (mail_.sms_enabled() && !account_phone(account->id).empty()))) {
         challenge.account_id = account->id;
     }
-    store_.create_challenge(challenge);
-    if (challenge.account_id) {
-        deliver_code(*account, request.method, code, challenge.id);
-    }
+    // The challenge and the queued message commit together: one transaction whether or not
+    // the name has an account (a second commit only for known names would time as one), and
+    // no challenge whose code was never queued.
+    store_.with_connection([&](sql::Connection& db) {
+        sql::Transaction transaction(db, "verification");
+        store_.create_challenge(challenge);
+        if (challenge.account_id) {
+            deliver_code(*account, request.method, code, challenge.id);
+        }
+        transaction.commit();
+    });
     secure_wipe(code);
     return api::StartVerificationResponse{challenge.id, settings_.code_ttl_seconds, code_length,
                                           settings_.resend_cooldown_seconds};
@@ -165,7 +172,9 @@ CentralService::ResendOutcome CentralService::resend_code(const std::string& cha
     bool changed = false;
     // A compare-and-set on the state read above: of two resends at once one wins, and the
     // code it stores voids the one sent before (only the newest hash is kept).
+    // The new code and its queued message commit together, as in start_verification.
     store_.with_connection([&](sql::Connection& db) {
+        sql::Transaction transaction(db, "resend");
         sql::Query(db, "UPDATE challenges SET code_hash = ?, expires_at = ?, attempts_left = ?, "
                        "resends = resends + 1 WHERE id = ? AND state = 'open' AND "
                        "expires_at = ? AND resends = ?")
@@ -177,15 +186,16 @@ CentralService::ResendOutcome CentralService::resend_code(const std::string& cha
             .bind(resends)
             .step();
         changed = db.changes() == 1;
+        if (changed && challenge->account_id) {
+            if (const auto account = store_.account_by_id(*challenge->account_id)) {
+                deliver_code(*account, challenge->method, code, challenge_id);
+            }
+        }
+        transaction.commit();
     });
     if (!changed) {
         secure_wipe(code);
         return too_soon(settings_.resend_cooldown_seconds);
-    }
-    if (challenge->account_id) {
-        if (const auto account = store_.account_by_id(*challenge->account_id)) {
-            deliver_code(*account, challenge->method, code, challenge_id);
-        }
     }
     secure_wipe(code);
     return {api::StartVerificationResponse{challenge_id, settings_.code_ttl_seconds,
