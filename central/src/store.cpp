@@ -417,7 +417,8 @@ struct Store::Impl {
     class Read {
     public:
         explicit Read(Impl& impl) : impl_(impl) {
-            if (impl_.reader_count > 0 && impl_.writer_thread.load() != std::this_thread::get_id()) {
+            if (impl_.reader_count > 0 &&
+                impl_.writer_thread.load() != std::this_thread::get_id()) {
                 std::unique_lock lock(impl_.readers_mutex);
                 impl_.reader_free.wait(lock, [this] { return !impl_.readers.empty(); });
                 reader_ = std::move(impl_.readers.back());
