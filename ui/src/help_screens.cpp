@@ -3,6 +3,7 @@
 // ticket.cpp and feedback.cpp decide what happens). The FAQ search runs here, as the person
 // types, through app::faq_matches().
 #include "kiosk/app/help.hpp"
+#include "kiosk/assets/bidi.hpp"
 #include "kiosk/common/secret.hpp"
 #include "kiosk/ui/screens.hpp"
 
@@ -152,15 +153,18 @@ void KioskScreens::draw_help(const app::ViewModel& view, std::vector<app::Intent
         ui_.title(text("help.contacts"));
         // The contacts on one wrapped line: the page must fit a small screen in every language.
         std::string contacts;
-        auto add = [&](const char* key, const std::string& value) {
+        // A phone number and an address read left to right in every language: in a Hebrew
+        // line the number's digit groups would otherwise be laid out right to left.
+        auto add = [&](const char* key, const std::string& value, bool left_to_right) {
             if (!value.empty()) {
-                contacts += (contacts.empty() ? "" : " · ") + text(key) + ": " + value;
+                contacts += (contacts.empty() ? "" : " · ") + text(key) + ": " +
+                            (left_to_right ? assets::left_to_right_isolate(value) : value);
             }
         };
-        add("help.phone", view.help.phone);
-        add("help.email", view.help.email);
+        add("help.phone", view.help.phone, true);
+        add("help.email", view.help.email, true);
         if (hours != view.help.opening_hours.end()) {
-            add("help.hours", hours->second);
+            add("help.hours", hours->second, false);
         }
         if (!view.help.chat_url.empty()) {
             ui_.qr_code(view.help.chat_url, ImGui::GetFontSize() * 6.0f, text("help.qr"));

@@ -158,6 +158,10 @@ void KioskScreens::wipe_inputs() {
     show_password_ = false;
     wipe_help_inputs();
     wipe_activation_inputs();
+    for (FieldView& field : fields_) { // the identifier and ticket text, as last drawn
+        secure_wipe(field.shown.data(), field.shown.size());
+    }
+    fields_.clear();
 }
 
 void KioskScreens::react_to_changes(const app::ViewModel& view) {
@@ -191,6 +195,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     catalog_ = &catalogs_.of(view.language);
     const Fonts& fonts = view.large_text ? fonts_.large : fonts_.regular;
     controls_.clear();
+    fields_.clear();
     auto layout =
         std::make_tuple(view.screen, view.notice, view.language, view.large_text, view.busy);
     if (layout != fitted_layout_) {
@@ -206,7 +211,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
                                           .next = text("keyboard.next"),
                                           .done = text("keyboard.done")});
     ui_ = Widgets(fonts, palette(view.high_contrast), assets::is_right_to_left(view.language),
-                  &controls_, &fit_, &keyboard_);
+                  &controls_, &fit_, &keyboard_, &fields_);
     if (view.high_contrast != high_contrast_) {
         // The style is read when widgets are drawn, so this frame already shows it.
         high_contrast_ = view.high_contrast;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <imgui.h>
+#include <imgui_internal.h> // the edited field's caret and selection (ImGuiInputTextState)
 
 namespace kiosk::ui {
 namespace {
@@ -407,7 +408,18 @@ bool Widgets::text_field(const char* id, const std::string& label, char* buffer,
         };
     }
     ImGui::SetNextItemWidth(-FLT_MIN);
+    const bool own_text = rtl_ && !options.secret;
+    if (own_text) {
+        // Dear ImGui's glyphs, caret and selection (all in logical order) go invisible; the
+        // field's box, focus and editing stay its own.
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
+        ImGui::PushStyleColor(ImGuiCol_TextSelectedBg, ImVec4(0, 0, 0, 0));
+    }
     bool entered = ImGui::InputText(id, buffer, size, flags, callback, keyboard);
+    if (own_text) {
+        ImGui::PopStyleColor(2);
+        draw_field_text(id, item, buffer, options.latin);
+    }
     if (!options.enabled) {
         ImGui::EndDisabled();
     }
@@ -416,6 +428,81 @@ bool Widgets::text_field(const char* id, const std::string& label, char* buffer,
         entered = true; // Enter on the on-screen keyboard
     }
     return entered && options.enabled;
+}
+
+void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer, bool latin) const {
+    const ImVec2 frame_min = ImGui::GetItemRectMin();
+    const ImVec2 frame_max = ImGui::GetItemRectMax();
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    const float left = frame_min.x + pad.x;
+    const float right = frame_max.x - pad.x;
+    ImFont* font = ImGui::GetFont();
+    const float size = ImGui::GetFontSize();
+    const float scale = size / font->FontSize;
+
+    const assets::VisualLine line = assets::visual_layout(buffer, !latin);
+    // Where each gap between visual characters is, from the text's left end.
+    std::vector<float> gap_x(line.visual.size() + 1, 0.0f);
+    std::string shown;
+    for (std::size_t v = 0; v < line.visual.size(); ++v) {
+        const char32_t c = line.visual[v];
+        float advance = 0.0f;
+        if (!assets::is_bidi_control(c)) {
+            const ImWchar glyph = c <= 0xFFFF ? static_cast<ImWchar>(c)
+                                              : static_cast<ImWchar>(IM_UNICODE_CODEPOINT_INVALID);
+            advance = font->GetCharAdvance(glyph) * scale;
+            char utf8[5] = {};
+            ImTextCharToUtf8(utf8, static_cast<unsigned int>(c));
+            shown += utf8;
+        }
+        gap_x[v + 1] = gap_x[v] + advance;
+    }
+    const float width = gap_x.back();
+
+    ImGuiInputTextState* state =
+        ImGui::GetActiveID() == item ? ImGui::GetInputTextState(item) : nullptr;
+    const int caret = state != nullptr ? state->Stb.cursor : 0;
+    const float caret_offset = gap_x[static_cast<std::size_t>(assets::caret_gap(line, caret))];
+    // Right-aligned, as the page's lines are; a line too long for the field slides so the
+    // caret stays in view (or, when not edited, so a left-to-right line shows its start).
+    float x = right - width;
+    if (width > right - left) {
+        if (state != nullptr) {
+            x = std::min(left, std::max(x, left - caret_offset));
+        } else if (latin) {
+            x = left;
+        }
+    }
+    const float y = frame_min.y + pad.y;
+
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->PushClipRect(ImVec2(left, frame_min.y), ImVec2(right + 1.0f, frame_max.y), true);
+    if (state != nullptr && state->HasSelection()) {
+        // Each selected character's own box: a selection across a direction change is
+        // not one span on screen.
+        const int from = std::min(state->Stb.select_start, state->Stb.select_end);
+        const int to = std::max(state->Stb.select_start, state->Stb.select_end);
+        for (int i = std::max(from, 0); i < to && i < static_cast<int>(line.position.size()); ++i) {
+            const auto v = static_cast<std::size_t>(line.position[static_cast<std::size_t>(i)]);
+            draw->AddRectFilled(ImVec2(x + gap_x[v], y), ImVec2(x + gap_x[v + 1], y + size),
+                                ImGui::GetColorU32(ImGuiCol_TextSelectedBg));
+        }
+    }
+    draw->AddText(font, size, ImVec2(x, y), ImGui::GetColorU32(ImGuiCol_Text), shown.c_str());
+    // Dear ImGui's blink, so the two carets would agree.
+    const bool caret_visible = state != nullptr && (!ImGui::GetIO().ConfigInputTextCursorBlink ||
+                                                    state->CursorAnim <= 0.0f ||
+                                                    ImFmod(state->CursorAnim, 1.20f) <= 0.80f);
+    const float caret_x = std::floor(x + caret_offset) + 0.5f;
+    if (caret_visible) {
+        draw->AddLine(ImVec2(caret_x, y - 0.5f), ImVec2(caret_x, y + size - 1.5f),
+                      ImGui::GetColorU32(ImGuiCol_Text));
+    }
+    draw->PopClipRect();
+    if (fields_ != nullptr) {
+        fields_->push_back(
+            {id, shown, x, x + width, frame_min.x, frame_max.x, state != nullptr, caret_x});
+    }
 }
 
 void Widgets::busy_indicator(const std::string& label) const {

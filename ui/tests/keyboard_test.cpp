@@ -109,6 +109,14 @@ public:
     }
     [[nodiscard]] const ui::FontSets& fonts() const { return fonts_; }
     [[nodiscard]] const std::vector<ui::Control>& controls() const { return screens_->controls(); }
+    [[nodiscard]] const ui::FieldView* field(const std::string& id) const {
+        for (const auto& f : screens_->fields()) {
+            if (f.id == id) {
+                return &f;
+            }
+        }
+        return nullptr;
+    }
 
 private:
     ImGuiContext* context_;
@@ -401,4 +409,58 @@ TEST(Keyboard, KeepsNoCopyOfWhatWasTypedIntoAPassword) {
     const std::string_view bytes(reinterpret_cast<const char*>(&keyboard), sizeof keyboard);
     EXPECT_EQ(bytes.find("zqx"), std::string_view::npos);
     EXPECT_EQ(bytes.find('v'), std::string_view::npos) << "not even the last key";
+}
+
+// Dear ImGui edits left to right; in Hebrew the field's text is drawn by the widgets in
+// visual order, right-aligned, with the caret after the last letter typed: on its left.
+TEST(Keyboard, HebrewTypedInAFieldIsDrawnRightToLeftWithTheCaretAtItsLeftEnd) {
+    Kiosk kiosk;
+    app::ViewModel view = screen(app::Screen::Ticket, "he");
+    kiosk.show(view);
+    kiosk.touch_all({"ש", "ל", "ו", "ם"}); // shalom, on the on-screen keys
+    const ui::FieldView* field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr) << "the description is drawn by the widgets in Hebrew";
+    EXPECT_EQ(field->shown, "םולש") << "final mem first from the left";
+    EXPECT_TRUE(field->caret);
+    EXPECT_NEAR(field->caret_x, field->text_left, 1.0f) << "the caret follows the last letter";
+    const float pad = ImGui::GetStyle().FramePadding.x;
+    EXPECT_NEAR(field->text_right, field->field_right - pad, 1.0f) << "right-aligned";
+    EXPECT_GT(field->text_left, field->field_left + pad) << "short text does not fill the field";
+
+    // A physical keyboard goes on at the caret: a Latin word and digits after it read
+    // left to right, on the left of the Hebrew (the end of a right-to-left line).
+    kiosk.type(" VPN 42");
+    field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(field->shown, "VPN 42 םולש");
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[io.KeyMap[ImGuiKey_Home]] = true;
+    kiosk.frames(1);
+    io.KeysDown[io.KeyMap[ImGuiKey_Home]] = false;
+    kiosk.frames(1);
+    field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    EXPECT_NEAR(field->caret_x, field->text_right, 1.0f) << "Home: before the first letter, "
+                                                         << "at the line's right end";
+    kiosk.touch(kiosk.label("keyboard.done"));
+}
+
+TEST(Keyboard, AnIdentifierTypedInHebrewReadsLeftToRightAndPasswordsStayMasked) {
+    Kiosk kiosk;
+    kiosk.show(screen(app::Screen::Identify, "he"));
+    kiosk.type("jdoe@");
+    const ui::FieldView* field = kiosk.field("##identifier");
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(field->shown, "jdoe@") << "an address being typed keeps its order";
+    EXPECT_NEAR(field->caret_x, field->text_right, 1.0f);
+    kiosk.type("דוגמה.il"); // a Hebrew domain inside a Latin address
+    field = kiosk.field("##identifier");
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(field->shown, "jdoe@המגוד.il");
+
+    kiosk.show(screen(app::Screen::NewPassword, "he"));
+    kiosk.type("סודי");
+    for (const auto& f : {"##password", "##confirmation"}) {
+        EXPECT_EQ(kiosk.field(f), nullptr) << f << ": secret fields are Dear ImGui's dots";
+    }
 }

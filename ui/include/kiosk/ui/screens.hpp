@@ -39,6 +39,8 @@ public:
 
     // The buttons and check boxes of the last frame drawn.
     [[nodiscard]] const std::vector<Control>& controls() const { return controls_; }
+    // The text fields of the last frame that were drawn in visual order (right to left).
+    [[nodiscard]] const std::vector<FieldView>& fields() const { return fields_; }
 
 private:
     void react_to_changes(const app::ViewModel& view);
@@ -85,6 +87,7 @@ private:
     const assets::Catalog* catalog_ = nullptr;
     Widgets ui_;
     std::vector<Control> controls_;
+    std::vector<FieldView> fields_;
     float fit_ = 1.0f; // the page's text scale (see Widgets), for the layout below
     bool settling_ = false;
     std::tuple<app::Screen, app::Notice, std::string, bool, bool> fitted_layout_;

@@ -36,6 +36,17 @@ struct Control {
     float left = 0, top = 0, right = 0, bottom = 0;
 };
 
+// A text field whose text the widgets drew themselves this frame (right-to-left languages,
+// not secret): what a person sees in it, for tests.
+struct FieldView {
+    std::string id;                      // the field's ImGui id string
+    std::string shown;                   // its glyphs left to right (UTF-8)
+    float text_left = 0, text_right = 0; // where the text was drawn (screen x)
+    float field_left = 0, field_right = 0;
+    bool caret = false; // the field is being edited: the caret is drawn at caret_x
+    float caret_x = 0;
+};
+
 // Which button of a row was pressed this frame.
 enum class RowPress { None, Forward, Back };
 
@@ -46,12 +57,12 @@ public:
     // taller than the screen last frame is drawn smaller until it fits, so nothing is cut
     // off in a long language or in large text.
     // `keyboard`, when given, gets every text field drawn and is drawn at the bottom of the
-    // page by end_page().
+    // page by end_page(). `fields`, when given, receives the fields drawn in visual order.
     Widgets(Fonts fonts, Palette palette, bool right_to_left,
             std::vector<Control>* controls = nullptr, float* fit = nullptr,
-            OnScreenKeyboard* keyboard = nullptr)
+            OnScreenKeyboard* keyboard = nullptr, std::vector<FieldView>* fields = nullptr)
         : fonts_(fonts), palette_(palette), rtl_(right_to_left), controls_(controls), fit_(fit),
-          keyboard_(keyboard) {}
+          keyboard_(keyboard), fields_(fields) {}
 
     [[nodiscard]] bool right_to_left() const { return rtl_; }
     [[nodiscard]] const Fonts& fonts() const { return fonts_; }
@@ -89,9 +100,13 @@ public:
                    const std::vector<bool>& values) const;
 
     // A labelled single-line field over `buffer`; returns true when Enter was pressed in
-    // it. The label follows the language's direction; the field itself stays left to right
-    // (Dear ImGui edits text in logical order, and what is typed here, usernames, codes and
-    // passwords, is Latin and digits).
+    // it. The label follows the language's direction. Dear ImGui edits the buffer in logical
+    // order and knows no bidi, so in a right-to-left language the widgets draw the field's
+    // text themselves, in visual order, right-aligned, with the caret where a reader of the
+    // language expects it (Dear ImGui's own text is drawn transparent underneath, so typing,
+    // badge readers and the on-screen keyboard are unchanged). Free text is laid out as a
+    // right-to-left paragraph, `.latin` identifiers as a left-to-right one (an e-mail address
+    // reads as written); secret fields stay masked dots.
     bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
                     const TextFieldOptions& options) const;
 
@@ -128,6 +143,9 @@ private:
     // A check box aligned to the start side of a slot `width` wide at the cursor.
     bool toggle_in(const char* id, const std::string& label, bool value, float width) const;
     void record(const std::string& label) const; // the last item, as a Control
+    // The text of the field just drawn (the last item), in visual order over Dear ImGui's
+    // transparent one.
+    void draw_field_text(const char* id, unsigned item, const char* buffer, bool latin) const;
 
     Fonts fonts_;
     Palette palette_;
@@ -135,6 +153,7 @@ private:
     std::vector<Control>* controls_;
     float* fit_;
     OnScreenKeyboard* keyboard_;
+    std::vector<FieldView>* fields_;
 };
 
 } // namespace kiosk::ui
