@@ -1,5 +1,8 @@
 // BackgroundWorker and UiInbox: a mutex and a condition variable each, nothing clever.
+// Stopping keeps jobs submitted as kept (docs/internals/session-flow.md, "Shutdown").
 #include "kiosk/app/task_queue.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace kiosk::app {
 
@@ -35,19 +38,52 @@ std::size_t UiInbox::drain() {
 BackgroundWorker::BackgroundWorker() : thread_([this] { run(); }) {}
 
 BackgroundWorker::~BackgroundWorker() {
+    stop(kStopLimit);
+}
+
+std::size_t BackgroundWorker::stop(std::chrono::milliseconds limit) {
     {
         std::lock_guard lock(mutex_);
+        if (stopping_) {
+            return 0;
+        }
         stopping_ = true;
-        jobs_.clear();
+        stop_deadline_ = std::chrono::steady_clock::now() + limit;
+        // Requests nobody waits for any more go; what must be kept stays, in order.
+        std::erase_if(jobs_, [](const Job& job) { return !job.at_stop; });
     }
     wake_.notify_all();
     thread_.join();
+    if (lost_ > 0) {
+        spdlog::error("kiosk: {} record(s) (ticket or feedback) not saved before exit: the "
+                      "stop's {} ms ran out",
+                      lost_, limit.count());
+    }
+    return lost_;
 }
 
 void BackgroundWorker::submit(std::function<void()> job) {
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(job));
+        if (stopping_) {
+            return;
+        }
+        jobs_.push_back({std::move(job), {}});
+    }
+    wake_.notify_one();
+}
+
+void BackgroundWorker::submit_kept(std::function<void()> job, std::function<void()> at_stop) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            jobs_.push_back({std::move(job), std::move(at_stop)});
+        } else {
+            // Too late to start: the worker has gone or is going. Counted, not silently lost.
+            ++lost_;
+            spdlog::error("kiosk: a record (ticket or feedback) came after shutdown began");
+            return;
+        }
     }
     wake_.notify_one();
 }
@@ -62,19 +98,30 @@ void BackgroundWorker::run() {
     for (;;) {
         wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
         if (stopping_) {
-            return;
+            break;
         }
         auto job = std::move(jobs_.front());
         jobs_.pop_front();
         running_job_ = true;
         lock.unlock();
-        job();
+        job.run();
         lock.lock();
         running_job_ = false;
         if (jobs_.empty()) {
             idle_.notify_all();
         }
     }
+    // Stopping: only kept jobs are left, and they get their quick local form.
+    while (!jobs_.empty() && std::chrono::steady_clock::now() < stop_deadline_) {
+        auto job = std::move(jobs_.front());
+        jobs_.pop_front();
+        lock.unlock();
+        job.at_stop();
+        lock.lock();
+    }
+    lost_ += jobs_.size();
+    jobs_.clear();
+    idle_.notify_all();
 }
 
 } // namespace kiosk::app

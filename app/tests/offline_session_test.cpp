@@ -6,9 +6,11 @@
 #include "kiosk/app/session.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -113,6 +115,8 @@ public:
     const ViewModel& view() const { return session_->view(); }
     OfflineServices& offline() { return *offline_; }
     net::CentralClient& client() { return client_; }
+    BackgroundWorker& worker() { return worker_; }
+    void send(Intent intent) { session_->handle(std::move(intent), Clock::now()); }
     std::filesystem::path outbox_file() const { return dir_ / "outbox.db"; }
     const std::filesystem::path& dir() const { return dir_; }
 
@@ -326,4 +330,45 @@ TEST(OfflineSession, AnOnlineResetCarriesAFreshIdempotencyKey) {
     ASSERT_EQ(reset_keys.size(), 1u) << "one stored answer holds the receipt " << reference;
     EXPECT_EQ(reset_keys[0].rfind("Q-", 0), 0u) << reset_keys[0];
     EXPECT_GE(reset_keys[0].size(), 30u) << reset_keys[0];
+}
+
+// SIGTERM right after "Send": the ticket's request had not started (the worker was busy),
+// so the stop writes it to the outbox instead of dropping it, sealed, and the outbox holds
+// it for the next start; the stop does not wait for any network.
+TEST(OfflineSession, ATicketSentAtTheMomentOfShutdownIsInTheOutboxAfterIt) {
+    kiosk::testing::CentralProcess central;
+    OfflineKiosk kiosk(central);
+    ASSERT_TRUE(kiosk.offline().refresh_sealing_key());
+    kiosk.send_and_settle(intent::Start{});
+    kiosk.send_and_settle(intent::ChooseFlow{Flow::Ticket});
+    ASSERT_EQ(kiosk.view().screen, Screen::Ticket);
+    kiosk.offline().stop(); // no delivery: what the stop saves stays to be seen
+
+    std::promise<void> release;
+    std::atomic<bool> busy = false;
+    kiosk.worker().submit([&busy, done = release.get_future().share()] {
+        busy = true;
+        done.wait(); // an earlier request still under way
+    });
+    ASSERT_TRUE(eventually([&] { return busy.load(); }, 5s));
+    kiosk.send(intent::SubmitTicket{"hardware", "Screen cracked", "none", ""});
+    std::thread terminate([&release] {
+        std::this_thread::sleep_for(50ms);
+        release.set_value();
+    });
+    const auto before = std::chrono::steady_clock::now();
+    EXPECT_EQ(kiosk.worker().stop(BackgroundWorker::kStopLimit), 0u);
+    terminate.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 2s) << "no network at the stop";
+
+    const auto items = kiosk.offline().outbox().next_batch(100);
+    int tickets = 0;
+    for (const auto& item : items) {
+        if (item.route == "/v1/tickets") {
+            ++tickets;
+            EXPECT_TRUE(item.sealed) << "the description is the person's own words";
+        }
+    }
+    EXPECT_EQ(tickets, 1);
+    EXPECT_EQ(outbox_bytes(kiosk.outbox_file()).find("Screen cracked"), std::string::npos);
 }

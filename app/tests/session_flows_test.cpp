@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <thread>
+#include <nlohmann/json.hpp>
 
 using namespace kiosk;
 using namespace kiosk::app;
@@ -182,6 +183,34 @@ std::size_t outbox_lines(const kiosk::testing::CentralProcess& central,
         ++lines;
     }
     return lines;
+}
+
+} // namespace
+
+namespace {
+
+// The central's own record of ticket `reference` (GET /v1/admin/tickets, as the demo admin).
+nlohmann::json ticket_at_central(const kiosk::testing::CentralProcess& central,
+                                 const std::string& reference) {
+    std::ifstream in(central.data_dir() / "admin-token");
+    std::string token;
+    std::getline(in, token);
+    net::HttpsClient http(client_settings(central.ca_file()));
+    const auto result = http.get(central.base_url() + "/v1/admin/tickets?limit=1000",
+                                 {{"Authorization", "Bearer " + token}});
+    const auto* response = std::get_if<net::HttpResponse>(&result);
+    if (response == nullptr || response->status != 200) {
+        ADD_FAILURE() << "no ticket listing from the central";
+        return {};
+    }
+    const auto listing = nlohmann::json::parse(response->body);
+    for (const auto& ticket : listing["tickets"]) {
+        if (ticket["reference"] == reference) {
+            return ticket;
+        }
+    }
+    ADD_FAILURE() << "ticket " << reference << " is not at the central: " << response->body;
+    return {};
 }
 
 } // namespace
@@ -364,4 +393,30 @@ TEST(VerifyMethods, TooManyNewCodesEndsOnAProblemThatStartsOver) {
     kiosk.send(intent::StartOver{});
     EXPECT_EQ(kiosk.view().screen, Screen::Identify);
     EXPECT_EQ(kiosk.view().flow, Flow::Unlock) << "the same task, from the start";
+}
+
+// A verified person's ticket names their account, also after the unlock spent the token and
+// they went back to the menu; an unverified person's keeps only the contact they typed.
+TEST(AccountFlows, ATicketNamesTheVerifiedAccountAndAnAnonymousOneOnlyTheTypedContact) {
+    kiosk::testing::CentralProcess central;
+    lock_out(central, "jdoe");
+    Kiosk kiosk(central);
+    kiosk.verify(central, Flow::Unlock, "jdoe");
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    kiosk.send(intent::BackToHome{});
+    kiosk.send(intent::ChooseFlow{Flow::Ticket});
+    ASSERT_EQ(kiosk.view().screen, Screen::Ticket);
+    kiosk.send(intent::SubmitTicket{"access", "Still cannot open the VPN", "email", ""});
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    const auto verified = ticket_at_central(central, kiosk.view().reference);
+    EXPECT_EQ(verified.value("username", ""), "jdoe");
+    kiosk.send(intent::Finish{});
+
+    kiosk.send(intent::Start{}); // the next person: nothing of jdoe's verification is left
+    kiosk.send(intent::ChooseFlow{Flow::Ticket});
+    kiosk.send(intent::SubmitTicket{"hardware", "Printer jammed", "email", "jdoe@example.com"});
+    ASSERT_EQ(kiosk.view().screen, Screen::Done);
+    const auto anonymous = ticket_at_central(central, kiosk.view().reference);
+    EXPECT_TRUE(anonymous["username"].is_null()) << anonymous.dump();
+    EXPECT_EQ(anonymous.value("identifier", ""), "jdoe@example.com");
 }

@@ -3,7 +3,10 @@
 #include "kiosk/app/task_queue.hpp"
 
 #include <atomic>
+#include <future>
 #include <gtest/gtest.h>
+#include <mutex>
+#include <string>
 #include <vector>
 
 using namespace kiosk::app;
@@ -37,4 +40,73 @@ TEST(UiInbox, CompletionsRunOnlyWhenDrainedAndEachPostWakes) {
     EXPECT_EQ(inbox.drain(), 2u);
     EXPECT_EQ(applied, 2);
     EXPECT_EQ(inbox.drain(), 0u);
+}
+
+// At shutdown a waiting request is dropped, a kept record gets its quick local form, in
+// order, and the stop is bounded: what does not fit in the time is counted as lost.
+TEST(BackgroundWorker, StoppingDropsRequestsRunsKeptRecordsAndIsBounded) {
+    BackgroundWorker worker;
+    std::promise<void> release;
+    std::atomic<bool> started = false;
+    // The running job (a slow request) ends only once the worker is stopping.
+    worker.submit([&started, done = release.get_future().share()] {
+        started = true;
+        done.wait();
+    });
+    while (!started) {
+        std::this_thread::yield();
+    }
+    std::vector<std::string> ran;
+    std::mutex ran_mutex;
+    auto log = [&](std::string what) {
+        return [&ran, &ran_mutex, what] {
+            std::lock_guard lock(ran_mutex);
+            ran.push_back(what);
+        };
+    };
+    worker.submit(log("request"));
+    worker.submit_kept(log("ticket online"), log("ticket saved"));
+    worker.submit(log("another request"));
+    worker.submit_kept(log("feedback online"), log("feedback saved"));
+    std::thread releaser([&release] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        release.set_value();
+    });
+    EXPECT_EQ(worker.stop(std::chrono::milliseconds(2000)), 0u);
+    releaser.join();
+    EXPECT_EQ(ran, (std::vector<std::string>{"ticket saved", "feedback saved"}));
+    worker.submit_kept(log("late"), log("late saved"));
+    EXPECT_EQ(ran.size(), 2u) << "nothing runs after the stop";
+
+    BackgroundWorker slow;
+    std::promise<void> slow_release;
+    std::atomic<bool> busy = false;
+    slow.submit([&busy, done = slow_release.get_future().share()] {
+        busy = true;
+        done.wait();
+    });
+    while (!busy) {
+        std::this_thread::yield();
+    }
+    std::atomic<int> saved = 0;
+    for (int i = 0; i < 6; ++i) {
+        slow.submit_kept([] {},
+                         [&saved] {
+                             std::this_thread::sleep_for(std::chrono::milliseconds(150));
+                             ++saved;
+                         });
+    }
+    std::thread slow_releaser([&slow_release] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        slow_release.set_value();
+    });
+    const auto before = std::chrono::steady_clock::now();
+    const std::size_t lost = slow.stop(std::chrono::milliseconds(320));
+    const auto took = std::chrono::steady_clock::now() - before;
+    slow_releaser.join();
+    EXPECT_LT(took, std::chrono::milliseconds(1000)) << "the stop's limit holds";
+    EXPECT_GE(saved.load(), 1);
+    EXPECT_GE(lost, 1u);
+    EXPECT_EQ(lost + static_cast<std::size_t>(saved.load()), 6u)
+        << "every record is saved or counted";
 }

@@ -449,11 +449,14 @@ Outcome<api::SignInResponse> CentralService::sign_in(const api::SignInRequest& r
 }
 
 std::optional<Account> CentralService::verified_account(const std::string& token) {
-    auto owner = account_for_token(token);
-    if (auto* verified = std::get_if<Verified>(&owner)) {
-        return std::move(verified->account);
+    if (token.empty() || token.size() > kMaxSecretBytes) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    const auto record = store_.token(sha256_hex(token));
+    if (!record || record->expires_at <= unix_now()) {
+        return std::nullopt;
+    }
+    return store_.account_by_id(record->account_id);
 }
 
 // One audit entry (never a secret: names, methods and references only). An unknown name

@@ -274,6 +274,29 @@ TEST_F(Records, TicketWithAVerificationTokenNamesTheAccountWithoutSpendingTheTok
     EXPECT_EQ(error_code(refused), "token_invalid");
 }
 
+// A person who unlocked their account and then asks the helpdesk for more: the ticket still
+// names them, with the token the unlock spent (it stays spent).
+TEST_F(Records, TicketWithATokenSpentOnAnUnlockStillNamesTheAccount) {
+    const std::string token = api().verify("jdoe");
+    auto reset = api().post("/v1/unlocks", json{{"verification_token", token}}.dump());
+    ASSERT_EQ(reset->status, 200) << reset->body;
+    json body = ticket_body("Locked again after the unlock");
+    body["verification_token"] = token;
+    auto created = api().post("/v1/tickets", body.dump());
+    ASSERT_EQ(created->status, 201) << created->body;
+    const std::string reference = json::parse(created->body)["reference"];
+    std::string owner;
+    const json listing = json::parse(api().get("/v1/admin/tickets?limit=1000", admin_)->body);
+    for (const auto& t : listing["tickets"]) {
+        if (t["reference"] == reference) {
+            owner = t["username"];
+        }
+    }
+    EXPECT_EQ(owner, "jdoe");
+    auto again = api().post("/v1/unlocks", json{{"verification_token", token}}.dump());
+    EXPECT_EQ(again->status, 401) << "the ticket did not make the token usable again";
+}
+
 TEST_F(Records, BadInputGetsAStable4xxAndNever500) {
     struct Case {
         std::string path;

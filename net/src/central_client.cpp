@@ -204,8 +204,10 @@ CentralClient::create_ticket(const api::CreateTicketRequest& request,
     if (!idempotency_key.empty()) {
         headers.emplace_back("Idempotency-Key", std::string(idempotency_key));
     }
-    return interpret<api::TicketCreatedResponse>(
-        http_.post_json(base_url_ + "/v1/tickets", api::serialize(request), headers));
+    std::string body = api::serialize(request); // a verified person's token is in it
+    auto reply = http_.post_json(base_url_ + "/v1/tickets", body, headers);
+    secure_wipe(body);
+    return interpret<api::TicketCreatedResponse>(std::move(reply));
 }
 
 ApiResult<api::FeedbackResponse> CentralClient::send_feedback(const api::FeedbackRequest& request,

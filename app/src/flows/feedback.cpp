@@ -109,12 +109,14 @@ void Session::queue_record(std::string route, std::string json_body) {
         }
         return;
     }
-    worker_.submit([offline = offline_, route = std::move(route), body = std::move(json_body)] {
+    auto save = [offline = offline_, route = std::move(route), body = std::move(json_body)] {
         const auto saved = queue_in_clear(*offline, route, body);
         if (saved.outcome != DeferOutcome::Saved) {
             spdlog::error("session: {} not queued: {}", route, saved.detail);
         }
-    });
+    };
+    // A local write already: the same one runs if the kiosk is stopping before it started.
+    worker_.submit_kept(save, save);
 }
 
 void Session::on(const intent::Rate& i) {
@@ -165,6 +167,7 @@ void Session::end_session(const char* why) {
     session_open_ = false;
     outcome_.clear();
     secure_wipe(verified_actor_);
+    ticket_token_.clear();
     wipe();
 }
 

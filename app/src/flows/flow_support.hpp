@@ -55,13 +55,14 @@ Notice notice_for_password_refusal(std::string_view code);
 Deferred queue_in_clear(OfflineServices& offline, const std::string& route, std::string json_body,
                         const std::string& idempotency_key = {});
 
-template <typename Call, typename Apply> void Session::request(Call call, Apply apply) {
+template <typename Call, typename Apply>
+void Session::request(Call call, Apply apply, std::function<void()> at_stop) {
     view_.busy = true;
     changed();
     // The job captures the client and inbox themselves, not `this`: they outlive the session.
-    worker_.submit([&central = central_, &inbox = inbox_, call = std::move(call),
-                    apply = std::move(apply), alive = std::weak_ptr<Session*>(alive_),
-                    generation = generation_]() mutable {
+    auto job = [&central = central_, &inbox = inbox_, call = std::move(call),
+                apply = std::move(apply), alive = std::weak_ptr<Session*>(alive_),
+                generation = generation_]() mutable {
         auto result = call(central); // on the worker thread
         inbox.post(
             [alive, generation, apply = std::move(apply), result = std::move(result)]() mutable {
@@ -73,7 +74,12 @@ template <typename Call, typename Apply> void Session::request(Call call, Apply 
                 apply(**self, result);
                 (*self)->changed();
             });
-    });
+    };
+    if (at_stop) {
+        worker_.submit_kept(std::move(job), std::move(at_stop));
+    } else {
+        worker_.submit(std::move(job));
+    }
 }
 
 } // namespace kiosk::app

@@ -18,6 +18,7 @@ void Session::on(intent::StartVerified& i) {
         return;
     }
     verification_token_ = std::move(i.token);
+    ticket_token_ = verification_token_;
     view_.staff_verified = true;
     view_.identifier = std::move(i.username);
     view_.verified_name = std::move(i.display_name);

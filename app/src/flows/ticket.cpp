@@ -1,6 +1,7 @@
 // [ticket] The ticket flow: category, description and how to be reached go to the central
 // (POST /v1/tickets) on the worker; with no answer the same request, under the same
-// idempotency key, waits in the outbox and the receipt says it will be sent.
+// idempotency key, waits in the outbox and the receipt says it will be sent. A verified
+// person's ticket carries their verification token, so the helpdesk knows the account.
 #include "flow_support.hpp"
 #include "kiosk/common/random.hpp"
 
@@ -68,26 +69,75 @@ void Session::on(intent::SubmitTicket& i) {
     if (auto who = trimmed(i.identifier); !who.empty()) {
         body.identifier = who.substr(0, 254);
     }
+    // A verified person (code or staff): the central names their account on the ticket. It
+    // does not spend the token, so a reset or unlock after it still works, and it accepts
+    // one a reset or unlock spent. Kept as a secret until the request is built, and wiped
+    // from every copy after.
+    SecretString token = ticket_token_;
+    if (token.empty() && !verified_actor_.empty() && !body.identifier) {
+        // Verified, but the token went on a reset or unlock: who they proved to be.
+        body.identifier = verified_actor_.substr(0, 254);
+    }
     set_notice(Notice::None);
     const std::string reference = "Q-" + random_reference(10);
+    const std::string key = reference + "-" + random_token(18);
+    // The very request the online attempt sends, so the central records it once if that one
+    // did arrive. Sealed when the central's key is known: the description is the person's
+    // own words and the token a credential. Without the key it goes in clear, but never
+    // with the token: the helpdesk then gets the identifier the person verified with.
+    auto save = [verified =
+                     verified_actor_](OfflineServices& offline, api::CreateTicketRequest request,
+                                      const SecretString& secret, const std::string& at_key) {
+        Deferred deferred{DeferOutcome::NoSealingKey, {}};
+        if (!secret.empty()) {
+            request.verification_token = std::string(secret.view());
+            std::string json = api::serialize(request);
+            deferred = offline.defer("/v1/tickets", json, at_key);
+            secure_wipe(json);
+            secure_wipe(*request.verification_token);
+            request.verification_token.reset();
+            if (!request.identifier) {
+                request.identifier = verified.substr(0, 254);
+            }
+        } else {
+            deferred = offline.defer("/v1/tickets", api::serialize(request), at_key);
+        }
+        if (deferred.outcome == DeferOutcome::NoSealingKey) {
+            deferred = queue_in_clear(offline, "/v1/tickets", api::serialize(request), at_key);
+        }
+        return deferred;
+    };
+    std::function<void()> at_stop;
+    if (offline_ != nullptr) {
+        // Stopping before the worker got to it: straight to the outbox, no network.
+        at_stop = [save, body, token, offline = offline_, key, reference] {
+            const Deferred saved = save(*offline, body, token, key);
+            if (saved.outcome == DeferOutcome::Saved) {
+                spdlog::info("session: kiosk stopping; ticket {} saved for later", reference);
+            } else {
+                spdlog::error("session: kiosk stopping; ticket {} not saved: {}", reference,
+                              saved.detail);
+            }
+        };
+    }
     request(
-        [body = std::move(body), offline = offline_, key = reference + "-" + random_token(18),
-         reference](net::CentralClient& central) {
-            TicketAttempt attempt{central.create_ticket(body, key), std::nullopt, reference};
+        [body = std::move(body), token = std::move(token), offline = offline_, key, reference,
+         save](net::CentralClient& central) {
+            api::CreateTicketRequest sent = body;
+            if (!token.empty()) {
+                sent.verification_token = std::string(token.view());
+            }
+            TicketAttempt attempt{central.create_ticket(sent, key), std::nullopt, reference};
+            if (sent.verification_token) {
+                secure_wipe(*sent.verification_token);
+            }
             const auto* failure = std::get_if<net::ApiFailure>(&attempt.online);
             if (offline != nullptr && failure != nullptr && worth_saving_for_later(*failure)) {
-                // The very request the online attempt sent, so the central records it once
-                // if that one did arrive. Sealed when the central's key is known: the
-                // description is the person's own words.
-                const std::string json = api::serialize(body);
-                attempt.deferred = offline->defer("/v1/tickets", json, key);
-                if (attempt.deferred->outcome == DeferOutcome::NoSealingKey) {
-                    attempt.deferred = queue_in_clear(*offline, "/v1/tickets", json, key);
-                }
+                attempt.deferred = save(*offline, body, token, key);
             }
             return attempt;
         },
-        [](Session& self, auto& attempt) { self.ticket_created(attempt); });
+        [](Session& self, auto& attempt) { self.ticket_created(attempt); }, std::move(at_stop));
 }
 
 void Session::ticket_created(TicketAttempt& attempt) {

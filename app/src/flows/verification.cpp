@@ -252,6 +252,7 @@ void Session::code_checked(net::ApiResult<api::CheckCodeResponse>& result) {
 
 void Session::verified() {
     verified_actor_ = view_.identifier; // as typed: username, e-mail or employee ID
+    ticket_token_ = verification_token_;
     switch (view_.flow) {
     case Flow::Unlock:
         request_unlock();

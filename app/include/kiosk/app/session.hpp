@@ -444,7 +444,10 @@ private:
 
     // Runs `call` on the worker; its result comes back to `apply` on the UI thread,
     // unless the session was wiped in between (the answer then belongs to nobody).
-    template <typename Call, typename Apply> void request(Call call, Apply apply);
+    // `at_stop`, when given, keeps the request from being lost at shutdown: it runs instead
+    // of `call` when the kiosk stops before the worker reached it (BackgroundWorker::submit_kept).
+    template <typename Call, typename Apply>
+    void request(Call call, Apply apply, std::function<void()> at_stop = {});
 
     net::CentralClient& central_;
     BackgroundWorker& worker_;
@@ -472,6 +475,10 @@ private:
     bool session_open_ = false;
     std::string outcome_;
     std::string verified_actor_;
+    // [ticket] The verification's token, kept until the session ends (a flow's token is
+    // wiped on the way back home and spent by a reset or unlock): a ticket opened later in
+    // the same visit still names the verified account (the central accepts it spent).
+    SecretString ticket_token_;
 };
 
 } // namespace kiosk::app

@@ -81,8 +81,9 @@ public:
     Outcome<api::ActivationConfirmResponse>
     confirm_activation(const std::string& activation_id,
                        const api::ActivationConfirmRequest& request);
-    // The account a still-valid, unused token belongs to, without spending it (a ticket
-    // names its verified owner this way); nullopt for any invalid token.
+    // The account an unexpired token verified, without spending it (a ticket names its
+    // verified owner this way), also after a reset or unlock spent it: the ticket only says
+    // who the person proved to be, it changes nothing. nullopt for an unknown or expired one.
     std::optional<Account> verified_account(const std::string& token);
     // Where resets, unlocks, verifications and lockouts are audited; nullptr: nowhere.
     void attach_records(Records* records) { records_ = records; }
