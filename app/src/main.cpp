@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
     kiosk::ui::WindowOptions window_options;
     std::string screenshot_dir;
     std::string tour_dir;
+    bool tour_large_text = false;
     std::string language;
     std::string state_dir;
     cli.add_option("--bootstrap", bootstrap_file, "Bootstrap JSON file (see docs/configuration.md)")
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
     cli.add_option("--screenshot-tour", tour_dir,
                    "Draw every screen with demo data into DIR/<screen>.png and exit "
                    "(no central needed)");
+    cli.add_flag("--large-text", tour_large_text,
+                 "With --screenshot-tour: every walk-up screen in large text (layout checks)");
     cli.add_option("--lang", language,
                    "Language to start in (en, pl, ru, he), overrides the bootstrap file");
     cli.add_option("--state-dir", state_dir,
@@ -161,7 +164,10 @@ int main(int argc, char** argv) {
             return 1;
         }
         kiosk::ui::KioskScreens screens(*catalogs, window->fonts());
-        const auto stops = kiosk::app::screenshot_tour(settings.default_language);
+        auto stops = kiosk::app::screenshot_tour(settings.default_language);
+        for (auto& stop : stops) {
+            stop.view.large_text = stop.view.large_text || tour_large_text;
+        }
         int failed = kiosk::ui::run_screenshot_tour(*window, screens, stops, tour_dir);
         kiosk::ui::MaintenanceScreens staff_screens(*catalogs, window->fonts());
         failed += kiosk::ui::run_maintenance_screenshot_tour(
@@ -275,6 +281,9 @@ int main(int argc, char** argv) {
     kiosk::ui::run_frame_loop(*window, screens, session, inbox, signals.quit(), loop_options);
     screens.wipe_inputs();
     staff_screens.wipe_inputs();
+    // Records submitted at the last moment (a ticket, feedback) go to the outbox while it
+    // and the sync worker still run; requests nobody waits for are dropped.
+    worker.stop(kiosk::app::BackgroundWorker::kStopLimit);
     runtime->stop(); // before the session and inbox it posts to go away
     return 0;
 }

@@ -208,6 +208,28 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
         v.flow = Flow::Ticket;
         v.notice = Notice::DescriptionEmpty;
     });
+    // Text typed into the fields, drawn in the language's direction: mixed Hebrew, Latin
+    // and digits in the description; an e-mail address as an identifier.
+    const std::pair<const char*, const char*> descriptions[] = {
+        {"en", "Screen on floor 3 stays dark, VPN error 809"},
+        {"pl", "Ekran na 3. piętrze jest ciemny, błąd VPN 809"},
+        {"ru", "Экран на 3 этаже не включается, ошибка VPN 809"},
+        {"he", "המסך בקומה 3 לא נדלק, שגיאת VPN 809"},
+    };
+    for (const auto& [lang, text] : descriptions) {
+        if (language == lang) {
+            add("ticket-typed", [](ViewModel& v) {
+                v.screen = Screen::Ticket;
+                v.flow = Flow::Ticket;
+            });
+            stops.back().typed = text;
+        }
+    }
+    add("identify-typed", [](ViewModel& v) {
+        v.screen = Screen::Identify;
+        v.flow = Flow::ResetPassword;
+    });
+    stops.back().typed = "jane.doe@example.com";
     add("done-ticket", [](ViewModel& v) {
         v.screen = Screen::Done;
         v.flow = Flow::Ticket;

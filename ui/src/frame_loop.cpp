@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
+#include <imgui.h>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <vector>
@@ -273,11 +274,16 @@ int run_screenshot_tour(KioskWindow& window, KioskScreens& screens,
         constexpr int kMostFrames = 10;
         for (int frame = 0;; ++frame) {
             window.poll();
+            if (frame == kFramesPerWake && !stop.typed.empty()) {
+                // The first field has the caret by now.
+                ImGui::GetIO().AddInputCharactersUTF8(stop.typed.c_str());
+            }
             window.begin_frame();
             screens.draw(stop.view); // intents are dropped: there is no session to act
             window.render();
-            const bool settled =
-                frame >= kMostFrames || (frame >= kFramesPerWake && !screens.settling());
+            const int typing = stop.typed.empty() ? 0 : kFramesPerWake;
+            const bool settled = frame >= kMostFrames + typing ||
+                                 (frame >= kFramesPerWake + typing && !screens.settling());
             if (settled) {
                 const auto path = dir / (stop.name + ".png");
                 if (const auto error = save_framebuffer_png(path, window.framebuffer_width(),

@@ -166,20 +166,28 @@ void KioskScreens::draw_help(const app::ViewModel& view, std::vector<app::Intent
         if (hours != view.help.opening_hours.end()) {
             add("help.hours", hours->second, false);
         }
-        if (!view.help.chat_url.empty()) {
-            ui_.qr_code(view.help.chat_url, ImGui::GetFontSize() * 6.0f, text("help.qr"));
+        // The contacts are the QR code's caption: side by side, the page fits 1280x800 at
+        // full size and 800x480 without scrolling.
+        if (view.help.chat_url.empty() ||
+            !ui_.qr_code(view.help.chat_url, ImGui::GetFontSize() * 5.0f,
+                         text("help.qr") + "\n" + contacts)) {
+            ui_.muted(contacts);
         }
-        ui_.muted(contacts);
     }
     ui_.vertical_space(0.5f);
-    if (view.ticket_offered && ui_.secondary_button(text("help.ticket"))) {
-        out.emplace_back(app::intent::ChooseFlow{app::Flow::Ticket});
+    // Back, the ticket and Finish in one row, in reading order.
+    std::vector<std::string> row = {text("common.back")};
+    if (view.ticket_offered) {
+        row.push_back(text("help.ticket"));
     }
-    const auto pressed = ui_.button_row(text("done.finish"), text("common.back"), true);
-    if (pressed == RowPress::Forward) {
+    row.push_back(text("done.finish"));
+    const int pressed = ui_.choice_row("help-actions", row, static_cast<int>(row.size()) - 1);
+    if (pressed == static_cast<int>(row.size()) - 1) {
         out.emplace_back(app::intent::Finish{});
-    } else if (pressed == RowPress::Back) {
+    } else if (pressed == 0) {
         out.emplace_back(app::intent::BackToHome{});
+    } else if (pressed == 1) {
+        out.emplace_back(app::intent::ChooseFlow{app::Flow::Ticket});
     }
     ui_.end_page();
 }

@@ -191,10 +191,12 @@ OnScreenKeyboard::Geometry OnScreenKeyboard::geometry(int rows) {
     const float screen = ImGui::GetMainViewport()->WorkSize.y;
     const float gap = std::max(4.0f, font * 0.18f);
     // At least 48 pixels at 1080 lines; larger with the font (large text), but the keys
-    // never take much more than 40 % of the screen, so the page above keeps room.
+    // never take much more than 40 % of the screen, so the page above keeps room. 1.25
+    // fonts leaves the letter a little air and lets the new-password page in large text
+    // keep its buttons above the keys at 1280x800.
     const float key_height =
         std::max(48.0f * screen / 1080.0f,
-                 std::min(font * 1.5f, screen * 0.4f / static_cast<float>(rows) - gap));
+                 std::min(font * 1.25f, screen * 0.4f / static_cast<float>(rows) - gap));
     return {key_height, gap, static_cast<float>(rows) * (key_height + gap) + gap};
 }
 

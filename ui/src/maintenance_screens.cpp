@@ -6,6 +6,7 @@
 
 #include "kiosk/common/secret.hpp"
 #include "kiosk/config/rfc3339.hpp"
+#include "kiosk/ui/keyboard.hpp"
 #include "kiosk/ui/screenshot.hpp"
 #include "kiosk/ui/window.hpp"
 #include "kiosk/ui/wipe_imgui_text.hpp"
@@ -245,44 +246,30 @@ void MaintenanceScreens::draw_unlock(const app::MaintenanceView& view,
 
 void MaintenanceScreens::draw_keypad(const app::MaintenanceView& view,
                                      std::vector<app::MaintenanceIntent>& out) {
-    // Digits keep the telephone layout in every language (keypads are not mirrored);
-    // the Delete and OK keys change places in a right-to-left language.
+    // The walk-up code keypad (telephone order, never mirrored; Delete and OK change places
+    // in a right-to-left language), with the staff's Cancel under it.
     const bool locked = view.lockout_seconds_left > 0 || view.verifying;
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const KeypadPress press =
+        numeric_keypad(ui_, text("maint.unlock.delete"), text("maint.unlock.ok"), !locked,
+                       ImGui::GetFontSize() * 2.4f);
+    switch (press.key) {
+    case KeypadPress::Ok:
+        out.emplace_back(mi::PinSubmit{});
+        break;
+    case KeypadPress::Erase:
+        out.emplace_back(mi::PinBackspace{});
+        break;
+    case KeypadPress::Digit:
+        out.emplace_back(mi::PinDigit{press.digit});
+        break;
+    case KeypadPress::None:
+        break;
+    }
     const float pad_width =
         std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 16.0f);
-    const float key = (pad_width - 2 * spacing) / 3.0f;
-    const float indent = (ImGui::GetContentRegionAvail().x - pad_width) * 0.5f;
-    const std::string erase = text("maint.unlock.delete");
-    const std::string ok = text("maint.unlock.ok");
-    const bool rtl = ui_.right_to_left();
-    const std::string last_row[3] = {rtl ? ok : erase, "0", rtl ? erase : ok};
-    for (int row = 0; row < 4; ++row) {
-        ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
-        for (int col = 0; col < 3; ++col) {
-            if (col > 0) {
-                ImGui::SameLine(0.0f, spacing);
-            }
-            const std::string label =
-                row < 3 ? std::string(1, static_cast<char>('1' + row * 3 + col)) : last_row[col];
-            ImGui::PushID(row * 3 + col);
-            const bool is_ok = row == 3 && label == ok;
-            const bool pressed = button(label, is_ok, key, !locked);
-            ImGui::PopID();
-            if (!pressed) {
-                continue;
-            }
-            if (label == ok) {
-                out.emplace_back(mi::PinSubmit{});
-            } else if (label == erase) {
-                out.emplace_back(mi::PinBackspace{});
-            } else {
-                out.emplace_back(mi::PinDigit{label[0]});
-            }
-        }
-    }
     ui_.vertical_space(0.3f);
-    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() +
+                         (ImGui::GetContentRegionAvail().x - pad_width) * 0.5f);
     if (button(text("maint.cancel"), false, pad_width)) {
         out.emplace_back(mi::Exit{});
     }
@@ -660,13 +647,39 @@ void MaintenanceScreens::draw_verify_user(const app::MaintenanceView& view,
     }
     ui_.paragraph(text("maint.verify.prompt"));
     const bool enabled = !view.busy;
-    ui_.text_field("##verify_identifier", text("maint.verify.identifier"),
-                   verify_identifier_.data(), verify_identifier_.size(), {.enabled = enabled});
-    const bool entered = ui_.text_field("##verify_staff", text("maint.verify.staff_credential"),
-                                        staff_credential_.data(), staff_credential_.size(),
-                                        {.secret = true, .enabled = enabled});
-    ui_.text_field("##verify_reason", text("maint.verify.reason"), verify_reason_.data(),
-                   verify_reason_.size(), {.enabled = enabled});
+    // The identifier beside the staff credential, then the reason, with the labels in rows
+    // of their own so the fields line up: the Verify button then stays on a 1280x800
+    // screen, reachable by touch. The first field of a row sits on the reading side; Tab
+    // still goes identifier, credential, reason.
+    bool entered = false;
+    const int reading = ui_.right_to_left() ? 1 : 0;
+    // Room between the columns, so two labels never read as one line.
+    ImGui::PushStyleVar(ImGuiStyleVar_CellPadding,
+                        ImVec2(ImGui::GetFontSize() * 0.5f, ImGui::GetStyle().CellPadding.y));
+    if (ImGui::BeginTable("verify-fields", 2, ImGuiTableFlags_SizingStretchSame)) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        ui_.paragraph(text("maint.verify.identifier"));
+        ImGui::TableSetColumnIndex(1 - reading);
+        ui_.paragraph(text("maint.verify.staff_credential"));
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        ui_.text_field("##verify_identifier", "", verify_identifier_.data(),
+                       verify_identifier_.size(), {.enabled = enabled});
+        ImGui::TableSetColumnIndex(1 - reading);
+        entered = ui_.text_field("##verify_staff", "", staff_credential_.data(),
+                                 staff_credential_.size(), {.secret = true, .enabled = enabled});
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        ui_.vertical_space(0.2f);
+        ui_.paragraph(text("maint.verify.reason"));
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        ui_.text_field("##verify_reason", "", verify_reason_.data(), verify_reason_.size(),
+                       {.enabled = enabled});
+        ImGui::EndTable();
+    }
+    ImGui::PopStyleVar();
     if (ui_.toggle("##verify_id_checked", text("maint.verify.id_checked"), id_checked_) &&
         enabled) {
         id_checked_ = !id_checked_;

@@ -505,24 +505,63 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
 
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
     ui_.begin_page("new-password", text("app.name"));
+    // "Show what I type" at the end of the title's line when both fit: a line less, which
+    // large text with the keyboard up needs at 1280x800.
     // [activation] The activation's first password is chosen on this same screen.
     const bool activation = view.flow == app::Flow::Activate;
-    ui_.title(text(activation ? "activate.password.title" : "password.title"));
+    const std::string title = text(activation ? "activate.password.title" : "password.title");
+    const std::string show = text("password.show");
+    ImGui::PushFont(ui_.fonts().title);
+    const float title_width = ImGui::CalcTextSize(ui_.visual(title).c_str()).x;
+    ImGui::PopFont();
+    const bool show_beside_title =
+        title_width + ui_.toggle_width(show) + ImGui::GetFontSize() * 2.0f <
+        ImGui::GetContentRegionAvail().x;
+    if (show_beside_title) {
+        const ImVec2 top = ImGui::GetCursorPos();
+        if (ui_.toggle_at_end("##show", show, show_password_)) {
+            show_password_ = !show_password_;
+        }
+        const float toggle_bottom = ImGui::GetCursorPosY();
+        ImGui::SetCursorPos(top);
+        ui_.title(title);
+        ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), toggle_bottom));
+    } else {
+        ui_.title(title);
+    }
     ui_.paragraph(catalog_->plural("password.prompt", view.min_password_length));
     ui_.vertical_space(0.3f);
     const TextFieldOptions secret{
         .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
-    if (ui_.text_field("##password", text("password.new"), password_.data(), password_.size(),
-                       secret)) {
-        focus_confirmation_ = true; // Enter in the first field moves on, like Tab
+    // The two fields side by side (the first on the reading side), labels in a row of their
+    // own so the fields line up: with the keyboard up and large text the page then fits
+    // 1280x800 without scrolling its buttons away.
+    bool entered = false;
+    const int reading = ui_.right_to_left() ? 1 : 0;
+    ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, // room between the two columns
+                        ImVec2(ImGui::GetFontSize() * 0.5f, ImGui::GetStyle().CellPadding.y));
+    if (ImGui::BeginTable("passwords", 2, ImGuiTableFlags_SizingStretchSame)) {
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        ui_.paragraph(text("password.new"));
+        ImGui::TableSetColumnIndex(1 - reading);
+        ui_.paragraph(text("password.confirm"));
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(reading);
+        if (ui_.text_field("##password", "", password_.data(), password_.size(), secret)) {
+            focus_confirmation_ = true; // Enter in the first field moves on, like Tab
+        }
+        focus_first_field_ = false;
+        TextFieldOptions confirm = secret;
+        confirm.take_focus = focus_confirmation_;
+        focus_confirmation_ = false;
+        ImGui::TableSetColumnIndex(1 - reading);
+        entered = ui_.text_field("##confirmation", "", confirmation_.data(), confirmation_.size(),
+                                 confirm);
+        ImGui::EndTable();
     }
-    focus_first_field_ = false;
-    TextFieldOptions confirm = secret;
-    confirm.take_focus = focus_confirmation_;
-    focus_confirmation_ = false;
-    const bool entered = ui_.text_field("##confirmation", text("password.confirm"),
-                                        confirmation_.data(), confirmation_.size(), confirm);
-    if (ui_.toggle("##show", text("password.show"), show_password_)) {
+    ImGui::PopStyleVar();
+    if (!show_beside_title && ui_.toggle("##show", show, show_password_)) {
         show_password_ = !show_password_;
     }
     draw_notice(view);

@@ -170,9 +170,10 @@ void Widgets::begin_page(const char* id, const std::string& brand) const {
                   text.c_str());
     ImGui::PopFont();
 
-    const float top = bar_height + viewport->WorkSize.y * 0.05f;
-    // The on-screen keyboard, if the page has one, is docked below the column.
+    // The on-screen keyboard, if the page has one, is docked below the column; while it is
+    // up, the gap under the brand bar is smaller: the page needs the room.
     const float keyboard = keyboard_ != nullptr ? keyboard_->reserved_height() : 0.0f;
+    const float top = bar_height + viewport->WorkSize.y * (keyboard > 0.0f ? 0.02f : 0.05f);
     ImGui::SetCursorPos(ImVec2(margin, top));
     ImGui::BeginChild("column", ImVec2(column, viewport->WorkSize.y - top - keyboard), false,
                       ImGuiWindowFlags_NoBackground);
@@ -183,7 +184,10 @@ void Widgets::begin_page(const char* id, const std::string& brand) const {
 
 void Widgets::end_page() const {
     if (fit_ != nullptr) {
-        const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;
+        // The column's own padding under the last item counts: without it a page that
+        // "fits" still showed a scroll bar.
+        const float needed = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y +
+                             ImGui::GetStyle().WindowPadding.y;
         const float available = ImGui::GetWindowHeight();
         if (needed > available && *fit_ > kSmallestFit) {
             // Spacing does not shrink with the text, so aim a little lower than the ratio.
@@ -310,6 +314,19 @@ bool Widgets::toggle(const char* id, const std::string& label, bool value) const
     return toggle_in(id, label, value, ImGui::GetContentRegionAvail().x);
 }
 
+float Widgets::toggle_width(const std::string& label) const {
+    const float size = ImGui::GetFontSize();
+    return size * 1.25f + size * 0.5f + ImGui::CalcTextSize(visual(label).c_str()).x;
+}
+
+bool Widgets::toggle_at_end(const char* id, const std::string& label, bool value) const {
+    const float total = toggle_width(label);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x;
+    ImGui::SetCursorScreenPos(ImVec2(rtl_ ? pos.x : pos.x + width - total, pos.y));
+    return toggle_in(id, label, value, total);
+}
+
 int Widgets::toggle_row(const char* id, const std::vector<std::string>& labels,
                         const std::vector<bool>& values) const {
     const int count = static_cast<int>(std::min(labels.size(), values.size()));
@@ -381,7 +398,9 @@ bool Widgets::toggle_in(const char* id, const std::string& label, bool value, fl
 
 bool Widgets::text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
                          const TextFieldOptions& options) const {
-    paragraph(label);
+    if (!label.empty()) { // "": the caller drew the label (fields side by side)
+        paragraph(label);
+    }
     ImGuiInputTextFlags flags = ImGuiInputTextFlags_EnterReturnsTrue;
     if (options.secret) {
         flags |= ImGuiInputTextFlags_Password | ImGuiInputTextFlags_NoUndoRedo;

@@ -14,6 +14,7 @@ namespace kiosk::app {
 struct TourStop {
     std::string name; // the PNG's file name without ".png", e.g. "enter-code-wrong-code"
     ViewModel view;
+    std::string typed = {}; // typed on a physical keyboard into the field with the caret
 };
 
 // [activation] The enrolment QR code the tour shows (a made-up secret): what it must decode to.

@@ -94,19 +94,23 @@ public:
     int choice_row(const char* id, const std::vector<std::string>& labels, int selected) const;
     // A check box with its label; returns true when it was toggled this frame.
     bool toggle(const char* id, const std::string& label, bool value) const;
+    // A check box with its label at the end of the line (the left in a right-to-left
+    // language), and how wide that is: for a toggle beside a title.
+    bool toggle_at_end(const char* id, const std::string& label, bool value) const;
+    [[nodiscard]] float toggle_width(const std::string& label) const;
     // Check boxes side by side in equal slots, the first at the line's start; returns the
     // index toggled this frame or -1.
     int toggle_row(const char* id, const std::vector<std::string>& labels,
                    const std::vector<bool>& values) const;
 
     // A labelled single-line field over `buffer`; returns true when Enter was pressed in
-    // it. The label follows the language's direction. Dear ImGui edits the buffer in logical
-    // order and knows no bidi, so in a right-to-left language the widgets draw the field's
-    // text themselves, in visual order, right-aligned, with the caret where a reader of the
-    // language expects it (Dear ImGui's own text is drawn transparent underneath, so typing,
-    // badge readers and the on-screen keyboard are unchanged). Free text is laid out as a
-    // right-to-left paragraph, `.latin` identifiers as a left-to-right one (an e-mail address
-    // reads as written); secret fields stay masked dots.
+    // it. The label follows the language's direction ("": none, the caller drew it). Dear ImGui
+    // edits the buffer in logical order and knows no bidi, so in a right-to-left language the
+    // widgets draw the field's text themselves, in visual order, right-aligned, with the caret
+    // where a reader of the language expects it (Dear ImGui's own text is drawn transparent
+    // underneath, so typing, badge readers and the on-screen keyboard are unchanged). Free text is
+    // laid out as a right-to-left paragraph, `.latin` identifiers as a left-to-right one (an e-mail
+    // address reads as written); secret fields stay masked dots.
     bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
                     const TextFieldOptions& options) const;
 
