@@ -297,14 +297,15 @@ RouteReply RecordRoutes::dispatch(const std::string& path, const std::string& bo
         }
         Ticket ticket;
         if (request->verification_token) {
-            // The token shows who the user is; it is not spent (they may still reset).
+            // The token shows who the user is; it is not spent (they may still reset). One
+            // that expired (a ticket that waited in a kiosk's outbox) or is unknown opens the
+            // ticket unverified rather than refusing it: a refusal would lose the person's
+            // request, and an anonymous ticket is allowed anyway.
             auto account = service_.verified_account(*request->verification_token);
             secure_wipe(*request->verification_token);
-            if (!account) {
-                return error_reply(401, api::error_code::kTokenInvalid,
-                                   "The verification is no longer valid. Verify again.");
+            if (account) {
+                ticket.username = account->username;
             }
-            ticket.username = account->username;
         }
         ticket.reference = "T-" + random_reference(8);
         ticket.status = "open";

@@ -89,6 +89,12 @@ void Session::on(intent::SubmitTicket& i) {
                      verified_actor_](OfflineServices& offline, api::CreateTicketRequest request,
                                       const SecretString& secret, const std::string& at_key) {
         Deferred deferred{DeferOutcome::NoSealingKey, {}};
+        if (!request.identifier && !verified.empty()) {
+            // Should the token expire before the ticket arrives, the central opens it
+            // without an account: the name the person verified with still reaches the
+            // helpdesk.
+            request.identifier = verified.substr(0, 254);
+        }
         if (!secret.empty()) {
             request.verification_token = std::string(secret.view());
             std::string json = api::serialize(request);
@@ -96,9 +102,6 @@ void Session::on(intent::SubmitTicket& i) {
             secure_wipe(json);
             secure_wipe(*request.verification_token);
             request.verification_token.reset();
-            if (!request.identifier) {
-                request.identifier = verified.substr(0, 254);
-            }
         } else {
             deferred = offline.defer("/v1/tickets", api::serialize(request), at_key);
         }
