@@ -21,9 +21,12 @@ const char* purpose_of(Flow flow) {
         return "unlock";
     case Flow::AccountStatus:
         return "status";
+    case Flow::ContactDetails:
+        return "contact";
     case Flow::None:
     case Flow::Help:
     case Flow::Ticket:
+    case Flow::Activate: // the activation code proves who it is
         break;
     }
     return "any";
