@@ -693,6 +693,11 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         write_reply(res, request ? outcome_reply(impl->service.verification_options(*request), 200)
                                  : bad_body());
     });
+    // [checklist] The policy is public (a kiosk shows it before anyone is verified) and
+    // costs no store lookup beyond the history depth, so it needs no rate limit of its own.
+    server.Get("/v1/password-policy", [impl](const httplib::Request&, httplib::Response& res) {
+        res.set_content(api::serialize(impl->service.published_policy()), "application/json");
+    });
     server.Get("/v1/sealing-key", [impl](const httplib::Request&, httplib::Response& res) {
         if (impl->settings.sealing_public_pem.empty()) {
             write_error(res, 404, api::error_code::kNotFound, "This central has no sealing key.");

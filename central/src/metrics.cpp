@@ -72,6 +72,7 @@ std::string route_label(const std::string& path) {
                                              "/v1/sign-ins",
                                              "/v1/account-status",
                                              "/v1/sealing-key",
+                                             "/v1/password-policy",
                                              "/v1/sync/batch",
                                              "/v1/tickets",
                                              "/v1/feedback",

@@ -49,6 +49,19 @@ CentralService::CentralService(Store& store, PasswordPolicy policy, Notifier& ma
     : store_(store), policy_(std::move(policy)), mail_(mail), settings_(settings),
       dummy_hash_(hash_password(random_token(24))), history_(store) {}
 
+// [checklist] Context words (username, display name, e-mail, organisation) are always
+// checked: PasswordPolicy::check has no switch for them.
+api::PasswordPolicyResponse CentralService::published_policy() {
+    api::PasswordPolicyResponse published;
+    published.min_length = policy_.settings().min_length;
+    published.max_length = policy_.settings().max_length;
+    published.common = policy_.has_common_list();
+    published.breached = policy_.has_breached_file();
+    published.context = true;
+    published.history = store_.password_history();
+    return published;
+}
+
 // [verification] ------------------------------------------------------------------------
 
 Outcome<api::StartVerificationResponse>

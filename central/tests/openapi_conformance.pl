@@ -204,6 +204,7 @@ sub verified_token {
 my $admin = {Authorization => "Bearer $admin_token"};
 call('GET', '/v1/health', expect => 200);
 call('GET', '/v1/sealing-key');
+call('GET', '/v1/password-policy', expect => 200);
 
 call('POST', '/v1/verification-options', json => {identifier => 'tnowak', purpose => 'unlock'},
     expect => 200);

@@ -9,10 +9,12 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unistd.h>
 
 using kiosk::testing::CentralProcess;
 using nlohmann::json;
@@ -303,4 +305,67 @@ TEST(RateLimit, BatchItemsCountLikeSingleRequests) {
 
 TEST(RateLimit, AnUnparsableLimitStopsStartUp) {
     EXPECT_THROW(CentralProcess({"--kiosk-rate-limit", "lots"}), std::runtime_error);
+}
+
+// --- the published policy ([checklist]) -----------------------------------------------------
+
+namespace {
+
+json published_policy(const CentralProcess& central) {
+    httplib::SSLClient c("127.0.0.1", central.port());
+    c.set_ca_cert_path(central.ca_file().c_str());
+    c.enable_server_certificate_verification(true);
+    auto res = c.Get("/v1/password-policy");
+    EXPECT_TRUE(res);
+    if (!res) {
+        return json::object();
+    }
+    EXPECT_EQ(res->status, 200) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+    return json::parse(res->body, nullptr, false);
+}
+
+} // namespace
+
+TEST(PublishedPolicy, TheDefaultsAreWhatTheCentralEnforces) {
+    CentralProcess central;
+    const json policy = published_policy(central);
+    EXPECT_EQ(policy, json({{"min_length", 15},
+                            {"max_length", 256},
+                            {"common", true},
+                            {"breached", false},
+                            {"context", true},
+                            {"history", 5}}));
+    // The published minimum is the one a refusal names.
+    auto short_one = reset(central, token_for(central, "jdoe"), "Short-1");
+    ASSERT_EQ(short_one->status, 422) << short_one->body;
+    EXPECT_EQ(json::parse(short_one->body)["error"]["min_length"], policy["min_length"]);
+}
+
+TEST(PublishedPolicy, FollowsTheServeOptions) {
+    // A breached-passwords file in the Have I Been Pwned form (one made-up hash is enough).
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("published-policy-" + std::to_string(::getpid()) + ".txt");
+    {
+        std::ofstream breached(file);
+        breached << "6B9A3F6E1D4B4D0C2C58A0C5F1C6F7B5E7E1D2A3:12\n";
+    }
+    CentralProcess central({"--min-password-length", "12", "--password-history", "0",
+                            "--breached-passwords", file.string()});
+    const json policy = published_policy(central);
+    EXPECT_EQ(policy["min_length"], 12);
+    EXPECT_EQ(policy["history"], 0);
+    EXPECT_EQ(policy["breached"], true);
+    EXPECT_EQ(policy["common"], true);
+    auto eleven = reset(central, token_for(central, "jdoe"), "Elevenchars");
+    ASSERT_EQ(eleven->status, 422) << eleven->body;
+    EXPECT_EQ(json::parse(eleven->body)["error"]["min_length"], 12);
+    std::filesystem::remove(file);
+}
+
+TEST(PublishedPolicy, NeedsNoCredentialAndTellsNothingAboutAccounts) {
+    CentralProcess central;
+    const json before = published_policy(central);
+    (void)token_for(central, "jdoe"); // a session under way changes nothing in it
+    EXPECT_EQ(published_policy(central), before);
 }

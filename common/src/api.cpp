@@ -65,6 +65,19 @@ void from_json(const json& j, VerificationOptionsResponse& v) {
     j.at("methods").get_to(v.methods);
 }
 
+void to_json(json& j, const PasswordPolicyResponse& v) {
+    j = json{{"min_length", v.min_length}, {"max_length", v.max_length}, {"common", v.common},
+             {"breached", v.breached},     {"context", v.context},       {"history", v.history}};
+}
+void from_json(const json& j, PasswordPolicyResponse& v) {
+    j.at("min_length").get_to(v.min_length);
+    j.at("max_length").get_to(v.max_length);
+    v.common = j.value("common", true);
+    v.breached = j.value("breached", false);
+    v.context = j.value("context", true);
+    v.history = j.value("history", 0);
+}
+
 void to_json(json& j, const StartVerificationRequest& v) {
     j = json{{"identifier", v.identifier}, {"method", v.method}};
 }
@@ -399,6 +412,7 @@ KIOSK_API_TYPE(ApiError)
 KIOSK_API_TYPE(HealthResponse)
 KIOSK_API_TYPE(VerificationOptionsRequest)
 KIOSK_API_TYPE(VerificationOptionsResponse)
+KIOSK_API_TYPE(PasswordPolicyResponse)
 KIOSK_API_TYPE(StartVerificationRequest)
 KIOSK_API_TYPE(StartVerificationResponse)
 KIOSK_API_TYPE(CheckCodeRequest)

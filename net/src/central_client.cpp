@@ -113,6 +113,10 @@ ApiResult<api::HealthResponse> CentralClient::health() {
     return interpret<api::HealthResponse>(http_.get(base_url_ + "/v1/health"));
 }
 
+ApiResult<api::PasswordPolicyResponse> CentralClient::password_policy() {
+    return interpret<api::PasswordPolicyResponse>(http_.get(base_url_ + "/v1/password-policy"));
+}
+
 ApiResult<api::StartVerificationResponse>
 CentralClient::start_verification(const api::StartVerificationRequest& request) {
     return interpret<api::StartVerificationResponse>(

@@ -53,6 +53,9 @@ public:
     void set_organisation(std::string_view name);
 
     [[nodiscard]] const PolicySettings& settings() const { return settings_; }
+    // [checklist] What GET /v1/password-policy publishes: which lists are in use.
+    [[nodiscard]] bool has_common_list() const { return !common_.empty(); }
+    [[nodiscard]] bool has_breached_file() const { return !breached_file_.empty(); }
 
 private:
     [[nodiscard]] bool breached(std::string_view password) const;

@@ -85,6 +85,9 @@ public:
     // verified owner this way), also after a reset or unlock spent it: the ticket only says
     // who the person proved to be, it changes nothing. nullopt for an unknown or expired one.
     std::optional<Account> verified_account(const std::string& token);
+    // [checklist] GET /v1/password-policy: the policy resets and activations are checked
+    // against, with the store's history depth. Public: nothing about any account.
+    api::PasswordPolicyResponse published_policy();
     // Where resets, unlocks, verifications and lockouts are audited; nullptr: nowhere.
     void attach_records(Records* records) { records_ = records; }
     // Housekeeping: forgets sign-in failures that can no longer count (see Store).

@@ -121,6 +121,17 @@ struct VerificationOptionsResponse {
     std::vector<VerificationOption> methods; // at least one, in the order to offer them
 };
 
+// [checklist] GET /v1/password-policy: the policy this central enforces, public (no secret,
+// nothing about any account), so that a kiosk's checklist shows what will be checked.
+struct PasswordPolicyResponse {
+    int min_length = 15;   // Unicode code points after NFKC
+    int max_length = 256;  // likewise
+    bool common = true;    // refuses passwords on its common-passwords list
+    bool breached = false; // refuses passwords on a breached-passwords file
+    bool context = true;   // refuses the username, the person's and organisation's names
+    int history = 0;       // refuses the account's last N passwords; 0 = no history check
+};
+
 // POST /v1/verifications — answered the same way whether or not the account exists.
 struct StartVerificationRequest {
     std::string identifier;       // username, e-mail address or employee ID
@@ -294,6 +305,8 @@ void to_json(nlohmann::json& j, const VerificationOption& v);
 void from_json(const nlohmann::json& j, VerificationOption& v);
 void to_json(nlohmann::json& j, const VerificationOptionsResponse& v);
 void from_json(const nlohmann::json& j, VerificationOptionsResponse& v);
+void to_json(nlohmann::json& j, const PasswordPolicyResponse& v);
+void from_json(const nlohmann::json& j, PasswordPolicyResponse& v);
 void to_json(nlohmann::json& j, const StartVerificationRequest& v);
 void from_json(const nlohmann::json& j, StartVerificationRequest& v);
 void to_json(nlohmann::json& j, const StartVerificationResponse& v);

@@ -66,6 +66,8 @@ public:
     // POST /v1/verification-options: the methods to offer, masked.
     ApiResult<api::VerificationOptionsResponse>
     verification_options(const api::VerificationOptionsRequest& request);
+    // [checklist] GET /v1/password-policy: what the central checks a new password against.
+    ApiResult<api::PasswordPolicyResponse> password_policy();
     ApiResult<api::StartVerificationResponse>
     start_verification(const api::StartVerificationRequest& request);
     // POST /v1/verifications/{id}/resend: a new code for the same challenge (429
