@@ -16,6 +16,12 @@ pkg_check_modules(FRIBIDI REQUIRED IMPORTED_TARGET fribidi)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode) # kioskctl enrol: codes as QR
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq) # kiosk-central on PostgreSQL
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc) # passwords: NFKC and case folding
+# [checklist] The password screen's strength meter (libzxcvbn-dev ships no .pc file).
+find_library(ZXCVBN_LIBRARY zxcvbn REQUIRED)
+find_path(ZXCVBN_INCLUDE_DIR zxcvbn.h REQUIRED)
+add_library(Zxcvbn::Zxcvbn UNKNOWN IMPORTED)
+set_target_properties(Zxcvbn::Zxcvbn PROPERTIES IMPORTED_LOCATION "${ZXCVBN_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${ZXCVBN_INCLUDE_DIR}")
 if(KIOSK_BUILD_GUI)
   find_package(OpenGL REQUIRED)
   pkg_check_modules(GLFW REQUIRED IMPORTED_TARGET glfw3)

@@ -14,6 +14,8 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev openssl libsqlite3-dev sqlite3 libargon2-dev
   libpq-dev postgresql
   libicu-dev
+  # the password screen's strength meter
+  libzxcvbn-dev
   # libraries that save hand-written code
   nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libfmt-dev libcli11-dev libqrencode-dev
   # tests and benchmarks

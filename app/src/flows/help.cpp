@@ -117,6 +117,32 @@ std::string fold_case(std::string_view text) {
     return out;
 }
 
+bool contains_folded(std::string_view haystack, std::string_view needle) {
+    if (needle.empty()) {
+        return false;
+    }
+    for (std::size_t start = 0; start < haystack.size();) {
+        std::size_t h = start;
+        std::size_t n = 0;
+        while (h < haystack.size() && n < needle.size()) {
+            std::size_t h_length = 1;
+            std::size_t n_length = 1;
+            if (lower(decode(haystack, h, h_length)) != lower(decode(needle, n, n_length))) {
+                break;
+            }
+            h += h_length;
+            n += n_length;
+        }
+        if (n == needle.size()) {
+            return true;
+        }
+        std::size_t length = 1;
+        decode(haystack, start, length);
+        start += length;
+    }
+    return false;
+}
+
 bool faq_matches(const FaqEntry& entry, std::string_view query) {
     const std::string folded_query = fold_case(query);
     const auto wanted = words(folded_query);

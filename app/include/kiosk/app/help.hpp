@@ -15,6 +15,10 @@ namespace kiosk::app {
 // valid UTF-8, are kept as they are.
 std::string fold_case(std::string_view text);
 
+// [checklist] Whether `haystack` contains `needle` without case (the rule above), with no
+// copy of either: for passwords. An empty needle is not contained.
+bool contains_folded(std::string_view haystack, std::string_view needle);
+
 // True when every word of `query` (split at spaces) occurs, without case, in the entry's
 // question or answer. An empty or all-space query matches everything.
 bool faq_matches(const FaqEntry& entry, std::string_view query);
