@@ -226,7 +226,44 @@ void Session::on(const intent::Finish&) {
 
 void Session::show(Screen screen) {
     view_.screen = screen;
+    if (screen == Screen::NewPassword) {
+        fetch_password_policy();
+    }
     changed();
+}
+
+void Session::fetch_password_policy() {
+    if (published_policy_) {
+        view_.password_policy = *published_policy_; // shown at once; refreshed below
+        view_.min_password_length = published_policy_->min_length; // the prompt says it too
+    }
+    if (policy_asked_) {
+        return;
+    }
+    policy_asked_ = true;
+    // Not through request(): the screen stays usable while it is asked (busy is not set),
+    // and the answer is applied even after a wipe, since it belongs to nobody.
+    worker_.submit(
+        [&central = central_, &inbox = inbox_, alive = std::weak_ptr<Session*>(alive_)]() {
+            auto result = central.password_policy();
+            const auto* got = std::get_if<api::PasswordPolicyResponse>(&result);
+            if (got == nullptr) {
+                spdlog::info("session: no password policy from the central ({}); the checklist "
+                             "uses the kiosk's minimum",
+                             std::get<net::ApiFailure>(result).detail);
+                return;
+            }
+            PasswordPolicyView policy{true,          got->min_length, got->max_length, got->common,
+                                      got->breached, got->context,    got->history};
+            inbox.post([alive, policy]() {
+                if (auto self = alive.lock()) {
+                    (*self)->published_policy_ = policy;
+                    (*self)->view_.password_policy = policy;
+                    (*self)->view_.min_password_length = policy.min_length;
+                    (*self)->changed();
+                }
+            });
+        });
 }
 
 void Session::show_problem(Problem problem) {
@@ -257,6 +294,7 @@ void Session::wipe() {
     secure_wipe(view_.verified_name);
     const auto revision = view_.revision;
     view_ = ViewModel{};
+    policy_asked_ = false;
     view_.language = settings_.default_language;
     view_.languages = settings_.languages;
     view_.central = reachability_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kiosk/app/connectivity.hpp"
+#include "kiosk/app/password_checklist.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/common/secret.hpp"
@@ -204,6 +205,9 @@ struct ViewModel {
     EnrolmentView enrolment;
     bool contact_email_changed = false;
     bool contact_phone_changed = false;
+    // [checklist] The central's published policy for the password screen's checklist; not
+    // `known` until GET /v1/password-policy answered (then min_password_length counts).
+    PasswordPolicyView password_policy;
     std::uint64_t revision = 0; // bumped on every change, so the UI knows when to redraw
 };
 
@@ -433,6 +437,9 @@ private:
     void offline_request_saved(const OfflineSave& save);
 
     void show(Screen screen);
+    // [checklist] Asks the central for its password policy on the worker, once per session,
+    // when the password screen first shows; its answer is kept across sessions (public).
+    void fetch_password_policy();
     void offer_flows(); // the home menu's optional tasks, from the settings
     // [help] app/src/flows/help.cpp
     void show_help();
@@ -472,6 +479,8 @@ private:
     Reachability reachability_ = Reachability::Unknown;
     // [session end] Whether someone started a session (attract -> home), what it came to
     // so far ("" = nothing yet: abandoned if it ends now) and who was verified.
+    std::optional<PasswordPolicyView> published_policy_; // survives wipe(): not about anyone
+    bool policy_asked_ = false;                          // this session; reset by wipe()
     bool session_open_ = false;
     std::string outcome_;
     std::string verified_actor_;
