@@ -564,6 +564,7 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
     if (!show_beside_title && ui_.toggle("##show", show, show_password_)) {
         show_password_ = !show_password_;
     }
+    draw_password_checklist(view);
     draw_notice(view);
     if (view.busy) {
         ui_.busy_indicator(text("common.busy"));
@@ -578,6 +579,57 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
         out.emplace_back(app::intent::BackToHome{});
     }
     ui_.end_page();
+}
+
+void KioskScreens::draw_password_checklist(const app::ViewModel& view) {
+    // Views of the typed buffers: nothing here keeps a copy past this frame.
+    const std::string_view password = text_of(password_);
+    const auto list = app::check_password_live(password, text_of(confirmation_), view.identifier,
+                                               view.password_policy, view.min_password_length);
+    const auto mark = [](app::Check check) {
+        return check == app::Check::Met      ? Mark::Tick
+               : check == app::Check::NotMet ? Mark::Cross
+                                             : Mark::Pending;
+    };
+    checklist_.clear();
+    checklist_.push_back(
+        {catalog_->plural("checklist.length", list.min_length), mark(list.long_enough)});
+    if (list.not_too_long == app::Check::NotMet) {
+        checklist_.push_back(
+            {catalog_->plural("checklist.too_long", view.password_policy.max_length), Mark::Cross});
+    }
+    checklist_.push_back({text("checklist.match"), mark(list.matches)});
+    if (list.not_username != app::Check::Later) {
+        checklist_.push_back({text("checklist.username"), mark(list.not_username)});
+    }
+    if (list.show_lists) {
+        checklist_.push_back({text("checklist.lists"), Mark::Pending});
+    }
+    if (list.history > 0) {
+        checklist_.push_back({catalog_->plural("checklist.history", list.history), Mark::Pending});
+    }
+    ui_.vertical_space(0.2f);
+    ui_.check_lines(checklist_);
+
+    strength_ = app::estimate_strength(password, view.identifier).level;
+    const auto& colours = ui_.colours();
+    switch (strength_) {
+    case app::Strength::Empty:
+        ui_.strength_meter(text("strength.empty"), 0, 4, colours.muted);
+        break;
+    case app::Strength::Weak:
+        ui_.strength_meter(text("strength.weak"), 1, 4, colours.notice_text);
+        break;
+    case app::Strength::Fair:
+        ui_.strength_meter(text("strength.fair"), 2, 4, colours.primary);
+        break;
+    case app::Strength::Good:
+        ui_.strength_meter(text("strength.good"), 3, 4, colours.success);
+        break;
+    case app::Strength::Strong:
+        ui_.strength_meter(text("strength.strong"), 4, 4, colours.success);
+        break;
+    }
 }
 
 void KioskScreens::draw_done(const app::ViewModel& view, std::vector<app::Intent>& out) {

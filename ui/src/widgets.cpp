@@ -524,6 +524,121 @@ void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer,
     }
 }
 
+// [checklist] ---------------------------------------------------------------------------
+
+namespace {
+
+// Checklist text is smaller than body text: the page keeps room for the keyboard.
+constexpr float kSmallText = 0.8f;
+
+// A tick or cross `side` pixels square with its top-left at `at`; a pending line gets a
+// small ring, which says "not judged yet" without a glyph.
+void draw_mark(ImDrawList* draw, ImVec2 at, float side, Mark mark, const Palette& palette) {
+    const float stroke = std::max(2.0f, side * 0.14f);
+    switch (mark) {
+    case Mark::Tick: {
+        const ImVec2 tick[3] = {ImVec2(at.x + side * 0.12f, at.y + side * 0.55f),
+                                ImVec2(at.x + side * 0.40f, at.y + side * 0.82f),
+                                ImVec2(at.x + side * 0.90f, at.y + side * 0.22f)};
+        draw->AddPolyline(tick, 3, palette.success, 0, stroke);
+        break;
+    }
+    case Mark::Cross:
+        draw->AddLine(ImVec2(at.x + side * 0.2f, at.y + side * 0.2f),
+                      ImVec2(at.x + side * 0.8f, at.y + side * 0.8f), palette.notice_text, stroke);
+        draw->AddLine(ImVec2(at.x + side * 0.8f, at.y + side * 0.2f),
+                      ImVec2(at.x + side * 0.2f, at.y + side * 0.8f), palette.notice_text, stroke);
+        break;
+    case Mark::Pending:
+        draw->AddCircle(ImVec2(at.x + side * 0.5f, at.y + side * 0.5f), side * 0.3f, palette.muted,
+                        16, stroke * 0.7f);
+        break;
+    }
+}
+
+} // namespace
+
+void Widgets::check_lines(const std::vector<CheckLine>& lines) const {
+    const float base_scale = fit_ != nullptr ? *fit_ : 1.0f;
+    ImGui::SetWindowFontScale(base_scale * kSmallText);
+    const float size = ImGui::GetFontSize();
+    const float mark = size * 0.9f;
+    const float gap = size * 0.4f;
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float spacing = size;
+    const float half = (width - spacing) * 0.5f;
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    float y = origin.y;
+    std::size_t i = 0;
+    while (i < lines.size()) {
+        // Two to a row when both fit their half; otherwise this one gets the whole row.
+        auto fits = [&](std::size_t k) {
+            return k < lines.size() &&
+                   ImGui::CalcTextSize(visual(lines[k].text).c_str()).x + mark + gap <= half;
+        };
+        const bool pair = fits(i) && (i + 1 >= lines.size() || fits(i + 1));
+        const std::size_t count = pair ? std::min<std::size_t>(2, lines.size() - i) : 1;
+        float row_height = size * 1.25f;
+        for (std::size_t slot = 0; slot < count; ++slot) {
+            const auto& line = lines[i + slot];
+            const float slot_width = count == 2 || pair ? half : width;
+            const float slot_x = rtl_ ? origin.x + width -
+                                            (static_cast<float>(slot) + 1) * slot_width -
+                                            static_cast<float>(slot) * spacing
+                                      : origin.x + static_cast<float>(slot) * (half + spacing);
+            const float mark_x = rtl_ ? slot_x + slot_width - mark : slot_x;
+            draw_mark(draw, ImVec2(mark_x, y + (size - mark) * 0.5f + size * 0.05f), mark,
+                      line.mark, palette_);
+            const float text_width = slot_width - mark - gap;
+            float line_y = y;
+            for (const auto& logical : wrap_lines(line.text, text_width)) {
+                const std::string shown = visual(logical);
+                const float w = ImGui::CalcTextSize(shown.c_str()).x;
+                const float text_x = rtl_ ? slot_x + text_width - w : slot_x + mark + gap;
+                draw->AddText(ImGui::GetFont(), size, ImVec2(text_x, line_y),
+                              line.mark == Mark::Pending ? palette_.muted : palette_.text,
+                              shown.c_str());
+                line_y += size * 1.15f;
+            }
+            row_height = std::max(row_height, line_y - y + size * 0.1f);
+        }
+        y += row_height;
+        i += count;
+    }
+    ImGui::Dummy(ImVec2(width, y - origin.y));
+    ImGui::SetWindowFontScale(base_scale);
+}
+
+void Widgets::strength_meter(const std::string& label, int filled, int levels,
+                             unsigned colour) const {
+    const float base_scale = fit_ != nullptr ? *fit_ : 1.0f;
+    ImGui::SetWindowFontScale(base_scale * kSmallText);
+    const float size = ImGui::GetFontSize();
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float bar = std::min(width * 0.5f, size * 14.0f);
+    const float gap = size * 0.25f;
+    const float segment = (bar - gap * static_cast<float>(levels - 1)) / static_cast<float>(levels);
+    const float height = size * 0.45f;
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float bar_y = origin.y + (size - height) * 0.5f;
+    for (int k = 0; k < levels; ++k) {
+        const float offset = static_cast<float>(k) * (segment + gap);
+        const float x = rtl_ ? origin.x + width - offset - segment : origin.x + offset;
+        draw->AddRectFilled(ImVec2(x, bar_y), ImVec2(x + segment, bar_y + height),
+                            k < filled ? colour : palette_.frame, height * 0.5f);
+        draw->AddRect(ImVec2(x, bar_y), ImVec2(x + segment, bar_y + height),
+                      k < filled ? colour : palette_.border, height * 0.5f, 0, 1.0f);
+    }
+    const std::string text = visual(label);
+    const float text_width = ImGui::CalcTextSize(text.c_str()).x;
+    const float text_x = rtl_ ? origin.x + width - bar - size - text_width : origin.x + bar + size;
+    draw->AddText(ImGui::GetFont(), size, ImVec2(text_x, origin.y), palette_.text, text.c_str());
+    ImGui::Dummy(ImVec2(width, size * 1.3f));
+    ImGui::SetWindowFontScale(base_scale);
+}
+
 void Widgets::busy_indicator(const std::string& label) const {
     const float radius = ImGui::GetFontSize() * 0.5f;
     const float width = ImGui::GetContentRegionAvail().x;

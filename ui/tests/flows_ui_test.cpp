@@ -11,12 +11,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <gtest/gtest.h>
-#include <imgui.h>
-#include <memory>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <memory>
+#include <optional>
 #include <thread>
 
 using namespace kiosk;
@@ -227,6 +226,19 @@ public:
     }
 
     [[nodiscard]] const app::ViewModel& view() const { return session_.view(); }
+    // [checklist] The password screen's checklist as last drawn, and one line's mark.
+    [[nodiscard]] std::string plural(std::string_view key, long n) const {
+        return catalogs_->of(session_.view().language).plural(key, n);
+    }
+    [[nodiscard]] std::optional<ui::Mark> mark(const std::string& line) const {
+        for (const auto& drawn : screens_->checklist()) {
+            if (drawn.text == line) {
+                return drawn.mark;
+            }
+        }
+        return std::nullopt;
+    }
+    [[nodiscard]] app::Strength strength() const { return screens_->strength(); }
 
 private:
     ImGuiContext* context_;
@@ -402,6 +414,58 @@ TEST(FlowsUi, ResetTypedOnTheHebrewKeyboard) {
     reset_on_screen(rig, central, "עברית", "סיסמה חדשה-2026");
 }
 
+// [checklist] -------------------------------------------------------------------------------
+
+// Typed key by key on the on-screen keyboard: the marks follow each character, with the
+// policy the central publishes (its own minimum and history, not the kiosk's 15).
+TEST(FlowsUi, TheChecklistTicksAsThePasswordIsTypedOnTheKeyboard) {
+    kiosk::testing::CentralProcess central(
+        {"--min-password-length", "12", "--password-history", "3"});
+    Rig rig(central);
+    ASSERT_TRUE(rig.press_key("attract.start"));
+    ASSERT_TRUE(rig.press_key("home.reset"));
+    rig.tap_text("jdoe");
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    const auto code = central.latest_code_for("jdoe");
+    ASSERT_TRUE(code.has_value());
+    rig.tap_text(*code);
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+    ASSERT_TRUE(rig.view().password_policy.known) << "the central's policy arrived";
+    EXPECT_EQ(rig.view().min_password_length, 12) << "the prompt names the central's minimum";
+
+    const std::string length = rig.plural("checklist.length", 12);
+    const std::string match = rig.label("checklist.match");
+    const std::string username = rig.label("checklist.username");
+    EXPECT_EQ(rig.mark(length), ui::Mark::Cross);
+    EXPECT_EQ(rig.mark(match), ui::Mark::Cross);
+    EXPECT_EQ(rig.mark(username), ui::Mark::Cross);
+    EXPECT_EQ(rig.mark(rig.label("checklist.lists")), ui::Mark::Pending);
+    EXPECT_EQ(rig.mark(rig.plural("checklist.history", 3)), ui::Mark::Pending);
+    EXPECT_FALSE(rig.mark(rig.plural("checklist.length", 15))) << "not the kiosk's default";
+    EXPECT_EQ(rig.strength(), app::Strength::Empty);
+
+    rig.tap_text("maple river");
+    EXPECT_EQ(rig.mark(length), ui::Mark::Cross) << "11 characters";
+    EXPECT_EQ(rig.mark(username), ui::Mark::Tick);
+    EXPECT_NE(rig.strength(), app::Strength::Empty);
+    rig.tap_text(" jd");
+    EXPECT_EQ(rig.mark(length), ui::Mark::Tick) << "14 characters";
+    EXPECT_EQ(rig.mark(username), ui::Mark::Tick);
+    rig.tap_text("OE");
+    EXPECT_EQ(rig.mark(username), ui::Mark::Cross) << "the username, whatever its case";
+    EXPECT_EQ(rig.mark(match), ui::Mark::Cross);
+
+    ASSERT_TRUE(rig.press_key("keyboard.next"));
+    rig.tap_text("maple river jdOE");
+    EXPECT_EQ(rig.mark(match), ui::Mark::Tick);
+    // The central judges it as the checklist said: the username is refused there too.
+    ASSERT_TRUE(rig.press_key("keyboard.done"));
+    EXPECT_EQ(rig.view().screen, app::Screen::NewPassword);
+    EXPECT_EQ(rig.view().notice, app::Notice::PasswordContainsUsername);
+    EXPECT_FALSE(central.password_matches("jdoe", "maple river jdOE"));
+}
+
 // [activation] ------------------------------------------------------------------------------
 
 namespace {
@@ -417,195 +481,200 @@ std::string totp_now(const std::string& secret) {
     }
     out.erase(out.find_last_not_of("\r\n") + 1);
     return out;
-// [verify] The method choice and the code screen by touch: SMS, the authenticator app, and
-// "send a new code" with its countdown.
+    // [verify] The method choice and the code screen by touch: SMS, the authenticator app, and
+    // "send a new code" with its countdown.
 
-namespace {
+    namespace {
 
-// Lines in the central's demo outbox for `channel`: one per code or notice sent.
-std::size_t outbox_lines(const kiosk::testing::CentralProcess& central,
-                         const std::string& channel) {
-    std::ifstream in(central.data_dir() / "outbox" / (channel + ".jsonl"));
-    std::size_t lines = 0;
-    for (std::string line; std::getline(in, line);) {
-        ++lines;
+    // Lines in the central's demo outbox for `channel`: one per code or notice sent.
+    std::size_t outbox_lines(const kiosk::testing::CentralProcess& central,
+                             const std::string& channel) {
+        std::ifstream in(central.data_dir() / "outbox" / (channel + ".jsonl"));
+        std::size_t lines = 0;
+        for (std::string line; std::getline(in, line);) {
+            ++lines;
+        }
+        return lines;
     }
-    return lines;
-}
 
-// Attract -> home -> `task` -> identify as `who`: on the method choice.
-void identify_by_touch(Rig& rig, std::string_view task, const std::string& who) {
-    ASSERT_TRUE(rig.press_key("attract.start"));
-    ASSERT_TRUE(rig.press_key(task));
-    rig.type(who);
-    ASSERT_TRUE(rig.press_key("identify.continue"));
-    ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
-}
-
-} // namespace
-
-TEST(FlowsUi, ActivationByTouchEnrolsTheAuthenticatorAndActivatesTheAccount) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    ASSERT_TRUE(rig.press_key("attract.start"));
-    ASSERT_TRUE(rig.press_key("home.activate"));
-    ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
-    rig.type("kzielinski");
-    rig.key(ImGuiKey_Enter); // on to the code field, like Tab
-    rig.type("ACTV-DEMO-2026");
-    ASSERT_TRUE(rig.press_key("identify.continue"));
-    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
-    ASSERT_TRUE(rig.shown(rig.label("activate.password.submit")));
-    ASSERT_TRUE(rig.shown(rig.label("password.show"))) << "the reset's own password screen";
-    const std::string password = "Copper-Lantern-Harbour-Dawn";
-    rig.type(password);
-    rig.key(ImGuiKey_Tab);
-    rig.type(password);
-    ASSERT_TRUE(rig.press_key("activate.password.submit"));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
-    std::string secret(rig.view().enrolment.secret_groups.view());
-    std::erase(secret, ' ');
-    ASSERT_TRUE(rig.press_key("enrol.next"));
-    ASSERT_EQ(rig.view().screen, app::Screen::ConfirmAuthenticator);
-    // Back to the QR code and forward again, then a wrong code on the keypad.
-    ASSERT_TRUE(rig.press_key("enrol.code.back"));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
-    ASSERT_TRUE(rig.press_key("enrol.next"));
-    ASSERT_FALSE(rig.shown("q")) << "the app's code is typed on the keypad";
-    const std::string right = totp_now(secret);
-    const std::string wrong = right == "000000" ? "000001" : "000000";
-    rig.tap_text(wrong);
-    ASSERT_TRUE(rig.press_key("enrol.code.submit"));
-    ASSERT_EQ(rig.view().notice, app::Notice::WrongCode);
-    rig.tap_text(totp_now(secret));
-    ASSERT_TRUE(rig.press_key("enrol.code.submit"));
-    ASSERT_EQ(rig.view().screen, app::Screen::Done);
-    EXPECT_EQ(rig.view().reference.rfind("ACT-", 0), 0u);
-    EXPECT_TRUE(central.password_matches("kzielinski", password));
-    ASSERT_TRUE(rig.press_key("done.finish"));
-    EXPECT_EQ(rig.view().screen, app::Screen::Attract);
-}
-
-TEST(FlowsUi, AWrongActivationCodeComesBackWithTheNameKeptInHebrew) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    ASSERT_TRUE(rig.press("עברית"));
-    ASSERT_TRUE(rig.press_key("attract.start"));
-    ASSERT_TRUE(rig.press_key("home.activate"));
-    rig.type("kzielinski");
-    rig.key(ImGuiKey_Enter);
-    rig.type("NOT-THE-CODE");
-    ASSERT_TRUE(rig.press_key("identify.continue"));
-    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
-    rig.type("Copper-Lantern-Harbour-Dawn");
-    rig.key(ImGuiKey_Tab);
-    rig.type("Copper-Lantern-Harbour-Dawn");
-    ASSERT_TRUE(rig.press_key("activate.password.submit"));
-    ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
-    EXPECT_EQ(rig.view().notice, app::Notice::ActivationCodeInvalid);
-    // The name is in its field again: only the code is typed, and the same password works.
-    rig.type("ACTV-DEMO-2026");
-    ASSERT_TRUE(rig.press_key("identify.continue"));
-    ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
-    rig.type("Copper-Lantern-Harbour-Dawn");
-    rig.key(ImGuiKey_Tab);
-    rig.type("Copper-Lantern-Harbour-Dawn");
-    ASSERT_TRUE(rig.press_key("activate.password.submit"));
-    EXPECT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
-    EXPECT_EQ(rig.view().identifier, "kzielinski");
-    ASSERT_TRUE(rig.press_key("common.cancel"));
-    EXPECT_EQ(rig.view().screen, app::Screen::Home);
-    EXPECT_TRUE(rig.view().enrolment.otpauth_uri.empty()) << "leaving forgets the enrolment";
-}
-
-TEST(FlowsUi, ContactDetailsByTouchChangeTheAddressAndNumber) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    verify_by_touch(rig, central, "home.contact");
-    ASSERT_EQ(rig.view().screen, app::Screen::ContactDetails);
-    ASSERT_TRUE(rig.press_key("contact.submit"));
-    EXPECT_EQ(rig.view().notice, app::Notice::ContactEmpty);
-    rig.type("jane.new@example.org");
-    rig.key(ImGuiKey_Tab);
-    rig.type("+44 7700 900199");
-    ASSERT_TRUE(rig.press_key("contact.submit"));
-    ASSERT_EQ(rig.view().screen, app::Screen::Done) << static_cast<int>(rig.view().notice);
-    EXPECT_TRUE(rig.view().contact_email_changed);
-    EXPECT_TRUE(rig.view().contact_phone_changed);
-    EXPECT_EQ(rig.view().reference.rfind("CNT-", 0), 0u);
-    // The old address was told, with the receipt's reference.
-    const auto notices = central.notices_for("jdoe");
-    EXPECT_NE(std::find(notices.begin(), notices.end(), "contact_changed " + rig.view().reference),
-              notices.end());
-TEST(VerifyUi, ChoosingSmsSendsTheCodeByTextMessage) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    identify_by_touch(rig, "home.reset", "jdoe");
-    EXPECT_TRUE(rig.shown(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
-    EXPECT_FALSE(rig.shown(rig.label("verify.method.totp"))) << "jdoe has no authenticator app";
-    ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
-    EXPECT_EQ(rig.view().code_hint, "•••01");
-    EXPECT_FALSE(central.latest_code_for("jdoe").has_value()) << "no e-mail was sent";
-    const auto code = central.latest_code_for("jdoe", "sms");
-    ASSERT_TRUE(code.has_value());
-    rig.type(*code);
-    ASSERT_TRUE(rig.press_key("code.continue"));
-    EXPECT_EQ(rig.view().screen, app::Screen::NewPassword);
-}
-
-TEST(VerifyUi, TheAuthenticatorAppHasNoResendAndItsCodeVerifies) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    ASSERT_TRUE(rig.press("עברית")); // and in Hebrew
-    identify_by_touch(rig, "home.status", "tnowak");
-    ASSERT_TRUE(rig.press_key("verify.method.totp"));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
-    EXPECT_EQ(rig.view().method, "totp");
-    EXPECT_FALSE(rig.shown(rig.label("verify.resend"))) << "an app's codes are not sent";
-    EXPECT_TRUE(rig.shown(rig.label("verify.other_method")));
-    rig.type(kiosk::testing::authenticator_code(kiosk::testing::kTnowakTotpSecret));
-    ASSERT_TRUE(rig.press_key("code.continue"));
-    ASSERT_EQ(rig.view().screen, app::Screen::AccountStatus);
-    EXPECT_EQ(rig.view().status.display_name, "Tomasz Nowak");
-    EXPECT_EQ(outbox_lines(central, "email") + outbox_lines(central, "sms"), 0u);
-}
-
-TEST(VerifyUi, ResendTooSoonShowsTheCountdownAndSendsNothing) {
-    kiosk::testing::CentralProcess central;
-    Rig rig(central);
-    identify_by_touch(rig, "home.unlock", "jdoe");
-    ASSERT_TRUE(rig.press(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
-    const int left = rig.view().resend_seconds_left;
-    EXPECT_GE(left, 58);
-    EXPECT_LE(left, 60);
-    // The frame was drawn before the last tick: its number may be one second older.
-    std::string waiting = rig.plural_label("verify.resend.wait", left);
-    if (!rig.shown(waiting)) {
-        waiting = rig.plural_label("verify.resend.wait", left + 1);
+    // Attract -> home -> `task` -> identify as `who`: on the method choice.
+    void identify_by_touch(Rig& rig, std::string_view task, const std::string& who) {
+        ASSERT_TRUE(rig.press_key("attract.start"));
+        ASSERT_TRUE(rig.press_key(task));
+        rig.type(who);
+        ASSERT_TRUE(rig.press_key("identify.continue"));
+        ASSERT_EQ(rig.view().screen, app::Screen::ChooseMethod);
     }
-    ASSERT_TRUE(rig.shown(waiting)) << "the button counts down: " << waiting;
-    EXPECT_FALSE(rig.shown(rig.label("verify.resend")));
-    rig.press(waiting); // disabled: a touch does nothing
-    EXPECT_EQ(outbox_lines(central, "email"), 1u);
-    EXPECT_EQ(rig.view().notice, app::Notice::None);
-}
 
-TEST(VerifyUi, ResendAfterTheCooldownSendsANewCode) {
-    kiosk::testing::CentralProcess central({"--resend-cooldown", "1"});
-    Rig rig(central);
-    identify_by_touch(rig, "home.unlock", "jdoe");
-    ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
-    ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
-    const auto first = central.latest_code_for("jdoe", "sms").value();
-    std::this_thread::sleep_for(1100ms);
-    rig.frames(2);
-    ASSERT_TRUE(rig.press_key("verify.resend"));
-    EXPECT_EQ(rig.view().notice, app::Notice::CodeResent);
-    EXPECT_EQ(outbox_lines(central, "sms"), 2u);
-    const auto second = central.latest_code_for("jdoe", "sms").value();
-    rig.type(second);
-    ASSERT_TRUE(rig.press_key("code.continue"));
-    EXPECT_EQ(rig.view().screen, app::Screen::Done) << "first " << first << " second " << second;
-}
+    } // namespace
+
+    TEST(FlowsUi, ActivationByTouchEnrolsTheAuthenticatorAndActivatesTheAccount) {
+        kiosk::testing::CentralProcess central;
+        Rig rig(central);
+        ASSERT_TRUE(rig.press_key("attract.start"));
+        ASSERT_TRUE(rig.press_key("home.activate"));
+        ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
+        rig.type("kzielinski");
+        rig.key(ImGuiKey_Enter); // on to the code field, like Tab
+        rig.type("ACTV-DEMO-2026");
+        ASSERT_TRUE(rig.press_key("identify.continue"));
+        ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+        ASSERT_TRUE(rig.shown(rig.label("activate.password.submit")));
+        ASSERT_TRUE(rig.shown(rig.label("password.show"))) << "the reset's own password screen";
+        const std::string password = "Copper-Lantern-Harbour-Dawn";
+        rig.type(password);
+        rig.key(ImGuiKey_Tab);
+        rig.type(password);
+        ASSERT_TRUE(rig.press_key("activate.password.submit"));
+        ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+        std::string secret(rig.view().enrolment.secret_groups.view());
+        std::erase(secret, ' ');
+        ASSERT_TRUE(rig.press_key("enrol.next"));
+        ASSERT_EQ(rig.view().screen, app::Screen::ConfirmAuthenticator);
+        // Back to the QR code and forward again, then a wrong code on the keypad.
+        ASSERT_TRUE(rig.press_key("enrol.code.back"));
+        ASSERT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+        ASSERT_TRUE(rig.press_key("enrol.next"));
+        ASSERT_FALSE(rig.shown("q")) << "the app's code is typed on the keypad";
+        const std::string right = totp_now(secret);
+        const std::string wrong = right == "000000" ? "000001" : "000000";
+        rig.tap_text(wrong);
+        ASSERT_TRUE(rig.press_key("enrol.code.submit"));
+        ASSERT_EQ(rig.view().notice, app::Notice::WrongCode);
+        rig.tap_text(totp_now(secret));
+        ASSERT_TRUE(rig.press_key("enrol.code.submit"));
+        ASSERT_EQ(rig.view().screen, app::Screen::Done);
+        EXPECT_EQ(rig.view().reference.rfind("ACT-", 0), 0u);
+        EXPECT_TRUE(central.password_matches("kzielinski", password));
+        ASSERT_TRUE(rig.press_key("done.finish"));
+        EXPECT_EQ(rig.view().screen, app::Screen::Attract);
+    }
+
+    TEST(FlowsUi, AWrongActivationCodeComesBackWithTheNameKeptInHebrew) {
+        kiosk::testing::CentralProcess central;
+        Rig rig(central);
+        ASSERT_TRUE(rig.press("עברית"));
+        ASSERT_TRUE(rig.press_key("attract.start"));
+        ASSERT_TRUE(rig.press_key("home.activate"));
+        rig.type("kzielinski");
+        rig.key(ImGuiKey_Enter);
+        rig.type("NOT-THE-CODE");
+        ASSERT_TRUE(rig.press_key("identify.continue"));
+        ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+        rig.type("Copper-Lantern-Harbour-Dawn");
+        rig.key(ImGuiKey_Tab);
+        rig.type("Copper-Lantern-Harbour-Dawn");
+        ASSERT_TRUE(rig.press_key("activate.password.submit"));
+        ASSERT_EQ(rig.view().screen, app::Screen::ActivateAccount);
+        EXPECT_EQ(rig.view().notice, app::Notice::ActivationCodeInvalid);
+        // The name is in its field again: only the code is typed, and the same password works.
+        rig.type("ACTV-DEMO-2026");
+        ASSERT_TRUE(rig.press_key("identify.continue"));
+        ASSERT_EQ(rig.view().screen, app::Screen::NewPassword);
+        rig.type("Copper-Lantern-Harbour-Dawn");
+        rig.key(ImGuiKey_Tab);
+        rig.type("Copper-Lantern-Harbour-Dawn");
+        ASSERT_TRUE(rig.press_key("activate.password.submit"));
+        EXPECT_EQ(rig.view().screen, app::Screen::EnrolAuthenticator);
+        EXPECT_EQ(rig.view().identifier, "kzielinski");
+        ASSERT_TRUE(rig.press_key("common.cancel"));
+        EXPECT_EQ(rig.view().screen, app::Screen::Home);
+        EXPECT_TRUE(rig.view().enrolment.otpauth_uri.empty()) << "leaving forgets the enrolment";
+    }
+
+    TEST(FlowsUi, ContactDetailsByTouchChangeTheAddressAndNumber) {
+        kiosk::testing::CentralProcess central;
+        Rig rig(central);
+        verify_by_touch(rig, central, "home.contact");
+        ASSERT_EQ(rig.view().screen, app::Screen::ContactDetails);
+        ASSERT_TRUE(rig.press_key("contact.submit"));
+        EXPECT_EQ(rig.view().notice, app::Notice::ContactEmpty);
+        rig.type("jane.new@example.org");
+        rig.key(ImGuiKey_Tab);
+        rig.type("+44 7700 900199");
+        ASSERT_TRUE(rig.press_key("contact.submit"));
+        ASSERT_EQ(rig.view().screen, app::Screen::Done) << static_cast<int>(rig.view().notice);
+        EXPECT_TRUE(rig.view().contact_email_changed);
+        EXPECT_TRUE(rig.view().contact_phone_changed);
+        EXPECT_EQ(rig.view().reference.rfind("CNT-", 0), 0u);
+        // The old address was told, with the receipt's reference.
+        const auto notices = central.notices_for("jdoe");
+        EXPECT_NE(
+            std::find(notices.begin(), notices.end(), "contact_changed " + rig.view().reference),
+            notices.end());
+        TEST(VerifyUi, ChoosingSmsSendsTheCodeByTextMessage) {
+            kiosk::testing::CentralProcess central;
+            Rig rig(central);
+            identify_by_touch(rig, "home.reset", "jdoe");
+            EXPECT_TRUE(
+                rig.shown(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
+            EXPECT_FALSE(rig.shown(rig.label("verify.method.totp")))
+                << "jdoe has no authenticator app";
+            ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
+            ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+            EXPECT_EQ(rig.view().code_hint, "•••01");
+            EXPECT_FALSE(central.latest_code_for("jdoe").has_value()) << "no e-mail was sent";
+            const auto code = central.latest_code_for("jdoe", "sms");
+            ASSERT_TRUE(code.has_value());
+            rig.type(*code);
+            ASSERT_TRUE(rig.press_key("code.continue"));
+            EXPECT_EQ(rig.view().screen, app::Screen::NewPassword);
+        }
+
+        TEST(VerifyUi, TheAuthenticatorAppHasNoResendAndItsCodeVerifies) {
+            kiosk::testing::CentralProcess central;
+            Rig rig(central);
+            ASSERT_TRUE(rig.press("עברית")); // and in Hebrew
+            identify_by_touch(rig, "home.status", "tnowak");
+            ASSERT_TRUE(rig.press_key("verify.method.totp"));
+            ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+            EXPECT_EQ(rig.view().method, "totp");
+            EXPECT_FALSE(rig.shown(rig.label("verify.resend"))) << "an app's codes are not sent";
+            EXPECT_TRUE(rig.shown(rig.label("verify.other_method")));
+            rig.type(kiosk::testing::authenticator_code(kiosk::testing::kTnowakTotpSecret));
+            ASSERT_TRUE(rig.press_key("code.continue"));
+            ASSERT_EQ(rig.view().screen, app::Screen::AccountStatus);
+            EXPECT_EQ(rig.view().status.display_name, "Tomasz Nowak");
+            EXPECT_EQ(outbox_lines(central, "email") + outbox_lines(central, "sms"), 0u);
+        }
+
+        TEST(VerifyUi, ResendTooSoonShowsTheCountdownAndSendsNothing) {
+            kiosk::testing::CentralProcess central;
+            Rig rig(central);
+            identify_by_touch(rig, "home.unlock", "jdoe");
+            ASSERT_TRUE(
+                rig.press(rig.label("verify.method.email", {{"hint", "j•••@example.com"}})));
+            ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+            const int left = rig.view().resend_seconds_left;
+            EXPECT_GE(left, 58);
+            EXPECT_LE(left, 60);
+            // The frame was drawn before the last tick: its number may be one second older.
+            std::string waiting = rig.plural_label("verify.resend.wait", left);
+            if (!rig.shown(waiting)) {
+                waiting = rig.plural_label("verify.resend.wait", left + 1);
+            }
+            ASSERT_TRUE(rig.shown(waiting)) << "the button counts down: " << waiting;
+            EXPECT_FALSE(rig.shown(rig.label("verify.resend")));
+            rig.press(waiting); // disabled: a touch does nothing
+            EXPECT_EQ(outbox_lines(central, "email"), 1u);
+            EXPECT_EQ(rig.view().notice, app::Notice::None);
+        }
+
+        TEST(VerifyUi, ResendAfterTheCooldownSendsANewCode) {
+            kiosk::testing::CentralProcess central({"--resend-cooldown", "1"});
+            Rig rig(central);
+            identify_by_touch(rig, "home.unlock", "jdoe");
+            ASSERT_TRUE(rig.press(rig.label("verify.method.sms", {{"hint", "•••01"}})));
+            ASSERT_EQ(rig.view().screen, app::Screen::EnterCode);
+            const auto first = central.latest_code_for("jdoe", "sms").value();
+            std::this_thread::sleep_for(1100ms);
+            rig.frames(2);
+            ASSERT_TRUE(rig.press_key("verify.resend"));
+            EXPECT_EQ(rig.view().notice, app::Notice::CodeResent);
+            EXPECT_EQ(outbox_lines(central, "sms"), 2u);
+            const auto second = central.latest_code_for("jdoe", "sms").value();
+            rig.type(second);
+            ASSERT_TRUE(rig.press_key("code.continue"));
+            EXPECT_EQ(rig.view().screen, app::Screen::Done)
+                << "first " << first << " second " << second;
+        }

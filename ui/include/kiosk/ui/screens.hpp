@@ -41,6 +41,10 @@ public:
     [[nodiscard]] const std::vector<Control>& controls() const { return controls_; }
     // The text fields of the last frame that were drawn in visual order (right to left).
     [[nodiscard]] const std::vector<FieldView>& fields() const { return fields_; }
+    // [checklist] The password screen's checklist and strength as last drawn (no secret in
+    // them): what a person sees change as they type.
+    [[nodiscard]] const std::vector<CheckLine>& checklist() const { return checklist_; }
+    [[nodiscard]] app::Strength strength() const { return strength_; }
 
 private:
     void react_to_changes(const app::ViewModel& view);
@@ -53,6 +57,8 @@ private:
     void draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out);
     [[nodiscard]] std::string method_label(const app::MethodChoice& choice) const;
     void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // [checklist] Under the password fields: the live checklist and the strength meter.
+    void draw_password_checklist(const app::ViewModel& view);
     void draw_done(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
     // src/offline_screens.cpp: saving a request for out-of-band confirmation.
@@ -99,6 +105,8 @@ private:
     std::array<char, 257> password_{}; // 256 characters accepted by the central, plus NUL
     std::array<char, 257> confirmation_{};
     bool show_password_ = false;
+    std::vector<CheckLine> checklist_; // [checklist] last drawn; texts and marks only
+    app::Strength strength_ = app::Strength::Empty;
     // [help, tickets, feedback] What is typed and chosen on those screens; wiped with the rest.
     std::array<char, 256> search_{};
     int open_question_ = -1; // the FAQ entry whose answer shows (index among all entries)

@@ -47,6 +47,14 @@ struct FieldView {
     float caret_x = 0;
 };
 
+// [checklist] One line of a live checklist: a drawn tick or cross (never a glyph the font
+// may lack), or no mark for what is checked later.
+enum class Mark { Tick, Cross, Pending };
+struct CheckLine {
+    std::string text;
+    Mark mark = Mark::Cross;
+};
+
 // Which button of a row was pressed this frame.
 enum class RowPress { None, Forward, Back };
 
@@ -113,6 +121,13 @@ public:
     // address reads as written); secret fields stay masked dots.
     bool text_field(const char* id, const std::string& label, char* buffer, std::size_t size,
                     const TextFieldOptions& options) const;
+
+    // [checklist] `lines` in small text, two to a row (a line too wide takes the row), each
+    // with its mark at the line's start side; mirrored in a right-to-left language.
+    void check_lines(const std::vector<CheckLine>& lines) const;
+    // [checklist] A bar of `levels` segments, the first `filled` in `colour`, growing from the
+    // line's start side, with `label` after it in small text.
+    void strength_meter(const std::string& label, int filled, int levels, unsigned colour) const;
 
     // A rotating arc with `label` beside it, for requests under way.
     void busy_indicator(const std::string& label) const;
