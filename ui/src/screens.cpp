@@ -561,8 +561,22 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
         ImGui::EndTable();
     }
     ImGui::PopStyleVar();
+    // [checklist] The strength meter in the half of the toggle's row the toggle leaves free;
+    // with the toggle beside the title, a row of its own.
+    const ImVec2 row = ImGui::GetCursorScreenPos();
+    const float row_width = ImGui::GetContentRegionAvail().x;
     if (!show_beside_title && ui_.toggle("##show", show, show_password_)) {
         show_password_ = !show_password_;
+    }
+    if (show_beside_title) {
+        draw_strength_meter(view, row_width * 0.5f);
+    } else {
+        const ImVec2 after_toggle = ImGui::GetCursorScreenPos();
+        const float toggle_height = after_toggle.y - row.y;
+        ImGui::SetCursorScreenPos(ImVec2(ui_.right_to_left() ? row.x : row.x + row_width * 0.5f,
+                                         row.y + toggle_height * 0.25f));
+        draw_strength_meter(view, row_width * 0.5f);
+        ImGui::SetCursorScreenPos(after_toggle);
     }
     draw_password_checklist(view);
     draw_notice(view);
@@ -608,26 +622,27 @@ void KioskScreens::draw_password_checklist(const app::ViewModel& view) {
     if (list.history > 0) {
         checklist_.push_back({catalog_->plural("checklist.history", list.history), Mark::Pending});
     }
-    ui_.vertical_space(0.2f);
     ui_.check_lines(checklist_);
+}
 
-    strength_ = app::estimate_strength(password, view.identifier).level;
+void KioskScreens::draw_strength_meter(const app::ViewModel& view, float width) {
+    strength_ = app::estimate_strength(text_of(password_), view.identifier).level;
     const auto& colours = ui_.colours();
     switch (strength_) {
     case app::Strength::Empty:
-        ui_.strength_meter(text("strength.empty"), 0, 4, colours.muted);
+        ui_.strength_meter(text("strength.empty"), 0, 4, colours.muted, width);
         break;
     case app::Strength::Weak:
-        ui_.strength_meter(text("strength.weak"), 1, 4, colours.notice_text);
+        ui_.strength_meter(text("strength.weak"), 1, 4, colours.notice_text, width);
         break;
     case app::Strength::Fair:
-        ui_.strength_meter(text("strength.fair"), 2, 4, colours.primary);
+        ui_.strength_meter(text("strength.fair"), 2, 4, colours.primary, width);
         break;
     case app::Strength::Good:
-        ui_.strength_meter(text("strength.good"), 3, 4, colours.success);
+        ui_.strength_meter(text("strength.good"), 3, 4, colours.success, width);
         break;
     case app::Strength::Strong:
-        ui_.strength_meter(text("strength.strong"), 4, 4, colours.success);
+        ui_.strength_meter(text("strength.strong"), 4, 4, colours.success, width);
         break;
     }
 }

@@ -579,7 +579,7 @@ void Widgets::check_lines(const std::vector<CheckLine>& lines) const {
         };
         const bool pair = fits(i) && (i + 1 >= lines.size() || fits(i + 1));
         const std::size_t count = pair ? std::min<std::size_t>(2, lines.size() - i) : 1;
-        float row_height = size * 1.25f;
+        float row_height = size * 1.2f;
         for (std::size_t slot = 0; slot < count; ++slot) {
             const auto& line = lines[i + slot];
             const float slot_width = count == 2 || pair ? half : width;
@@ -601,7 +601,7 @@ void Widgets::check_lines(const std::vector<CheckLine>& lines) const {
                               shown.c_str());
                 line_y += size * 1.15f;
             }
-            row_height = std::max(row_height, line_y - y + size * 0.1f);
+            row_height = std::max(row_height, line_y - y + size * 0.05f);
         }
         y += row_height;
         i += count;
@@ -610,12 +610,12 @@ void Widgets::check_lines(const std::vector<CheckLine>& lines) const {
     ImGui::SetWindowFontScale(base_scale);
 }
 
-void Widgets::strength_meter(const std::string& label, int filled, int levels,
-                             unsigned colour) const {
+void Widgets::strength_meter(const std::string& label, int filled, int levels, unsigned colour,
+                             float region) const {
     const float base_scale = fit_ != nullptr ? *fit_ : 1.0f;
     ImGui::SetWindowFontScale(base_scale * kSmallText);
     const float size = ImGui::GetFontSize();
-    const float width = ImGui::GetContentRegionAvail().x;
+    const float width = region > 0 ? region : ImGui::GetContentRegionAvail().x;
     const float bar = std::min(width * 0.5f, size * 14.0f);
     const float gap = size * 0.25f;
     const float segment = (bar - gap * static_cast<float>(levels - 1)) / static_cast<float>(levels);

@@ -58,7 +58,9 @@ private:
     [[nodiscard]] std::string method_label(const app::MethodChoice& choice) const;
     void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
     // [checklist] Under the password fields: the live checklist and the strength meter.
+    // The meter shares the "show" toggle's row (the page must fit above the keyboard).
     void draw_password_checklist(const app::ViewModel& view);
+    void draw_strength_meter(const app::ViewModel& view, float width);
     void draw_done(const app::ViewModel& view, std::vector<app::Intent>& out);
     void draw_problem(const app::ViewModel& view, std::vector<app::Intent>& out);
     // src/offline_screens.cpp: saving a request for out-of-band confirmation.

@@ -126,8 +126,10 @@ public:
     // with its mark at the line's start side; mirrored in a right-to-left language.
     void check_lines(const std::vector<CheckLine>& lines) const;
     // [checklist] A bar of `levels` segments, the first `filled` in `colour`, growing from the
-    // line's start side, with `label` after it in small text.
-    void strength_meter(const std::string& label, int filled, int levels, unsigned colour) const;
+    // line's start side, with `label` after it in small text, within `width` (0: the rest
+    // of the line) from the cursor.
+    void strength_meter(const std::string& label, int filled, int levels, unsigned colour,
+                        float width = 0) const;
 
     // A rotating arc with `label` beside it, for requests under way.
     void busy_indicator(const std::string& label) const;
