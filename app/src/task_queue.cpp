@@ -2,6 +2,8 @@
 // Stopping keeps jobs submitted as kept (docs/internals/session-flow.md, "Shutdown").
 #include "kiosk/app/task_queue.hpp"
 
+#include "kiosk/common/secret.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace kiosk::app {
@@ -105,6 +107,8 @@ void BackgroundWorker::run() {
         running_job_ = true;
         lock.unlock();
         job.run();
+        job = {};     // its captures (a password, a code) go before the stack is wiped
+        wipe_stack(); // a job's secrets are left in libcurl's and OpenSSL's locals
         lock.lock();
         running_job_ = false;
         if (jobs_.empty()) {

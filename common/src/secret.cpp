@@ -12,6 +12,12 @@ void secure_wipe(void* data, std::size_t size) noexcept {
     }
 }
 
+// Not inlined, so its array is below the caller's frame, where the finished call's were.
+[[gnu::noinline]] void wipe_stack() noexcept {
+    unsigned char area[kStackWipeBytes];
+    secure_wipe(area, sizeof area);
+}
+
 void secure_wipe(std::string& s) noexcept {
     // Short strings live inside the object (SSO); capacity() covers that buffer too.
     secure_wipe(s.data(), s.capacity());

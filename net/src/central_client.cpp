@@ -156,7 +156,7 @@ ApiResult<api::CheckCodeResponse> CentralClient::check_code(const std::string& c
         return f;
     }
     path += challenge_id + "/check";
-    auto result = http_.post_json(path, body);
+    auto result = http_.post_secret_json(path, body);
     secure_wipe(body);
     return interpret<api::CheckCodeResponse>(std::move(result));
 }
@@ -175,7 +175,7 @@ CentralClient::reset_password(const api::ResetPasswordRequest& request,
     if (!idempotency_key.empty()) {
         headers.emplace_back("Idempotency-Key", std::string(idempotency_key));
     }
-    auto result = http_.post_json(base_url_ + "/v1/password-resets", body, headers);
+    auto result = http_.post_secret_json(base_url_ + "/v1/password-resets", body, headers);
     secure_wipe(body);
     return interpret<api::ResetPasswordResponse>(std::move(result));
 }
@@ -186,7 +186,7 @@ CentralClient::account_status(const api::AccountStatusRequest& request) {
     body.append("{\"verification_token\":");
     append_json_string(body, request.verification_token);
     body.push_back('}');
-    auto result = http_.post_json(base_url_ + "/v1/account-status", body);
+    auto result = http_.post_secret_json(base_url_ + "/v1/account-status", body);
     secure_wipe(body);
     return interpret<api::AccountStatusResponse>(std::move(result));
 }
@@ -196,7 +196,7 @@ ApiResult<api::UnlockResponse> CentralClient::unlock(const api::UnlockRequest& r
     body.append("{\"verification_token\":");
     append_json_string(body, request.verification_token);
     body.push_back('}');
-    auto result = http_.post_json(base_url_ + "/v1/unlocks", body);
+    auto result = http_.post_secret_json(base_url_ + "/v1/unlocks", body);
     secure_wipe(body);
     return interpret<api::UnlockResponse>(std::move(result));
 }
@@ -235,7 +235,7 @@ CentralClient::start_activation(const api::ActivationRequest& request) {
     body.append(",\"new_password\":");
     append_json_string(body, request.new_password);
     body.push_back('}');
-    auto result = http_.post_json(base_url_ + "/v1/activations", body);
+    auto result = http_.post_secret_json(base_url_ + "/v1/activations", body);
     secure_wipe(body);
     auto* response = std::get_if<HttpResponse>(&result);
     if (response == nullptr || response->status < 200 || response->status >= 300) {
@@ -296,7 +296,7 @@ CentralClient::confirm_activation(const std::string& activation_id,
     std::string path = base_url_ + "/v1/activations/";
     path.reserve(path.size() + activation_id.size() + 8);
     path.append(activation_id).append("/confirm");
-    auto result = http_.post_json(path, body);
+    auto result = http_.post_secret_json(path, body);
     secure_wipe(body);
     secure_wipe(path);
     return interpret<api::ActivationConfirmResponse>(std::move(result));
@@ -318,7 +318,7 @@ CentralClient::update_contact(const api::ContactUpdateRequest& request) {
         append_json_string(body, *request.phone);
     }
     body.push_back('}');
-    auto result = http_.post_json(base_url_ + "/v1/contact-details", body);
+    auto result = http_.post_secret_json(base_url_ + "/v1/contact-details", body);
     secure_wipe(body);
     return interpret<api::ContactUpdateResponse>(std::move(result));
 }

@@ -321,20 +321,32 @@ HttpsClient::~HttpsClient() {
 }
 
 HttpResult HttpsClient::get(const std::string& url, const std::vector<Header>& headers) {
-    return perform(url, nullptr, headers);
+    return perform(url, nullptr, headers, false);
 }
 
 HttpResult HttpsClient::post_json(const std::string& url, std::string_view json_body,
                                   const std::vector<Header>& headers) {
-    return perform(url, &json_body, headers);
+    return perform(url, &json_body, headers, false);
+}
+
+HttpResult HttpsClient::post_secret_json(const std::string& url, std::string_view json_body,
+                                         const std::vector<Header>& headers) {
+    return perform(url, &json_body, headers, true);
 }
 
 HttpResult HttpsClient::perform(const std::string& url, const std::string_view* json_body,
-                                const std::vector<Header>& extra_headers) {
+                                const std::vector<Header>& extra_headers, bool own_connection) {
     if (url.rfind("https://", 0) != 0) {
         return TransportFailure{TransportFailureKind::Refused, "only https:// URLs are allowed"};
     }
-    CURL* h = impl_->handle;
+    // A secret's request gets a handle of its own, cleaned up (its connection, receive buffer
+    // and OpenSSL's record buffers freed) when this returns; the shared one keeps them.
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> own(
+        own_connection ? curl_easy_init() : nullptr, &curl_easy_cleanup);
+    if (own_connection && !own) {
+        return TransportFailure{TransportFailureKind::Refused, "curl_easy_init failed"};
+    }
+    CURL* h = own_connection ? own.get() : impl_->handle;
     const ClientSettings& s = impl_->settings;
     curl_easy_reset(h); // keeps the connection cache, drops the previous request's options
 

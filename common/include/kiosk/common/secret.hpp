@@ -15,6 +15,12 @@ void secure_wipe(void* data, std::size_t size) noexcept;
 // Wipes the whole capacity of `s` (not only its size) and empties it.
 void secure_wipe(std::string& s) noexcept;
 
+// Overwrites the next kStackWipeBytes of the calling thread's stack below the caller's frame:
+// what a finished call (libcurl, OpenSSL, a JSON parser) left in its locals. Worker threads
+// call it after each job, so no piece of a request's secret waits there for the next one.
+inline constexpr std::size_t kStackWipeBytes = 256 * 1024;
+void wipe_stack() noexcept;
+
 class SecretString {
 public:
     SecretString() = default;

@@ -114,10 +114,16 @@ public:
     // `json_body` may hold a secret: the client keeps no copy of it after returning.
     HttpResult post_json(const std::string& url, std::string_view json_body,
                          const std::vector<Header>& headers = {});
+    // For a request or answer that carries a secret (a password, a code, a token, an
+    // authenticator's key): sent on a connection of its own, closed before returning, so
+    // libcurl's and OpenSSL's buffers that held it are freed (and, in the kiosk, wiped) rather
+    // than kept for the next request. Costs a TLS handshake.
+    HttpResult post_secret_json(const std::string& url, std::string_view json_body,
+                                const std::vector<Header>& headers = {});
 
 private:
     HttpResult perform(const std::string& url, const std::string_view* json_body,
-                       const std::vector<Header>& headers);
+                       const std::vector<Header>& headers, bool own_connection);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
