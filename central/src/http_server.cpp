@@ -256,7 +256,8 @@ struct CentralHttpServer::Impl {
     // Whether `path` (with `body`) is one of the rate-limited walk-up routes: those that
     // check a guess (a code, a password) or send a message (a code, a confirmation).
     bool limited(const std::string& path, const std::string& body) const {
-        if (path == "/v1/verifications" || path == "/v1/sign-ins" || path == "/v1/activations" ||
+        if (path == "/v1/verifications" || path == "/v1/verification-options" ||
+            path == "/v1/sign-ins" || path == "/v1/activations" ||
             !check_route_challenge(path).empty() || !resend_route_challenge(path).empty() ||
             !activation_of(path).empty()) {
             return true;
@@ -687,6 +688,13 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         if (req.body.size() > impl->settings.max_body_bytes) {
             write_error(res, 413, api::error_code::kPayloadTooLarge,
                         "The request body is too large.");
+            return;
+        }
+        // Counted like starting a verification: the made-up lists only hide who exists from
+        // a caller who cannot ask a great many names.
+        if (auto refusal = impl->over_limit(rate_subject(impl->settings.fleet, req), req.path,
+                                            req.body)) {
+            write_reply(res, *refusal);
             return;
         }
         auto request = api::parse<api::VerificationOptionsRequest>(req.body);

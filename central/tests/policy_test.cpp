@@ -256,6 +256,23 @@ TEST(RateLimit, AKnownAndAnUnknownIdentifierCountTheSame) {
     EXPECT_EQ(unknown->get_header_value("Content-Type"), known->get_header_value("Content-Type"));
 }
 
+// Asking which methods to offer counts too: the made-up lists for unknown names hide who
+// exists only from a caller who cannot ask about a great many names.
+TEST(RateLimit, AskingForVerificationOptionsCountsAgainstTheLimit) {
+    CentralProcess central({"--kiosk-rate-limit", "2/60"});
+    away_from_window_end(3600);
+    for (const char* who : {"jdoe", "no.such.person"}) {
+        auto options = post(central, "/v1/verification-options", {{"identifier", who}});
+        EXPECT_EQ(options->status, 200) << who << ": " << options->body;
+    }
+    auto over = post(central, "/v1/verification-options", {{"identifier", "mkowalska"}});
+    ASSERT_EQ(over->status, 429) << over->body;
+    EXPECT_EQ(error_code(over), "rate_limited");
+    EXPECT_FALSE(over->get_header_value("Retry-After").empty());
+    EXPECT_EQ(post(central, "/v1/verifications", {{"identifier", "jdoe"}})->status, 429)
+        << "one count for every limited route";
+}
+
 TEST(RateLimit, OneKioskOverItsLimitDoesNotLimitAnother) {
     CentralProcess central({"--kiosk-rate-limit", "2/60"});
     away_from_window_end(3600);
