@@ -213,6 +213,8 @@ TEST(ActivationFlow, FirstPasswordAndAuthenticatorMakeTheAccountActive) {
     kiosk.send(intent::Start{});
     kiosk.send(intent::ChooseFlow{Flow::AccountStatus});
     kiosk.send(intent::SubmitIdentifier{"kzielinski"});
+    ASSERT_EQ(kiosk.view().screen, Screen::ChooseMethod) << "e-mail or the new app";
+    kiosk.send(intent::ChooseMethod{"email"});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     kiosk.send(
         intent::SubmitCode{SecretString(central.latest_code_for("kzielinski").value_or(""))});
@@ -317,6 +319,8 @@ TEST(ContactFlow, NewNumberAndAddressAfterVerificationWithNoticesToTheOldOnes) {
     kiosk.send(intent::ChooseFlow{Flow::ContactDetails});
     ASSERT_EQ(kiosk.view().screen, Screen::Identify);
     kiosk.send(intent::SubmitIdentifier{"jdoe"});
+    ASSERT_EQ(kiosk.view().screen, Screen::ChooseMethod); // jdoe: e-mail or SMS
+    kiosk.send(intent::ChooseMethod{"email"});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     kiosk.send(intent::SubmitCode{SecretString(central.latest_code_for("jdoe").value_or(""))});
     ASSERT_EQ(kiosk.view().screen, Screen::ContactDetails);
@@ -348,6 +352,8 @@ TEST(ContactFlow, NewNumberAndAddressAfterVerificationWithNoticesToTheOldOnes) {
     kiosk.send(intent::Start{});
     kiosk.send(intent::ChooseFlow{Flow::ContactDetails});
     kiosk.send(intent::SubmitIdentifier{"jane.new@example.org"});
+    ASSERT_EQ(kiosk.view().screen, Screen::ChooseMethod); // the new address or the new number
+    kiosk.send(intent::ChooseMethod{"email"});
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     std::ifstream outbox(central.data_dir() / "outbox" / "email.jsonl");
     std::string line;

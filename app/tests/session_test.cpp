@@ -341,19 +341,21 @@ TEST(SessionFlow, ARecentPasswordIsRefusedWithItsOwnNotice) {
 // The per-kiosk rate limit (429 rate_limited with Retry-After): a Problem screen that says
 // how many minutes to wait, at identify and at the code alike.
 TEST(SessionFlow, TooManyRequestsFromThisKioskSayWhenToTryAgain) {
-    kiosk::testing::CentralProcess central({"--kiosk-rate-limit", "2/60"});
+    kiosk::testing::CentralProcess central({"--kiosk-rate-limit", "3/60"});
     const auto now = static_cast<long long>(std::time(nullptr));
     if (3600 - now % 3600 < 30) { // fixed windows: not across the end of one
         std::this_thread::sleep_for(std::chrono::seconds(3600 - now % 3600 + 1));
     }
     Kiosk kiosk(central.base_url(), central.ca_file());
     kiosk.begin();
-    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"}); // 1
+    kiosk.send_and_settle(intent::SubmitIdentifier{"jdoe"}); // 1: the verification options
+    ASSERT_EQ(kiosk.view().screen, Screen::ChooseMethod);
+    kiosk.send_and_settle(intent::ChooseMethod{"email"}); // 2: the code is sent
     ASSERT_EQ(kiosk.view().screen, Screen::EnterCode);
     const std::string wrong = wrong_code_for(central.latest_code_for("jdoe").value());
-    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 2
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 3
     EXPECT_EQ(kiosk.view().notice, Notice::WrongCode);
-    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 3: over the limit
+    kiosk.send_and_settle(intent::SubmitCode{SecretString(wrong)}); // 4: over the limit
     ASSERT_EQ(kiosk.view().screen, Screen::Problem);
     EXPECT_EQ(kiosk.view().problem, Problem::RateLimited);
     EXPECT_GE(kiosk.view().retry_after_minutes, 1);

@@ -695,6 +695,7 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         if (auto refusal = impl->over_limit(rate_subject(impl->settings.fleet, req), req.path,
                                             req.body)) {
             write_reply(res, *refusal);
+            res.set_header("Retry-After", std::to_string(*retry_after_of(refusal->body)));
             return;
         }
         auto request = api::parse<api::VerificationOptionsRequest>(req.body);

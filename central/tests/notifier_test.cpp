@@ -489,7 +489,10 @@ TEST_F(Notifications, SmsForAnAccountWithoutAPhoneLooksLikeAnUnknownName) {
         EXPECT_EQ(res->status, 202) << who;
         auto doc = json::parse(res->body);
         doc.erase("challenge_id");
-        EXPECT_EQ(doc, json({{"expires_in_seconds", 600}, {"code_length", 6}})) << who;
+        EXPECT_EQ(doc, json({{"expires_in_seconds", 600},
+                             {"code_length", 6},
+                             {"resend_after_seconds", 60}}))
+            << who;
     }
     ASSERT_TRUE(eventually([&] { return gateway.requests().size() == 1; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -277,14 +277,15 @@ TEST_F(Records, TicketWithAVerificationTokenNamesTheAccountWithoutSpendingTheTok
     const std::string unverified_reference = json::parse(unverified->body)["reference"];
     list = api().get("/v1/admin/tickets?limit=1000", admin_);
     bool found = false;
-    for (const auto& t : json::parse(list->body)["tickets"]) {
+    const json listing = json::parse(list->body);
+    for (const auto& t : listing["tickets"]) {
         if (t["reference"] == unverified_reference) {
             found = true;
             EXPECT_TRUE(t["username"].is_null()) << t.dump();
             EXPECT_EQ(t.value("identifier", ""), "jdoe@example.com");
         }
     }
-    EXPECT_TRUE(found);
+    EXPECT_TRUE(found) << unverified_reference << " not in " << list->body;
 }
 
 // A person who unlocked their account and then asks the helpdesk for more: the ticket still

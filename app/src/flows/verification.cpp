@@ -81,6 +81,9 @@ void Session::options_arrived(const net::ApiResult<api::VerificationOptionsRespo
         return;
     }
     spdlog::warn("session: asking for the verification methods failed: {}", failure.detail);
+    if (show_rate_limited(failure)) {
+        return;
+    }
     if (offer_offline_request(failure)) {
         return; // saving the request for out-of-band confirmation is offered instead
     }
