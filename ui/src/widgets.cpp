@@ -682,8 +682,12 @@ void Widgets::secret_line(std::string_view text, ImFont* font) const {
 void Widgets::qr_code(const QrMatrix& matrix, float side, const std::string& caption) const {
     const int modules = matrix.width + 2 * kQrQuietZone;
     // Whole pixels per module on whole-pixel positions: no module is blurred across two
-    // pixel columns, which is what keeps a phone's reader happy with small codes.
-    const float module = std::max(1.0f, std::floor(side / static_cast<float>(modules)));
+    // pixel columns, which is what keeps a phone's reader happy with small codes. Never
+    // under 3 pixels a module: at 800x480 a code sized by the font came out at one pixel a
+    // module, which no phone (nor zbarimg) reads.
+    constexpr float kMinModulePixels = 3.0f;
+    const float module =
+        std::max(kMinModulePixels, std::floor(side / static_cast<float>(modules)));
     const float drawn = module * static_cast<float>(modules);
     const float width = ImGui::GetContentRegionAvail().x;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
