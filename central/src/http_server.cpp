@@ -692,8 +692,8 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         }
         // Counted like starting a verification: the made-up lists only hide who exists from
         // a caller who cannot ask a great many names.
-        if (auto refusal = impl->over_limit(rate_subject(impl->settings.fleet, req), req.path,
-                                            req.body)) {
+        if (auto refusal =
+                impl->over_limit(rate_subject(impl->settings.fleet, req), req.path, req.body)) {
             write_reply(res, *refusal);
             res.set_header("Retry-After", std::to_string(*retry_after_of(refusal->body)));
             return;

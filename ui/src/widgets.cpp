@@ -686,8 +686,7 @@ void Widgets::qr_code(const QrMatrix& matrix, float side, const std::string& cap
     // under 3 pixels a module: at 800x480 a code sized by the font came out at one pixel a
     // module, which no phone (nor zbarimg) reads.
     constexpr float kMinModulePixels = 3.0f;
-    const float module =
-        std::max(kMinModulePixels, std::floor(side / static_cast<float>(modules)));
+    const float module = std::max(kMinModulePixels, std::floor(side / static_cast<float>(modules)));
     const float drawn = module * static_cast<float>(modules);
     const float width = ImGui::GetContentRegionAvail().x;
     const ImVec2 pos = ImGui::GetCursorScreenPos();
