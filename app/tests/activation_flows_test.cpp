@@ -52,8 +52,8 @@ public:
 private:
     net::CurlGlobal curl_;
     net::CentralClient client_;
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     Session session_;
 };
 

@@ -132,8 +132,8 @@ public:
 
 private:
     TempDir dir_;
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     std::unique_ptr<OfflineServices> offline_;
     Clock::time_point now_ = Clock::time_point{} + 1000h;
     std::unique_ptr<Maintenance> maintenance_;

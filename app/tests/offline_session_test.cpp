@@ -125,8 +125,8 @@ private:
     net::CurlGlobal curl_;
     net::CentralClient client_;
     std::unique_ptr<OfflineServices> offline_; // before the worker: its jobs use it
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     std::unique_ptr<Session> session_;
 };
 

@@ -7,8 +7,8 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 using namespace kiosk;
 using namespace kiosk::app;
@@ -65,8 +65,8 @@ public:
 private:
     net::CurlGlobal curl_;
     net::CentralClient client_;
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     Session session_;
 };
 

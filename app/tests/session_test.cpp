@@ -66,8 +66,8 @@ private:
     }
     net::CurlGlobal curl_;
     net::CentralClient client_;
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     Session session_;
     Clock::time_point now_ = Clock::now();
 };
