@@ -91,32 +91,6 @@ std::vector<Found> scan_memory(pid_t pid, const std::string& marker) {
     return found;
 }
 
-// True when `mapping` (a /proc/PID/maps line) holds the stack pointer of one of `pid`'s
-// threads, read from /proc/PID/task/TID/syscall (its second last field) while it waits.
-bool is_thread_stack(pid_t pid, const std::string& mapping) {
-    unsigned long start = 0;
-    unsigned long end = 0;
-    if (std::sscanf(mapping.c_str(), "%lx-%lx", &start, &end) != 2) {
-        return false;
-    }
-    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-    std::error_code error;
-    for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
-        std::ifstream in(task.path() / "syscall");
-        std::vector<std::string> fields;
-        for (std::string field; in >> field;) {
-            fields.push_back(field);
-        }
-        if (fields.size() >= 3) {
-            const unsigned long sp = std::strtoul(fields[fields.size() - 2].c_str(), nullptr, 16);
-            if (sp >= start && sp < end) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 } // namespace
 
 TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
@@ -246,18 +220,10 @@ TEST(KioskMemory, ATimedOutActivationLeavesNoCopyOfTheSecrets) {
 
     ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
     std::this_thread::sleep_for(1s);
-    // Known gap (docs/decisions.md, [secret hygiene]): one copy each of the password and the
-    // secret ~6 KiB below the top of a thread's stack, above the region the worker wipes.
-    // Reported, not failed; a copy anywhere else (any heap, libcurl's or OpenSSL's buffers,
-    // the rest of memory) fails the test.
+    // Anywhere: any heap, libcurl's or OpenSSL's buffers, the thread stacks.
     for (const auto& [what, needle] : std::vector<std::pair<std::string, std::string>>{
              {"password", marker}, {"TOTP secret", secret}, {"otpauth URI", uri}}) {
         for (const auto& copy : scan_memory(kiosk.pid(), needle)) {
-            if (is_thread_stack(kiosk.pid(), copy.mapping)) {
-                std::cout << "known gap: copy of the " << what << " (" << copy.encoding << ") at +"
-                          << copy.offset << " in a thread stack " << copy.mapping << "\n";
-                continue;
-            }
             ADD_FAILURE() << "copy of the " << what << " (" << copy.encoding << ") at +"
                           << copy.offset << " in " << copy.mapping;
         }
