@@ -78,7 +78,7 @@ std::vector<TourStop> screenshot_tour(const std::string& language) {
     // [checklist] With the central's published policy: its history line shows too.
     add("new-password-policy", [](ViewModel& v) {
         v.screen = Screen::NewPassword;
-        v.password_policy = {true, 12, 256, true, true, true, 5};
+        v.password_policy = {true, v.min_password_length, 256, true, true, true, 5};
     });
     add("new-password-too-short", [](ViewModel& v) {
         v.screen = Screen::NewPassword;

@@ -373,8 +373,8 @@ TEST(Maintenance, OutOfServiceIsKeptAcrossRestartsAndAudited) {
     EXPECT_TRUE(staff.machine().out_of_service()) << "still out of service after staff leave";
     {
         // A kiosk restarted on the same state folder starts out of service.
+        UiInbox inbox; // outlives the worker
         BackgroundWorker worker;
-        UiInbox inbox;
         MaintenanceSettings settings;
         settings.state_dir = staff.dir();
         Maintenance restarted(worker, inbox, settings, {}, nullptr, staff.now());
@@ -459,8 +459,8 @@ TEST(Maintenance, WithNoOutboxAuditsGoToTheLogAndTheLogsPageShowsThem) {
 }
 
 TEST(Maintenance, NoStaffAccessConfiguredSaysSo) {
+    UiInbox inbox; // outlives the worker
     BackgroundWorker worker;
-    UiInbox inbox;
     const auto now = Clock::now();
     Maintenance m(worker, inbox, MaintenanceSettings{}, {}, nullptr, now);
     m.handle(mi::Summon{}, now);

@@ -144,8 +144,8 @@ private:
     std::string url_;
     net::CentralClient client_;
     std::unique_ptr<net::HttpsClient> http_;
+    UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     BackgroundWorker worker_;
-    UiInbox inbox_;
     Session session_;
     std::unique_ptr<Maintenance> maintenance_;
     int calls_ = 0;

@@ -39,38 +39,19 @@ void KioskScreens::draw_offline_offer(const app::ViewModel& view, std::vector<ap
 
 void KioskScreens::draw_offline_password(const app::ViewModel& view,
                                          std::vector<app::Intent>& out) {
-    ui_.begin_page("offline-password", text("app.name"));
-    ui_.title(text("password.title"));
-    ui_.paragraph(catalog_->plural("offline.password.prompt", view.min_password_length));
-    ui_.vertical_space(0.3f);
-    const TextFieldOptions secret{
-        .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
-    if (ui_.text_field("##password", text("password.new"), password_.data(), password_.size(),
-                       secret)) {
-        focus_confirmation_ = true; // Enter in the first field moves on, like Tab
-    }
-    focus_first_field_ = false;
-    TextFieldOptions confirm = secret;
-    confirm.take_focus = focus_confirmation_;
-    focus_confirmation_ = false;
-    const bool entered = ui_.text_field("##confirmation", text("password.confirm"),
-                                        confirmation_.data(), confirmation_.size(), confirm);
-    if (ui_.toggle("##show", text("password.show"), show_password_)) {
-        show_password_ = !show_password_;
-    }
-    draw_notice(view);
-    if (view.busy) {
-        ui_.busy_indicator(text("common.busy"));
-    }
-    const auto pressed =
-        ui_.button_row(text("offline.password.submit"), text("common.cancel"), !view.busy);
-    if (pressed == RowPress::Forward || (entered && !view.busy)) {
+    // The same fields, checklist and meter as online: only the minimum length can be checked
+    // here, and the central checks the rest when the saved request reaches it.
+    const auto pressed = draw_password_page(
+        view, {.page_id = "offline-password",
+               .title = text("password.title"),
+               .prompt = catalog_->plural("offline.password.prompt", view.min_password_length),
+               .submit = text("offline.password.submit")});
+    if (pressed == RowPress::Forward) {
         out.emplace_back(app::intent::SubmitOfflinePassword{SecretString(typed(password_)),
                                                             SecretString(typed(confirmation_))});
     } else if (pressed == RowPress::Back) {
         out.emplace_back(app::intent::Finish{});
     }
-    ui_.end_page();
 }
 
 } // namespace kiosk::ui

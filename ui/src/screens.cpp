@@ -504,12 +504,26 @@ void KioskScreens::draw_identify(const app::ViewModel& view, std::vector<app::In
 }
 
 void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out) {
-    ui_.begin_page("new-password", text("app.name"));
-    // "Show what I type" at the end of the title's line when both fit: a line less, which
-    // large text with the keyboard up needs at 1280x800.
     // [activation] The activation's first password is chosen on this same screen.
     const bool activation = view.flow == app::Flow::Activate;
-    const std::string title = text(activation ? "activate.password.title" : "password.title");
+    const auto pressed = draw_password_page(
+        view, {.page_id = "new-password",
+               .title = text(activation ? "activate.password.title" : "password.title"),
+               .prompt = catalog_->plural("password.prompt", view.min_password_length),
+               .submit = text(activation ? "activate.password.submit" : "password.submit")});
+    if (pressed == RowPress::Forward) {
+        out.emplace_back(app::intent::SubmitNewPassword{SecretString(text_of(password_)),
+                                                        SecretString(text_of(confirmation_))});
+    } else if (pressed == RowPress::Back) {
+        out.emplace_back(app::intent::BackToHome{});
+    }
+}
+
+RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const PasswordPage& page) {
+    ui_.begin_page(page.page_id, text("app.name"));
+    // "Show what I type" at the end of the title's line when both fit: a line less, which
+    // large text with the keyboard up needs at 1280x800.
+    const std::string& title = page.title;
     const std::string show = text("password.show");
     ImGui::PushFont(ui_.fonts().title);
     const float title_width = ImGui::CalcTextSize(ui_.visual(title).c_str()).x;
@@ -529,7 +543,7 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
     } else {
         ui_.title(title);
     }
-    ui_.paragraph(catalog_->plural("password.prompt", view.min_password_length));
+    ui_.paragraph(page.prompt);
     ui_.vertical_space(0.3f);
     const TextFieldOptions secret{
         .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
@@ -583,16 +597,12 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
     if (view.busy) {
         ui_.busy_indicator(text("common.busy"));
     }
-    const auto pressed =
-        ui_.button_row(text(activation ? "activate.password.submit" : "password.submit"),
-                       text("common.cancel"), !view.busy);
-    if (pressed == RowPress::Forward || (entered && !view.busy)) {
-        out.emplace_back(app::intent::SubmitNewPassword{SecretString(text_of(password_)),
-                                                        SecretString(text_of(confirmation_))});
-    } else if (pressed == RowPress::Back) {
-        out.emplace_back(app::intent::BackToHome{});
+    auto pressed = ui_.button_row(page.submit, text("common.cancel"), !view.busy);
+    if (entered && !view.busy) {
+        pressed = RowPress::Forward;
     }
     ui_.end_page();
+    return pressed;
 }
 
 void KioskScreens::draw_password_checklist(const app::ViewModel& view) {

@@ -244,8 +244,8 @@ private:
     ImGuiContext* context_;
     net::CurlGlobal curl_;
     net::CentralClient client_;
+    app::UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     app::BackgroundWorker worker_;
-    app::UiInbox inbox_;
     app::Session session_;
     ui::FontSets fonts_;
     std::optional<assets::Catalogs> catalogs_;

@@ -214,8 +214,8 @@ private:
     net::CurlGlobal curl_;
     net::CentralClient client_;
     std::unique_ptr<app::OfflineServices> offline_;
+    app::UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     app::BackgroundWorker worker_;
-    app::UiInbox inbox_;
     std::unique_ptr<app::Session> session_;
     ui::FontSets fonts_;
     std::optional<assets::Catalogs> catalogs_;

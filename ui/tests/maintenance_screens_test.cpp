@@ -182,8 +182,8 @@ private:
     ui::FontSets fonts_;
     std::optional<assets::Catalogs> catalogs_;
     std::unique_ptr<ui::MaintenanceScreens> screens_;
+    app::UiInbox inbox_; // outlives the worker, whose last jobs may still post to it
     app::BackgroundWorker worker_;
-    app::UiInbox inbox_;
     std::unique_ptr<app::OfflineServices> offline_;
     app::Clock::time_point now_ = app::Clock::time_point{} + 5000h;
     std::unique_ptr<app::Maintenance> maintenance_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <optional>
 
 using namespace kiosk;
 
@@ -19,6 +20,10 @@ public:
         ImGuiIO& io = ImGui::GetIO();
         io.IniFilename = nullptr;
         io.DisplaySize = ImVec2(1280, 800);
+        // Dear ImGui 1.86 reads keys through a map the backend fills; these stand in for GLFW's.
+        for (int k = 0; k < ImGuiKey_COUNT; ++k) {
+            io.KeyMap[k] = k + 1;
+        }
         fonts_ = ui::apply_theme(assets::find_ui_fonts(), 800.0f);
         unsigned char* pixels = nullptr;
         int width = 0;
@@ -80,6 +85,22 @@ public:
         return nullptr;
     }
     [[nodiscard]] const ui::FontSets& fonts() const { return fonts_; }
+    [[nodiscard]] const ui::KioskScreens& screens() const { return *screens_; }
+    // Presses and releases a key of a physical keyboard.
+    void key(const app::ViewModel& view, ImGuiKey key) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.KeysDown[io.KeyMap[key]] = true;
+        frame(view);
+        io.KeysDown[io.KeyMap[key]] = false;
+        frame(view);
+        frame(view);
+    }
+    // Types into the focused field as a physical keyboard would.
+    void type(const app::ViewModel& view, const std::string& text) {
+        ImGui::GetIO().AddInputCharactersUTF8(text.c_str());
+        frame(view);
+        frame(view);
+    }
     [[nodiscard]] const assets::Catalogs& catalogs() const { return *catalogs_; }
 
 private:
@@ -205,6 +226,46 @@ TEST(Screens, ButtonsOnTheFlowSendTheirIntents) {
     ui.frame(view);
     EXPECT_EQ(of_type<app::intent::StartOver>(ui.touch(view, "Начать заново")).size(), 1u);
     EXPECT_EQ(of_type<app::intent::Finish>(ui.touch(view, "Готово")).size(), 1u);
+}
+
+// A request saved while the central is away gets the same checklist and strength meter as
+// the online reset: the minimum length ticks as the person types, the confirmation's match
+// when both agree, and Enter in the confirmation submits both.
+TEST(Screens, TheOfflinePasswordPageChecksThePasswordAsItIsTyped) {
+    HeadlessUi ui;
+    app::ViewModel view;
+    view.screen = app::Screen::OfflinePassword;
+    view.identifier = "jdoe";
+    view.min_password_length = 15;
+    ui.frame(view);
+    ui.frame(view);
+    const auto& en = ui.catalogs().of("en");
+    const auto mark = [&](const std::string& line) -> std::optional<ui::Mark> {
+        for (const auto& drawn : ui.screens().checklist()) {
+            if (drawn.text == line) {
+                return drawn.mark;
+            }
+        }
+        return std::nullopt;
+    };
+    const std::string length = en.plural("checklist.length", 15);
+    EXPECT_EQ(mark(length), ui::Mark::Cross);
+    EXPECT_EQ(mark(en.text("checklist.match")), ui::Mark::Cross);
+    EXPECT_EQ(ui.screens().strength(), app::Strength::Empty);
+
+    ui.type(view, "maple river lantern");
+    EXPECT_EQ(mark(length), ui::Mark::Tick);
+    EXPECT_EQ(mark(en.text("checklist.username")), ui::Mark::Tick);
+    EXPECT_NE(ui.screens().strength(), app::Strength::Empty);
+
+    ui.key(view, ImGuiKey_Enter); // Enter in the first field moves to the confirmation
+    ui.type(view, "maple river lantern");
+    EXPECT_EQ(mark(en.text("checklist.match")), ui::Mark::Tick);
+    const auto submitted = of_type<app::intent::SubmitOfflinePassword>(
+        ui.touch(view, en.text("offline.password.submit")));
+    ASSERT_EQ(submitted.size(), 1u);
+    EXPECT_EQ(submitted[0].password.view(), "maple river lantern");
+    EXPECT_EQ(submitted[0].confirmation.view(), "maple river lantern");
 }
 
 TEST(Screens, TheFontAtlasStaysWithinItsMemoryBudget) {

@@ -2,6 +2,8 @@
 // jobs (network, disk) on its own thread, and UiInbox carries their results back to be
 // applied on the UI thread, once per frame, waking the event loop when one arrives. At
 // shutdown the worker drops waiting requests but not the records it was asked to keep.
+// Declare the inbox before the worker (destroyed after it): a job still running while the
+// worker stops may post its answer.
 #pragma once
 
 #include <chrono>

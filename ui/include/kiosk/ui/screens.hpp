@@ -57,6 +57,16 @@ private:
     void draw_enter_code(const app::ViewModel& view, std::vector<app::Intent>& out);
     [[nodiscard]] std::string method_label(const app::MethodChoice& choice) const;
     void draw_new_password(const app::ViewModel& view, std::vector<app::Intent>& out);
+    // The new password and its confirmation with the show toggle, strength meter and
+    // checklist: the online reset's, the activation's and the offline request's page.
+    struct PasswordPage {
+        const char* page_id;
+        std::string title;
+        std::string prompt;
+        std::string submit;
+    };
+    // Forward when submitted (button or Enter in the confirmation), Back when cancelled.
+    RowPress draw_password_page(const app::ViewModel& view, const PasswordPage& page);
     // [checklist] Under the password fields: the live checklist and the strength meter.
     // The meter shares the "show" toggle's row (the page must fit above the keyboard).
     void draw_password_checklist(const app::ViewModel& view);
