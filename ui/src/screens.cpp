@@ -196,11 +196,14 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     const Fonts& fonts = view.large_text ? fonts_.large : fonts_.regular;
     controls_.clear();
     fields_.clear();
-    auto layout =
-        std::make_tuple(view.screen, view.notice, view.language, view.large_text, view.busy);
+    // The keyboard's room counts: a page fitted while the last page's keyboard was still
+    // reserved would otherwise stay shrunk once the keys have gone.
+    auto layout = std::make_tuple(view.screen, view.notice, view.language, view.large_text,
+                                  view.busy, keyboard_.reserved_height());
     if (layout != fitted_layout_) {
         fitted_layout_ = std::move(layout);
         fit_ = 1.0f; // a new page starts at full size and shrinks only if it must
+        spare_text_left_out_ = false;
     }
     const float fit_before = fit_;
     keyboard_.begin_frame(view.language, {.shift = text("keyboard.shift"),
@@ -520,6 +523,13 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
 }
 
 RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const PasswordPage& page) {
+    // A page that did not fit at full size (large text with the keyboard up, a small screen)
+    // first leaves out its prompt, whose minimum the checklist's first line names too, and
+    // is measured again: shrinking the text would undo large text and hide the buttons.
+    if (fit_ < 1.0f && !spare_text_left_out_) {
+        spare_text_left_out_ = true;
+        fit_ = 1.0f;
+    }
     ui_.begin_page(page.page_id, text("app.name"));
     // "Show what I type" at the end of the title's line when both fit: a line less, which
     // large text with the keyboard up needs at 1280x800.
@@ -543,8 +553,10 @@ RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const Pass
     } else {
         ui_.title(title);
     }
-    ui_.paragraph(page.prompt);
-    ui_.vertical_space(0.3f);
+    if (!spare_text_left_out_) {
+        ui_.paragraph(page.prompt);
+        ui_.vertical_space(0.3f);
+    }
     const TextFieldOptions secret{
         .secret = !show_password_, .take_focus = focus_first_field_, .enabled = !view.busy};
     // The two fields side by side (the first on the reading side), labels in a row of their

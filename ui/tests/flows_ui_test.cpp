@@ -92,6 +92,11 @@ public:
 
     // Touches the control labelled `label` in the person's language, as a touch screen does.
     bool press(const std::string& label) {
+        // A person touches what they see once it stands still: a page may take a frame or
+        // two to fit its text after the keyboard comes or goes.
+        for (int i = 0; i < 10 && screens_->settling(); ++i) {
+            frame();
+        }
         const auto& controls = screens_->controls();
         const auto it = std::find_if(controls.begin(), controls.end(),
                                      [&](const ui::Control& c) { return c.label == label; });

@@ -108,7 +108,8 @@ private:
     std::vector<FieldView> fields_;
     float fit_ = 1.0f; // the page's text scale (see Widgets), for the layout below
     bool settling_ = false;
-    std::tuple<app::Screen, app::Notice, std::string, bool, bool> fitted_layout_;
+    bool spare_text_left_out_ = false; // this page did not fit with it (see fit_)
+    std::tuple<app::Screen, app::Notice, std::string, bool, bool, float> fitted_layout_;
     bool high_contrast_ = false; // the palette ImGui's style holds now
     float idle_card_height_ = 0; // measured last frame: the card fits its text
 
