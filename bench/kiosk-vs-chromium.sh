@@ -88,8 +88,13 @@ run_all() {
       chromium_cmd $run; measure chromium $run $idle "${CHROMIUM_CMD[@]}"; measure kiosk $run $idle "${KIOSK_CMD[@]}"
     fi
   done
-  # The kiosk's own frame times at 1920x1080, every frame drawn (nothing sleeps).
-  "$KIOSK" --central https://127.0.0.1:9 --ca "$WORK/ca.pem" --bench-frames 600 >"$WORK/frames.out" 2>&1
+  # The kiosk's own frame times at 1920x1080, every frame drawn (nothing sleeps): five runs
+  # of 600 frames, since one run's p99 is six frames and a single busy moment moves it.
+  for frames_run in 1 2 3 4 5; do
+    "$KIOSK" --central https://127.0.0.1:9 --ca "$WORK/ca.pem" --bench-frames 600 2>&1 |
+      sed -n 's/^kiosk-bench: frames 600, median \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' \
+        >>"$WORK/frames.out"
+  done
 }
 
 run_all
@@ -102,4 +107,6 @@ echo "|---|---|---|---|"
 awk -v k="$k_ff" -v c="$c_ff" -v n="$RUNS" 'BEGIN {printf "| time to first frame (%d runs) | %d ms | %d ms | %.1f× faster |\n", n, k, c, c / k}'
 awk -v k="$k_pss" -v c="$c_pss" 'BEGIN {printf "| memory, PSS of the process tree (3 runs) | %.1f MiB | %.1f MiB | %.1f× less |\n", k / 1024, c / 1024, c / k}'
 awk -v k="$k_cpu" -v c="$c_cpu" -v s="$IDLE_SECONDS" 'BEGIN {printf "| CPU idle on attract, %d s (3 runs) | %.2f %% of a core | %.2f %% of a core | |\n", s, k, c}'
-sed -n 's/^kiosk-bench: frames /| kiosk frame time at 1920×1080, llvmpipe | /p' "$WORK/frames.out" | sed 's/$/ | | |/'
+f_median=$(awk '{print $1}' "$WORK/frames.out" | median); f_p99=$(awk '{print $2}' "$WORK/frames.out" | median)
+f_p99s=$(awk '{print $2}' "$WORK/frames.out" | sort -n | tr '\n' ' ')
+echo "| kiosk frame time at 1920×1080, llvmpipe (5 × 600 frames) | median $f_median ms, p99 $f_p99 ms (runs' p99: ${f_p99s% }) | | |"

@@ -3,6 +3,8 @@
 // Noto Sans Hebrew file.
 #include "kiosk/assets/fonts.hpp"
 
+#include "kiosk/assets/bidi.hpp"
+
 #include <array>
 #include <fstream>
 #include <iterator>
@@ -60,7 +62,7 @@ bool font_covers(const std::filesystem::path& path, std::string_view text) {
     }
     for (std::size_t i = 0; i < text.size();) {
         const char32_t cp = next_code_point(text, i);
-        if (cp == U'\n' || cp == U'\t') {
+        if (cp == U'\n' || cp == U'\t' || is_bidi_control(cp)) { // controls are never drawn
             continue;
         }
         if (stbtt_FindGlyphIndex(&font, static_cast<int>(cp)) == 0) {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <gtest/gtest.h>
+#include <stdexcept>
 
 using kiosk::SecretString;
 
@@ -39,4 +40,21 @@ TEST(SecureWipe, WipesStdStringCapacity) {
     kiosk::secure_wipe(s);
     EXPECT_TRUE(s.empty());
     EXPECT_EQ(std::memcmp(buffer, "\0\0\0\0\0", 5), 0);
+}
+
+TEST(WipeOnExit, WipesEveryNamedStringWhenTheScopeIsLeftEvenByAnException) {
+    std::string code = "123456";
+    std::string token = "a-token-long-enough-to-live-outside-the-object";
+    const char* code_buffer = code.data();
+    const char* token_buffer = token.data();
+    try {
+        const kiosk::WipeOnExit wipe(code, token);
+        throw std::runtime_error("the call failed");
+    } catch (const std::runtime_error&) {
+    }
+    EXPECT_TRUE(code.empty());
+    EXPECT_TRUE(token.empty());
+    EXPECT_EQ(std::memcmp(code_buffer, "\0\0\0\0\0\0", 6), 0);
+    EXPECT_EQ(token_buffer[0], '\0') << "the heap buffer was wiped before anyone freed it";
+    EXPECT_EQ(token_buffer[10], '\0');
 }

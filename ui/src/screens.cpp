@@ -297,7 +297,11 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
         draw_idle_overlay(view, out);
     }
     ImGui::PopFont();
-    settling_ = fit_ != fit_before || keyboard_.settling();
+    const bool changed = fit_ != fit_before || keyboard_.settling();
+    // Dear ImGui sizes a window's scroll bar from the frame before: one more frame once the
+    // layout has stopped changing, or the overflowing frame's scroll bar stays on screen.
+    settling_ = changed || changed_last_frame_;
+    changed_last_frame_ = changed;
     return out;
 }
 

@@ -68,10 +68,8 @@ void Session::start_activation(SecretString password) {
         [identifier = view_.identifier, code = activation_code_,
          password = std::move(password)](net::CentralClient& central) {
             api::ActivationRequest body{identifier, code.str(), password.str()};
-            auto result = central.start_activation(body);
-            secure_wipe(body.activation_code);
-            secure_wipe(body.new_password);
-            return result;
+            const WipeOnExit wipe(body.activation_code, body.new_password);
+            return central.start_activation(body);
         },
         [](Session& self, auto& result) { self.activation_started(result); });
 }
@@ -136,9 +134,8 @@ void Session::confirm_activation(SecretString code) {
     request(
         [id = activation_id_, code = std::move(code)](net::CentralClient& central) {
             api::ActivationConfirmRequest body{code.str()};
-            auto result = central.confirm_activation(id.str(), body);
-            secure_wipe(body.code);
-            return result;
+            const WipeOnExit wipe(body.code);
+            return central.confirm_activation(id.str(), body);
         },
         [](Session& self, auto& result) { self.activation_confirmed(result); });
 }

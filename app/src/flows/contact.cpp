@@ -76,9 +76,8 @@ void Session::on(intent::SubmitContactDetails& i) {
     request(
         [token = verification_token_, body = std::move(body)](net::CentralClient& central) mutable {
             body.verification_token.assign(token.view());
-            auto result = central.update_contact(body);
-            secure_wipe(body.verification_token);
-            return result;
+            const WipeOnExit wipe(body.verification_token);
+            return central.update_contact(body);
         },
         [email_changed, phone_changed](Session& self, auto& result) {
             self.contact_updated(result, email_changed, phone_changed);

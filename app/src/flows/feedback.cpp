@@ -8,29 +8,6 @@
 namespace kiosk::app {
 namespace {
 
-// The names the central's reports group by (is_word: a-z, 0-9, '_' and '-').
-const char* flow_name(Flow flow) {
-    switch (flow) {
-    case Flow::ResetPassword:
-        return "reset";
-    case Flow::Unlock:
-        return "unlock";
-    case Flow::AccountStatus:
-        return "status";
-    case Flow::Help:
-        return "help";
-    case Flow::Ticket:
-        return "ticket";
-    case Flow::Activate:
-        return "activate";
-    case Flow::ContactDetails:
-        return "contact";
-    case Flow::None:
-        break;
-    }
-    return "none";
-}
-
 const char* screen_name(Screen screen) {
     switch (screen) {
     case Screen::Attract:

@@ -13,6 +13,48 @@
 
 namespace kiosk::app {
 
+// The names the central's reports group by (is_word: a-z, 0-9, '_' and '-').
+inline const char* flow_name(Flow flow) {
+    switch (flow) {
+    case Flow::ResetPassword:
+        return "reset";
+    case Flow::Unlock:
+        return "unlock";
+    case Flow::AccountStatus:
+        return "status";
+    case Flow::Help:
+        return "help";
+    case Flow::Ticket:
+        return "ticket";
+    case Flow::Activate:
+        return "activate";
+    case Flow::ContactDetails:
+        return "contact";
+    case Flow::None:
+        break;
+    }
+    return "none";
+}
+
+// What a verification is for, as the central's verification routes name it: the flow's
+// name for the flows that verify, "any" for those that do not (the activation code itself
+// proves who it is).
+inline const char* verification_purpose(Flow flow) {
+    switch (flow) {
+    case Flow::ResetPassword:
+    case Flow::Unlock:
+    case Flow::AccountStatus:
+    case Flow::ContactDetails:
+        return flow_name(flow);
+    case Flow::None:
+    case Flow::Help:
+    case Flow::Ticket:
+    case Flow::Activate:
+        break;
+    }
+    return "any";
+}
+
 inline bool is_transport_failure(const net::ApiFailure& failure) {
     return failure.kind == net::ApiFailure::Kind::Transport;
 }

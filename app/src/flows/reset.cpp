@@ -53,6 +53,7 @@ void Session::on(intent::SubmitNewPassword& i) {
         [token = verification_token_, password = std::move(i.password), offline = offline_,
          key = reference + "-" + random_token(18), reference](net::CentralClient& central) {
             api::ResetPasswordRequest body{token.str(), password.str()};
+            const WipeOnExit wipe_body(body.verification_token, body.new_password);
             ResetAttempt attempt{central.reset_password(body, key), std::nullopt, reference};
             const auto* failure = std::get_if<net::ApiFailure>(&attempt.online);
             if (offline != nullptr && failure != nullptr && worth_saving_for_later(*failure)) {
@@ -60,6 +61,7 @@ void Session::on(intent::SubmitNewPassword& i) {
                 // and replays rather than refuses if the online one did arrive. It is sealed
                 // before it reaches the outbox and wiped here.
                 std::string json;
+                const WipeOnExit wipe_json(json);
                 json.reserve(64 + body.verification_token.size() + body.new_password.size());
                 json.append("{\"verification_token\":");
                 net::append_json_string(json, body.verification_token);
@@ -70,10 +72,7 @@ void Session::on(intent::SubmitNewPassword& i) {
                     offline->refresh_sealing_key();
                 }
                 attempt.deferred = offline->defer("/v1/password-resets", json, key);
-                secure_wipe(json);
             }
-            secure_wipe(body.verification_token);
-            secure_wipe(body.new_password);
             return attempt;
         },
         [](Session& self, auto& result) { self.password_reset(result); });

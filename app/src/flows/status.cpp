@@ -25,9 +25,8 @@ void Session::request_status() {
     request(
         [token = verification_token_](net::CentralClient& central) {
             api::AccountStatusRequest body{token.str()};
-            auto result = central.account_status(body);
-            secure_wipe(body.verification_token);
-            return result;
+            const WipeOnExit wipe(body.verification_token);
+            return central.account_status(body);
         },
         [](Session& self, auto& result) { self.status_arrived(result); });
 }

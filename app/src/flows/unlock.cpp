@@ -10,9 +10,8 @@ void Session::request_unlock() {
     request(
         [token = verification_token_](net::CentralClient& central) {
             api::UnlockRequest body{token.str()};
-            auto result = central.unlock(body);
-            secure_wipe(body.verification_token);
-            return result;
+            const WipeOnExit wipe(body.verification_token);
+            return central.unlock(body);
         },
         [](Session& self, auto& result) { self.unlocked(result); });
 }

@@ -11,27 +11,6 @@
 namespace kiosk::app {
 namespace {
 
-// What the verification is for, as the central's options route names it: a reset of an
-// account with an authenticator app is offered only the app (MFA is never bypassed).
-const char* purpose_of(Flow flow) {
-    switch (flow) {
-    case Flow::ResetPassword:
-        return "reset";
-    case Flow::Unlock:
-        return "unlock";
-    case Flow::AccountStatus:
-        return "status";
-    case Flow::ContactDetails:
-        return "contact";
-    case Flow::None:
-    case Flow::Help:
-    case Flow::Ticket:
-    case Flow::Activate: // the activation code proves who it is
-        break;
-    }
-    return "any";
-}
-
 bool known_method(const std::string& method) {
     return method == "email" || method == "sms" || method == "totp";
 }
@@ -50,7 +29,9 @@ void Session::on(const intent::SubmitIdentifier& i) {
     }
     view_.identifier = i.identifier.substr(first, last - first + 1);
     set_notice(Notice::None);
-    api::VerificationOptionsRequest body{view_.identifier, purpose_of(view_.flow)};
+    // The purpose matters: a reset of an account with an authenticator app is offered only
+    // the app (MFA is never bypassed).
+    api::VerificationOptionsRequest body{view_.identifier, verification_purpose(view_.flow)};
     request([body](net::CentralClient& central) { return central.verification_options(body); },
             [](Session& self, auto& result) { self.options_arrived(result); });
 }
@@ -223,9 +204,8 @@ void Session::on(intent::SubmitCode& i) {
     request(
         [id = challenge_id_, code = std::move(i.code)](net::CentralClient& central) {
             api::CheckCodeRequest body{code.str()};
-            auto result = central.check_code(id, body);
-            secure_wipe(body.code);
-            return result;
+            const WipeOnExit wipe(body.code);
+            return central.check_code(id, body);
         },
         [](Session& self, auto& result) { self.code_checked(result); });
 }

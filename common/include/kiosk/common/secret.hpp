@@ -3,6 +3,7 @@
 // leave an unwiped copy behind).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,6 +21,25 @@ void secure_wipe(std::string& s) noexcept;
 // call it after each job, so no piece of a request's secret waits there for the next one.
 inline constexpr std::size_t kStackWipeBytes = 256 * 1024;
 void wipe_stack() noexcept;
+
+// Wipes the strings it names when it goes out of scope, however the scope is left: a
+// request body's copies of a password, code or token, once its call has returned.
+template <std::size_t N> class WipeOnExit {
+public:
+    template <typename... Strings>
+    explicit WipeOnExit(Strings&... strings) noexcept : strings_{&strings...} {}
+    ~WipeOnExit() {
+        for (std::string* s : strings_) {
+            secure_wipe(*s);
+        }
+    }
+    WipeOnExit(const WipeOnExit&) = delete;
+    WipeOnExit& operator=(const WipeOnExit&) = delete;
+
+private:
+    std::array<std::string*, N> strings_;
+};
+template <typename... Strings> WipeOnExit(Strings&...) -> WipeOnExit<sizeof...(Strings)>;
 
 class SecretString {
 public:

@@ -108,6 +108,7 @@ private:
     std::vector<FieldView> fields_;
     float fit_ = 1.0f; // the page's text scale (see Widgets), for the layout below
     bool settling_ = false;
+    bool changed_last_frame_ = false;
     bool spare_text_left_out_ = false; // this page did not fit with it (see fit_)
     std::tuple<app::Screen, app::Notice, std::string, bool, bool, float> fitted_layout_;
     bool high_contrast_ = false; // the palette ImGui's style holds now
