@@ -4,6 +4,7 @@
 #include "kiosk/app/password_checklist.hpp"
 
 #include "kiosk/app/help.hpp"
+#include "kiosk/assets/keyboard_layouts.hpp"
 #include "kiosk/common/secret.hpp"
 
 #include <zxcvbn.h>
@@ -76,8 +77,13 @@ StrengthEstimate estimate_strength(std::string_view password, std::string_view i
     if (password.empty()) {
         return estimate;
     }
+    // libzxcvbn knows English words and keyboard rows and counts bytes: a Cyrillic or Hebrew
+    // letter (two bytes of UTF-8) scored like two random symbols, so "пароль" rated strong.
+    // Scored as the keys it was typed on ("gfhjkm"), it rates as the six letters it is.
     // The C library wants NUL-terminated strings: copies that wipe themselves.
-    const SecretString typed(password);
+    std::string on_us_keys = assets::as_typed_on_us_keys(password);
+    const WipeOnExit wipe(on_us_keys);
+    const SecretString typed(on_us_keys);
     const SecretString name(username_part(identifier));
     const char* user_words[] = {name.empty() ? nullptr : name.str().c_str(), nullptr};
     estimate.bits = ZxcvbnMatch(typed.str().c_str(), user_words, nullptr);

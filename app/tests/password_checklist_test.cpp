@@ -2,6 +2,7 @@
 // bytes; Polish, Russian and Hebrew passwords; the username without case; what only the
 // central can check is never ticked; zxcvbn's levels for known-weak and passphrase inputs.
 #include "kiosk/app/password_checklist.hpp"
+#include "kiosk/assets/keyboard_layouts.hpp"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +125,28 @@ TEST(PasswordStrength, PassphrasesOfSeveralWordsRateWell) {
         EXPECT_GE(estimate_strength(phrase, "jdoe").level, Strength::Good) << phrase;
     }
     EXPECT_EQ(estimate_strength("correct horse battery staple", "").level, Strength::Strong);
+}
+
+// libzxcvbn counts bytes and knows only Latin words and keyboards: scored raw, "пароль"
+// ("password" in Russian) was worth 80 bits, "Strong". Scored as the keys it was typed on.
+TEST(PasswordStrength, NonLatinPasswordsAreScoredByTheKeysTheyWereTypedOn) {
+    for (const char* weak : {"пароль", "йцукен123", "שלוםשלום", "hasło123"}) {
+        EXPECT_EQ(estimate_strength(weak, "").level, Strength::Weak) << weak;
+    }
+    EXPECT_EQ(estimate_strength("йцукен", "").bits, estimate_strength("qwerty", "").bits)
+        << "the top row of the Russian keyboard is the top row";
+    EXPECT_EQ(estimate_strength("שלום", "").bits, estimate_strength("akuo", "").bits);
+    EXPECT_GE(estimate_strength("кот собака дом лес", "").level, Strength::Good)
+        << "a passphrase of words is still worth something";
+}
+
+TEST(AsTypedOnUsKeys, MapsEachShippedLayoutsLettersToTheirKeys) {
+    EXPECT_EQ(assets::as_typed_on_us_keys("Пароль"), "Gfhjkm");
+    EXPECT_EQ(assets::as_typed_on_us_keys("ёЁхъжэбю"), "`~[];',.");
+    EXPECT_EQ(assets::as_typed_on_us_keys("שלום/"), "akuo/");
+    EXPECT_EQ(assets::as_typed_on_us_keys("Źdźbło"), "Xdxblo") << "AltGr+X types ź";
+    EXPECT_EQ(assets::as_typed_on_us_keys("plain ASCII 123"), "plain ASCII 123");
+    EXPECT_EQ(assets::as_typed_on_us_keys("日本"), "日本") << "other scripts stay as they are";
 }
 
 TEST(PasswordStrength, TheUsernameCountsAsAKnownWord) {

@@ -449,6 +449,27 @@ bool Widgets::text_field(const char* id, const std::string& label, char* buffer,
     return entered && options.enabled;
 }
 
+namespace {
+
+// The logical caret (0 … code points) whose gap on screen is nearest to `offset`, a distance
+// from the visual line's left end; `gap_x` holds each visual gap's distance.
+int caret_at(const assets::VisualLine& line, const std::vector<float>& gap_x, float offset) {
+    int best = 0;
+    float best_distance = FLT_MAX;
+    const int count = static_cast<int>(line.position.size());
+    for (int caret = 0; caret <= count; ++caret) {
+        const float distance =
+            std::fabs(gap_x[static_cast<std::size_t>(assets::caret_gap(line, caret))] - offset);
+        if (distance < best_distance) {
+            best = caret;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+} // namespace
+
 void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer, bool latin) const {
     const ImVec2 frame_min = ImGui::GetItemRectMin();
     const ImVec2 frame_max = ImGui::GetItemRectMax();
@@ -480,8 +501,8 @@ void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer,
 
     ImGuiInputTextState* state =
         ImGui::GetActiveID() == item ? ImGui::GetInputTextState(item) : nullptr;
-    const int caret = state != nullptr ? state->Stb.cursor : 0;
-    const float caret_offset = gap_x[static_cast<std::size_t>(assets::caret_gap(line, caret))];
+    int caret = state != nullptr ? state->Stb.cursor : 0;
+    float caret_offset = gap_x[static_cast<std::size_t>(assets::caret_gap(line, caret))];
     // Right-aligned, as the page's lines are; a line too long for the field slides so the
     // caret stays in view (or, when not edited, so a left-to-right line shows its start).
     float x = right - width;
@@ -491,6 +512,16 @@ void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer,
         } else if (latin) {
             x = left;
         }
+    }
+    // Dear ImGui placed the caret by its own invisible left-to-right text: a touch puts it
+    // where the person pointed in the text they see, and a drag selects from there.
+    if (state != nullptr && ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+        caret = caret_at(line, gap_x, ImGui::GetIO().MousePos.x - x);
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+            state->Stb.select_start = caret;
+        }
+        state->Stb.cursor = state->Stb.select_end = caret;
+        caret_offset = gap_x[static_cast<std::size_t>(assets::caret_gap(line, caret))];
     }
     const float y = frame_min.y + pad.y;
 
@@ -519,8 +550,8 @@ void Widgets::draw_field_text(const char* id, unsigned item, const char* buffer,
     }
     draw->PopClipRect();
     if (fields_ != nullptr) {
-        fields_->push_back(
-            {id, shown, x, x + width, frame_min.x, frame_max.x, state != nullptr, caret_x});
+        fields_->push_back({id, shown, x, x + width, frame_min.x, frame_max.x, frame_min.y,
+                            frame_max.y, state != nullptr, caret_x});
     }
 }
 

@@ -85,6 +85,17 @@ public:
         io.MousePos = ImVec2(-1, -1);
         frames(2);
     }
+    // A finger at (x, y), then lifted.
+    void touch_at(float x, float y) {
+        ImGuiIO& io = ImGui::GetIO();
+        for (const bool down : {false, true, false}) {
+            io.MousePos = ImVec2(x, y);
+            io.MouseDown[0] = down;
+            frames(1);
+        }
+        io.MousePos = ImVec2(-1, -1);
+        frames(2);
+    }
     void touch_all(std::initializer_list<std::string> labels) {
         for (const auto& label : labels) {
             touch(label);
@@ -442,6 +453,37 @@ TEST(Keyboard, HebrewTypedInAFieldIsDrawnRightToLeftWithTheCaretAtItsLeftEnd) {
     ASSERT_NE(field, nullptr);
     EXPECT_NEAR(field->caret_x, field->text_right, 1.0f) << "Home: before the first letter, "
                                                          << "at the line's right end";
+    kiosk.touch(kiosk.label("keyboard.done"));
+}
+
+// Dear ImGui edits the logical text, laid out left to right where nobody sees it: a touch
+// on the Hebrew a person sees puts the caret where they touched, not where the invisible
+// text had that letter.
+TEST(Keyboard, TouchingHebrewTextPutsTheCaretWhereTheFingerIs) {
+    Kiosk kiosk;
+    app::ViewModel view = screen(app::Screen::Ticket, "he");
+    kiosk.show(view);
+    kiosk.touch_all({"ש", "ל", "ו", "ם"});
+    const ui::FieldView* field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    const float middle = (field->field_top + field->field_bottom) / 2;
+
+    // The right end of a right-to-left word is its start.
+    kiosk.touch_at(field->text_right - 2.0f, middle);
+    field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    EXPECT_NEAR(field->caret_x, field->text_right, 1.0f) << "the caret is where the finger is";
+    kiosk.type("א");
+    field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(field->shown, "םולשא") << "typed before the first letter";
+
+    // Its left end is its end; between two letters is between them.
+    kiosk.touch_at(field->text_left + 2.0f, middle);
+    kiosk.type("ב");
+    field = kiosk.field("##ticket-description");
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(field->shown, "בםולשא") << "typed after the last letter";
     kiosk.touch(kiosk.label("keyboard.done"));
 }
 

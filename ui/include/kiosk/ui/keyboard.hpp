@@ -3,6 +3,8 @@
 // same ones a physical keyboard fills, and keep nothing of what was typed.
 #pragma once
 
+#include "kiosk/assets/keyboard_layouts.hpp"
+
 #include <array>
 #include <cstddef>
 #include <span>
@@ -15,33 +17,13 @@ namespace kiosk::ui {
 class Widgets;
 struct TextFieldOptions;
 
-// One language's letter page. Each row lists its keys separated by single spaces, from the
-// left as printed on a physical keyboard (also in Hebrew: keys keep their physical order).
-// The layouts are in src/keyboard_layouts.cpp and described in docs/internals/ui.md.
-struct KeyboardLayout {
-    std::string_view id;            // the language it belongs to: "en", "pl", "ru", "he"
-    std::string_view switch_label;  // on the layout key that switches to it: "EN", "PL", …
-    std::string_view letters_label; // on the key that leaves the symbols page: "ABC", "АБВ", …
-    std::array<std::string_view, 4> lower; // digit row, then three letter rows
-    std::array<std::string_view, 4> upper; // with Shift or Caps Lock; empty: no case (Hebrew)
-    std::string_view bottom_left;          // one key each side of the space bar
-    std::string_view bottom_right;
-    // AltGr pairs, as on the Polish programmer's layout: "aą cć …" (a letter, then what it
-    // types with AltGr), and the same for capitals; empty: no AltGr key.
-    std::string_view altgr_lower;
-    std::string_view altgr_upper;
-    std::string_view altgr_label; // on the AltGr key
-};
-
-// Every shipped layout, English first.
-std::span<const KeyboardLayout> keyboard_layouts();
-// The layout of `language`; English for a language without one.
-const KeyboardLayout& keyboard_layout(std::string_view language);
-// The symbols page's three rows (the digit row and the bottom row stay as they are): every
-// printable ASCII character that is not a letter, digit or on the bottom row.
-std::span<const std::string_view> symbol_rows();
-// The keys of one table row.
-std::vector<std::string_view> split_keys(std::string_view row);
+// The layouts themselves are data shared with the password strength estimate
+// (kiosk/assets/keyboard_layouts.hpp).
+using assets::keyboard_layout;
+using assets::keyboard_layouts;
+using assets::KeyboardLayout;
+using assets::split_keys;
+using assets::symbol_rows;
 
 // What the keyboards say on their function keys, in the person's language.
 struct KeyboardLabels {

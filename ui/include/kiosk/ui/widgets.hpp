@@ -43,6 +43,7 @@ struct FieldView {
     std::string shown;                   // its glyphs left to right (UTF-8)
     float text_left = 0, text_right = 0; // where the text was drawn (screen x)
     float field_left = 0, field_right = 0;
+    float field_top = 0, field_bottom = 0;
     bool caret = false; // the field is being edited: the caret is drawn at caret_x
     float caret_x = 0;
 };

@@ -1,8 +1,12 @@
 // The on-screen keyboards' layouts as data: one table per language, rows of keys separated
 // by spaces, in the order the keys have on the language's physical keyboard.
-#include "kiosk/ui/keyboard.hpp"
+#include "kiosk/assets/keyboard_layouts.hpp"
 
-namespace kiosk::ui {
+#include "kiosk/assets/utf8.hpp"
+
+#include <unordered_map>
+
+namespace kiosk::assets {
 namespace {
 
 // - English: US QWERTY.
@@ -79,7 +83,64 @@ constexpr std::string_view kSymbolRows[] = {
     "` ; : ' \" , < > / ?",
 };
 
+// A US keyboard's keys, row by row from the left, unshifted and shifted: the positions the
+// other layouts' keys are mapped to.
+constexpr std::array<std::string_view, 4> kUsKeys{"`1234567890-", "qwertyuiop[]", "asdfghjkl;'",
+                                                  "zxcvbnm,./"};
+constexpr std::array<std::string_view, 4> kUsShiftedKeys{"~!@#$%^&*()_", "QWERTYUIOP{}",
+                                                         "ASDFGHJKL:\"", "ZXCVBNM<>?"};
+
+// Every non-ASCII character of the shipped layouts -> the US key typed at its place.
+std::unordered_map<char32_t, char> build_us_key_map() {
+    std::unordered_map<char32_t, char> map;
+    const auto add = [&map](std::string_view key, char us_key) {
+        std::size_t i = 0;
+        const char32_t cp = next_code_point(key, i);
+        if (cp >= 0x80 && i == key.size()) {
+            map.emplace(cp, us_key);
+        }
+    };
+    for (const auto& layout : kLayouts) {
+        for (const auto& [rows, us] :
+             {std::pair{layout.lower, kUsKeys}, std::pair{layout.upper, kUsShiftedKeys}}) {
+            for (std::size_t row = 0; row < rows.size(); ++row) {
+                const auto keys = split_keys(rows[row]);
+                // Digit rows end at '-'; Russian's starts one key earlier, with ё on '`'.
+                const std::size_t first =
+                    row == 0 && keys.size() < us[0].size() ? us[0].size() - keys.size() : 0;
+                for (std::size_t k = 0; k < keys.size() && first + k < us[row].size(); ++k) {
+                    add(keys[k], us[row][first + k]);
+                }
+            }
+        }
+        for (const auto pairs : {layout.altgr_lower, layout.altgr_upper}) {
+            for (const auto pair : split_keys(pairs)) {
+                if (pair.size() > 1) {
+                    add(pair.substr(1), pair[0]); // "lł": ł is typed with AltGr on L
+                }
+            }
+        }
+    }
+    return map;
+}
+
 } // namespace
+
+std::string as_typed_on_us_keys(std::string_view text) {
+    static const std::unordered_map<char32_t, char> us_key_of = build_us_key_map();
+    std::string typed;
+    typed.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        const char32_t cp = next_code_point(text, i);
+        if (const auto found = us_key_of.find(cp); found != us_key_of.end()) {
+            typed.push_back(found->second);
+        } else {
+            typed.append(text.substr(start, i - start));
+        }
+    }
+    return typed;
+}
 
 std::span<const KeyboardLayout> keyboard_layouts() {
     return kLayouts;
@@ -111,4 +172,4 @@ std::vector<std::string_view> split_keys(std::string_view row) {
     return keys;
 }
 
-} // namespace kiosk::ui
+} // namespace kiosk::assets
