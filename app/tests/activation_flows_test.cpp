@@ -5,6 +5,7 @@
 // signs in and verifies by TOTP. Contact details change at the central, which notifies the
 // old address and number.
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/app/session.hpp"
 #include "kiosk/net/http_client.hpp"
 
@@ -24,18 +25,11 @@ namespace {
 
 constexpr const char* kPassword = "Amber-Meadow-Violin-Sunrise";
 
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 10s; // an activation hashes a password with Argon2id
-    return s;
-}
-
 class Kiosk {
 public:
     explicit Kiosk(const kiosk::testing::CentralProcess& central, SessionSettings session = {})
-        : client_(central.base_url(), client_settings(central.ca_file())),
+        // An activation hashes a password with Argon2id: more time than the default.
+        : client_(central.base_url(), kiosk::testing::client_settings_for(central, 10s)),
           session_(client_, worker_, inbox_, std::move(session)) {}
 
     void send(Intent intent, Clock::time_point now = Clock::now()) {
@@ -89,7 +83,7 @@ std::string wrong_totp(const std::string& secret) {
 
 long sign_in(const kiosk::testing::CentralProcess& central, const std::string& user,
              const std::string& password) {
-    net::HttpsClient http(client_settings(central.ca_file()));
+    net::HttpsClient http(kiosk::testing::client_settings_for(central, 10s));
     const auto result =
         http.post_json(central.base_url() + "/v1/sign-ins",
                        R"({"username":")" + user + R"(","password":")" + password + R"("})");

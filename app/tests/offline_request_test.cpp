@@ -5,6 +5,7 @@
 // demo mail confirms it exactly once. Also: a full disk and a real I/O error (RLIMIT_FSIZE)
 // while saving tell the user so and lose nothing already saved.
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/app/offline_request.hpp"
 #include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
@@ -57,14 +58,6 @@ std::string file_bytes(const std::filesystem::path& file) {
     return bytes;
 }
 
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 5s;
-    return s;
-}
-
 // Confirmation messages the demo mail outbox holds for `account`.
 std::vector<json> confirmations_for(const kiosk::testing::CentralProcess& central,
                                     const std::string& account) {
@@ -86,7 +79,8 @@ class Kiosk {
 public:
     explicit Kiosk(const kiosk::testing::CentralProcess& central,
                    offline::OutboxOptions outbox = {})
-        : dir_(fresh_dir()), client_(central.base_url(), client_settings(central.ca_file())) {
+        : dir_(fresh_dir()),
+          client_(central.base_url(), kiosk::testing::client_settings_for(central)) {
         OfflineSettings settings;
         settings.outbox_file = dir_ / "outbox.db";
         settings.sealing_key_file = dir_ / "sealing-key.pem";
@@ -95,8 +89,8 @@ public:
         settings.sync.max_backoff = 300ms;
         settings.key_retry = 100ms;
         std::string error;
-        offline_ = OfflineServices::open(central.base_url(), client_settings(central.ca_file()),
-                                         settings, error);
+        offline_ = OfflineServices::open(
+            central.base_url(), kiosk::testing::client_settings_for(central), settings, error);
         if (!offline_) {
             throw std::runtime_error(error);
         }

@@ -2,6 +2,7 @@
 // verified online whose reset meets a stopped central gets a "saved" receipt, the outbox
 // holds it sealed, and the restarted central applies it once; a full outbox says so.
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/app/offline_services.hpp"
 #include "kiosk/app/session.hpp"
 
@@ -53,20 +54,13 @@ std::string outbox_bytes(const std::filesystem::path& file) {
     return bytes;
 }
 
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 5s;
-    return s;
-}
-
 // The kiosk as main() wires it, minus the window: session, background worker, inbox, and
 // the offline services with their own outbox in a fresh folder.
 class OfflineKiosk {
 public:
     OfflineKiosk(const kiosk::testing::CentralProcess& central, std::size_t max_items = 5'000)
-        : dir_(fresh_dir()), client_(central.base_url(), client_settings(central.ca_file())) {
+        : dir_(fresh_dir()),
+          client_(central.base_url(), kiosk::testing::client_settings_for(central)) {
         OfflineSettings settings;
         settings.outbox_file = dir_ / "outbox.db";
         settings.sealing_key_file = dir_ / "sealing-key.pem";
@@ -75,8 +69,8 @@ public:
         settings.sync.max_backoff = 300ms;
         settings.key_retry = 100ms;
         std::string error;
-        offline_ = OfflineServices::open(central.base_url(), client_settings(central.ca_file()),
-                                         settings, error);
+        offline_ = OfflineServices::open(
+            central.base_url(), kiosk::testing::client_settings_for(central), settings, error);
         if (!offline_) {
             throw std::runtime_error(error);
         }
@@ -294,8 +288,8 @@ TEST(OfflineSession, ARememberedSealingKeyLetsAKioskStartedDuringAnOutageSeal) {
     settings.sealing_key_file = remembered;
     settings.key_retry = 100ms;
     std::string error;
-    auto later = OfflineServices::open(central.base_url(), client_settings(central.ca_file()),
-                                       settings, error);
+    auto later = OfflineServices::open(
+        central.base_url(), kiosk::testing::client_settings_for(central), settings, error);
     ASSERT_TRUE(later) << error;
     EXPECT_TRUE(later->has_sealing_key());
     EXPECT_FALSE(later->refresh_sealing_key()) << "the central is down";

@@ -2,6 +2,7 @@
 // unlock and account status share the verification of the reset flow, and what the kiosk
 // shows is what the central holds (lockout, methods) and did (unlock notice, sign-in works).
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/app/session.hpp"
 #include "kiosk/net/http_client.hpp"
 
@@ -18,18 +19,10 @@ namespace {
 
 constexpr const char* kDemoPassword = "Lobby-Winter-Morning-2026";
 
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 5s;
-    return s;
-}
-
 class Kiosk {
 public:
     explicit Kiosk(const kiosk::testing::CentralProcess& central, SessionSettings session = {})
-        : client_(central.base_url(), client_settings(central.ca_file())),
+        : client_(central.base_url(), kiosk::testing::client_settings_for(central)),
           session_(client_, worker_, inbox_, std::move(session)) {}
 
     void send(Intent intent) { send_at(std::move(intent), Clock::now()); }
@@ -73,7 +66,7 @@ private:
 // Signs in at the central's directory route; returns the HTTP status.
 long sign_in(const kiosk::testing::CentralProcess& central, const std::string& user,
              const std::string& password) {
-    net::HttpsClient http(client_settings(central.ca_file()));
+    net::HttpsClient http(kiosk::testing::client_settings_for(central));
     const auto result =
         http.post_json(central.base_url() + "/v1/sign-ins",
                        R"({"username":")" + user + R"(","password":")" + password + R"("})");
@@ -195,7 +188,7 @@ nlohmann::json ticket_at_central(const kiosk::testing::CentralProcess& central,
     std::ifstream in(central.data_dir() / "admin-token");
     std::string token;
     std::getline(in, token);
-    net::HttpsClient http(client_settings(central.ca_file()));
+    net::HttpsClient http(kiosk::testing::client_settings_for(central));
     const auto result = http.get(central.base_url() + "/v1/admin/tickets?limit=1000",
                                  {{"Authorization", "Bearer " + token}});
     const auto* response = std::get_if<net::HttpResponse>(&result);

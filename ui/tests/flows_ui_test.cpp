@@ -3,6 +3,7 @@
 // presses buttons by their labels and types on the keyboard, and the test checks what the
 // kiosk did and what reached the central.
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/assets/fonts.hpp"
 #include "kiosk/net/http_client.hpp"
@@ -25,20 +26,12 @@ namespace {
 
 constexpr const char* kDemoPassword = "Lobby-Winter-Morning-2026";
 
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 5s;
-    return s;
-}
-
 // The screens and a session wired as the kiosk's frame loop wires them, one frame at a time.
 class Rig {
 public:
     explicit Rig(const kiosk::testing::CentralProcess& central, app::SessionSettings settings = {})
         : context_(ImGui::CreateContext()),
-          client_(central.base_url(), client_settings(central.ca_file())),
+          client_(central.base_url(), kiosk::testing::client_settings_for(central)),
           session_(client_, worker_, inbox_, std::move(settings)) {
         ImGuiIO& io = ImGui::GetIO();
         io.IniFilename = nullptr;
@@ -258,7 +251,7 @@ private:
 };
 
 long sign_in(const kiosk::testing::CentralProcess& central, const std::string& password) {
-    net::HttpsClient http(client_settings(central.ca_file()));
+    net::HttpsClient http(kiosk::testing::client_settings_for(central));
     const auto result = http.post_json(central.base_url() + "/v1/sign-ins",
                                        R"({"username":"jdoe","password":")" + password + R"("})");
     const auto* response = std::get_if<net::HttpResponse>(&result);

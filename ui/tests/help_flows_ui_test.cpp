@@ -3,6 +3,7 @@
 // their labels and types, and the test checks what reached the central (tickets, feedback,
 // the reports' session counts) and what waited in the kiosk's real outbox meanwhile.
 #include "central_process.hpp"
+#include "client_settings.hpp"
 #include "kiosk/app/offline_services.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/assets/fonts.hpp"
@@ -22,14 +23,6 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 namespace {
-
-net::ClientSettings client_settings(const std::filesystem::path& ca) {
-    net::ClientSettings s;
-    s.ca_file = ca;
-    s.connect_timeout = 2s;
-    s.total_timeout = 5s;
-    return s;
-}
 
 std::filesystem::path fresh_dir() {
     std::string pattern =
@@ -60,9 +53,9 @@ public:
     Rig(const kiosk::testing::CentralProcess& central, app::SessionSettings settings,
         bool with_outbox, const kiosk::testing::EnrolledKiosk* kiosk_identity = nullptr)
         : context_(ImGui::CreateContext()), dir_(fresh_dir()),
-          client_(central.base_url(), client_settings(central.ca_file())) {
+          client_(central.base_url(), kiosk::testing::client_settings_for(central)) {
         if (with_outbox) {
-            auto client = client_settings(central.ca_file());
+            auto client = kiosk::testing::client_settings_for(central);
             if (kiosk_identity != nullptr) {
                 client.client_certificate = kiosk_identity->certificate;
                 client.client_key = kiosk_identity->key;
@@ -225,7 +218,7 @@ private:
 // GET `path` at the central, with the demo admin's token when `admin`.
 std::optional<net::HttpResponse> get(const kiosk::testing::CentralProcess& central,
                                      const std::string& path, bool admin = false) {
-    net::HttpsClient http(client_settings(central.ca_file()));
+    net::HttpsClient http(kiosk::testing::client_settings_for(central));
     std::vector<net::Header> headers;
     if (admin) {
         std::ifstream in(central.data_dir() / "admin-token");
