@@ -45,7 +45,8 @@ void KioskScreens::draw_offline_password(const app::ViewModel& view,
         view, {.page_id = "offline-password",
                .title = text("password.title"),
                .prompt = catalog_->plural("offline.password.prompt", view.min_password_length),
-               .submit = text("offline.password.submit")});
+               .submit = text("offline.password.submit"),
+               .prompt_can_go = false}); // it says the request waits for a confirmation
     if (pressed == RowPress::Forward) {
         out.emplace_back(app::intent::SubmitOfflinePassword{SecretString(typed(password_)),
                                                             SecretString(typed(confirmation_))});

@@ -530,7 +530,7 @@ RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const Pass
     // A page that did not fit at full size (large text with the keyboard up, a small screen)
     // first leaves out its prompt, whose minimum the checklist's first line names too, and
     // is measured again: shrinking the text would undo large text and hide the buttons.
-    if (fit_ < 1.0f && !spare_text_left_out_) {
+    if (fit_ < 1.0f && !spare_text_left_out_ && page.prompt_can_go) {
         spare_text_left_out_ = true;
         fit_ = 1.0f;
     }

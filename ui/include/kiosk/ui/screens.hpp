@@ -64,6 +64,9 @@ private:
         std::string title;
         std::string prompt;
         std::string submit;
+        // The prompt only says what the checklist's first line says too: a page that does
+        // not fit leaves it out before shrinking its text.
+        bool prompt_can_go = true;
     };
     // Forward when submitted (button or Enter in the confirmation), Back when cancelled.
     RowPress draw_password_page(const app::ViewModel& view, const PasswordPage& page);
