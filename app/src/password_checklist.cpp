@@ -29,13 +29,6 @@ std::string_view username_part(std::string_view identifier) {
     return identifier;
 }
 
-// zxcvbn keeps parts of the password in stack buffers of its own; overwriting the stack it
-// used afterwards leaves nothing there for a memory scan to find.
-[[gnu::noinline]] void wipe_stack_below() {
-    volatile unsigned char area[64 * 1024];
-    secure_wipe(const_cast<unsigned char*>(area), sizeof area);
-}
-
 } // namespace
 
 int count_code_points(std::string_view text) {
@@ -83,11 +76,10 @@ StrengthEstimate estimate_strength(std::string_view password, std::string_view i
     // The C library wants NUL-terminated strings: copies that wipe themselves.
     std::string on_us_keys = assets::as_typed_on_us_keys(password);
     const WipeOnExit wipe(on_us_keys);
-    const SecretString typed(on_us_keys);
     const SecretString name(username_part(identifier));
     const char* user_words[] = {name.empty() ? nullptr : name.str().c_str(), nullptr};
-    estimate.bits = ZxcvbnMatch(typed.str().c_str(), user_words, nullptr);
-    wipe_stack_below();
+    estimate.bits = ZxcvbnMatch(on_us_keys.c_str(), user_words, nullptr);
+    wipe_stack(); // zxcvbn keeps pieces of the password in stack arrays of its own
     if (estimate.bits < 28) {
         estimate.level = Strength::Weak; // "Password123!", keyboard rows, a name and a year
     } else if (estimate.bits < 45) {
