@@ -59,11 +59,6 @@ Reply bad_body() {
                        "The body must be a JSON object with the documented fields and types.");
 }
 
-void write_reply(httplib::Response& res, const Reply& reply) {
-    res.status = reply.status;
-    res.set_content(reply.body, "application/json");
-}
-
 // 1–128 characters of [A-Za-z0-9_-], as the sync contract says.
 bool valid_idempotency_key(std::string_view key) {
     if (key.empty() || key.size() > 128) {
@@ -115,6 +110,17 @@ std::optional<int> retry_after_of(const std::string& body) {
         return doc["error"]["retry_after_seconds"].get<int>();
     }
     return std::nullopt;
+}
+
+// A 429 (over the rate limit, fresh or replayed) also says in Retry-After how long to wait.
+void write_reply(httplib::Response& res, const Reply& reply) {
+    res.status = reply.status;
+    res.set_content(reply.body, "application/json");
+    if (reply.status == 429) {
+        if (const auto seconds = retry_after_of(reply.body)) {
+            res.set_header("Retry-After", std::to_string(*seconds));
+        }
+    }
 }
 
 // Overwrites every string inside `doc`: batch bodies carry passwords and codes.
@@ -642,16 +648,10 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         }
         if (auto refusal = impl->over_limit(rate_subject(kiosk, req), req.path, req.body)) {
             write_reply(res, *refusal);
-            res.set_header("Retry-After", std::to_string(*retry_after_of(refusal->body)));
             return;
         }
         const Reply reply = impl->run(key, req.path, req.body, replayed, kiosk);
         write_reply(res, reply);
-        if (reply.status == 429) {
-            if (const auto seconds = retry_after_of(reply.body)) {
-                res.set_header("Retry-After", std::to_string(*seconds));
-            }
-        }
         if (replayed) {
             res.set_header("Idempotent-Replayed", "true");
         }
@@ -695,7 +695,6 @@ CentralHttpServer::CentralHttpServer(CentralService& service, Store& store, Http
         if (auto refusal =
                 impl->over_limit(rate_subject(impl->settings.fleet, req), req.path, req.body)) {
             write_reply(res, *refusal);
-            res.set_header("Retry-After", std::to_string(*retry_after_of(refusal->body)));
             return;
         }
         auto request = api::parse<api::VerificationOptionsRequest>(req.body);
