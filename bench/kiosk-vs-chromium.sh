@@ -32,7 +32,6 @@ chromium_cmd() {
     --enable-logging=stderr --v=0 "file://$PAGE")
 }
 
-now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # Every process below $1 (chromium forks renderers, GPU and zygote processes).
@@ -54,20 +53,26 @@ cpu_ticks() { local t=0 p v; for p in $(descendants "$1"); do
   v=$(awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || true); t=$((t + ${v:-0})); done; echo $t; }
 
 # Runs "$@" in the background until "first-frame" appears in its output; records the time
-# it took (ms), then (on the first run only) PSS and idle CPU, then stops it.
+# it took (ms), then (on the first run only) PSS and idle CPU, then stops it. The output is
+# read from a FIFO as it comes: a loop polling a file (a grep and a sleep every few ms)
+# took a core's tenth from the two being measured and delayed both by about 100 ms.
 measure() { # name run measure_idle cmd...
   local name=$1 run=$2 idle=$3; shift 3
-  local out="$WORK/$name-$run.out" start end pid
-  start=$(now_ns)
-  setsid "$@" >"$out" 2>&1 &
+  local fifo="$WORK/$name-$run.fifo" start end pid line seen=0 drain
+  mkfifo "$fifo"
+  start=$EPOCHREALTIME
+  setsid "$@" >"$fifo" 2>&1 &
   pid=$!
-  for _ in $(seq 3000); do
-    grep -q "kiosk-bench: first-frame" "$out" && break
-    kill -0 $pid 2>/dev/null || { echo "$name exited early:" >&2; tail -20 "$out" >&2; exit 1; }
-    sleep 0.005
+  exec {out}<"$fifo"
+  while IFS= read -r -t 15 -u "$out" line; do
+    [[ $line == *"kiosk-bench: first-frame"* ]] && { seen=1; break; }
   done
-  end=$(now_ns)
-  echo $(((end - start) / 1000000)) >>"$WORK/$name.first-frame"
+  end=$EPOCHREALTIME
+  cat <&"$out" >/dev/null & drain=$!  # keeps the pipe open, so the program never gets EPIPE
+  if [[ $seen != 1 ]]; then
+    echo "$name showed no first frame within 15 s (or exited)" >&2; exit 1
+  fi
+  awk -v s="$start" -v e="$end" 'BEGIN {printf "%d\n", (e - s) * 1000}' >>"$WORK/$name.first-frame"
   if [[ $idle == 1 ]]; then
     sleep 3 # let start-up work finish before reading the idle state
     pss_kib $pid >>"$WORK/$name.pss"
@@ -76,6 +81,7 @@ measure() { # name run measure_idle cmd...
       'BEGIN {printf "%.2f\n", 100 * d / hz / s}' >>"$WORK/$name.idle-cpu"
   fi
   kill -TERM -- -$pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+  kill $drain 2>/dev/null || true; wait $drain 2>/dev/null || true; exec {out}<&-
 }
 
 run_all() {

@@ -8,20 +8,22 @@
 
 #include <array>
 #include <fstream>
-#include <iterator>
 #include <stb_truetype.h>
 #include <vector>
 
 namespace kiosk::assets {
 
 bool font_covers(const std::filesystem::path& path, std::string_view text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // Read in one go: a byte-by-byte istreambuf_iterator copy of two 700 KB faces was 15 ms
+    // of the kiosk's start-up, on the path to its first frame.
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error || size < 12) {
         return false;
     }
-    const std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)),
-                                          std::istreambuf_iterator<char>());
-    if (data.size() < 12) {
+    std::vector<unsigned char> data(size);
+    std::ifstream in(path, std::ios::binary);
+    if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size))) {
         return false;
     }
     const int offset = stbtt_GetFontOffsetForIndex(data.data(), 0);

@@ -128,11 +128,10 @@ std::future<BuiltFonts> build_fonts_async(std::optional<assets::FontFiles> files
     return std::async(std::launch::async, [files = std::move(files), display_height] {
         BuiltFonts built{std::make_unique<ImFontAtlas>(), {}};
         built.sets = load_fonts(*built.atlas, files, display_height);
-        // The OpenGL 3 backend uploads RGBA: convert here too, off the UI thread.
         unsigned char* pixels = nullptr;
         int width = 0;
         int height = 0;
-        built.atlas->GetTexDataAsRGBA32(&pixels, &width, &height);
+        built.atlas->GetTexDataAsAlpha8(&pixels, &width, &height); // rasterises, off the UI thread
         return built;
     });
 }

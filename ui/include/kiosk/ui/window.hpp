@@ -72,9 +72,10 @@ private:
 
     GLFWwindow* window_;
     bool windowed_;
-    BuiltFonts fonts_;         // the atlas outlives the Dear ImGui context that shares it
-    std::uint64_t events_ = 0; // input and window events seen, for wait()/poll()
-    InputTrickle input_;       // input waiting to be handed to Dear ImGui
+    BuiltFonts fonts_;          // the atlas outlives the Dear ImGui context that shares it
+    unsigned font_texture_ = 0; // the atlas's glyphs, one channel (see upload_alpha_atlas)
+    std::uint64_t events_ = 0;  // input and window events seen, for wait()/poll()
+    InputTrickle input_;        // input waiting to be handed to Dear ImGui
 };
 
 } // namespace kiosk::ui
