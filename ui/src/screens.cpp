@@ -203,7 +203,7 @@ std::vector<app::Intent> KioskScreens::draw(const app::ViewModel& view) {
     if (layout != fitted_layout_) {
         fitted_layout_ = std::move(layout);
         fit_ = 1.0f; // a new page starts at full size and shrinks only if it must
-        spare_text_left_out_ = false;
+        spare_parts_left_out_ = false;
     }
     const float fit_before = fit_;
     keyboard_.begin_frame(view.language, {.shift = text("keyboard.shift"),
@@ -526,14 +526,20 @@ void KioskScreens::draw_new_password(const app::ViewModel& view, std::vector<app
     }
 }
 
-RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const PasswordPage& page) {
-    // A page that did not fit at full size (large text with the keyboard up, a small screen)
-    // first leaves out its prompt, whose minimum the checklist's first line names too, and
-    // is measured again: shrinking the text would undo large text and hide the buttons.
-    if (fit_ < 1.0f && !spare_text_left_out_ && page.prompt_can_go) {
-        spare_text_left_out_ = true;
+bool KioskScreens::leave_out_spare_parts() {
+    // A page that did not fit at full size (large text with a keyboard up, a small screen)
+    // first leaves out what it can spare and is measured again at full size: shrinking the
+    // text would undo large text, and its smallest scale may still not be enough.
+    if (fit_ < 1.0f && !spare_parts_left_out_) {
+        spare_parts_left_out_ = true;
         fit_ = 1.0f;
     }
+    return spare_parts_left_out_;
+}
+
+RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const PasswordPage& page) {
+    // Cramped, the page leaves out its prompt: the checklist's first line names the minimum.
+    const bool prompt_left_out = page.prompt_can_go && leave_out_spare_parts();
     ui_.begin_page(page.page_id, text("app.name"));
     // "Show what I type" at the end of the title's line when both fit: a line less, which
     // large text with the keyboard up needs at 1280x800.
@@ -557,7 +563,7 @@ RowPress KioskScreens::draw_password_page(const app::ViewModel& view, const Pass
     } else {
         ui_.title(title);
     }
-    if (!spare_text_left_out_) {
+    if (!prompt_left_out) {
         ui_.paragraph(page.prompt);
         ui_.vertical_space(0.3f);
     }

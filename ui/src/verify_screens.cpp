@@ -94,13 +94,20 @@ void KioskScreens::draw_enter_code(const app::ViewModel& view, std::vector<app::
         ui_.paragraph(
             catalog_->format("code.prompt", {{"identifier", view.identifier}, {"digits", digits}}));
     }
-    ui_.vertical_space(0.5f);
+    // Cramped (large text, high contrast's borders and the keypad up at 1280x800), the
+    // page gives up its breathing room before its text gets any smaller.
+    const bool spacing_left_out = leave_out_spare_parts();
+    if (!spacing_left_out) {
+        ui_.vertical_space(0.5f);
+    }
     const bool entered = ui_.text_field(
         "##code", text("code.field"), code_.data(), static_cast<std::size_t>(view.code_length) + 1,
         {.digits_only = true, .take_focus = focus_first_field_, .enabled = !view.busy});
     focus_first_field_ = false;
     draw_notice(view);
-    ui_.vertical_space(0.5f);
+    if (!spacing_left_out) {
+        ui_.vertical_space(0.5f);
+    }
     if (view.busy) {
         ui_.busy_indicator(text("common.busy"));
     }

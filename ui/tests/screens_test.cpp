@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <optional>
 
 using namespace kiosk;
@@ -267,6 +268,58 @@ TEST(Screens, TheOfflinePasswordPageChecksThePasswordAsItIsTyped) {
     ASSERT_EQ(submitted.size(), 1u);
     EXPECT_EQ(submitted[0].password.view(), "maple river lantern");
     EXPECT_EQ(submitted[0].confirmation.view(), "maple river lantern");
+}
+
+// The page column's scroll range, 0 when the page fits above the keyboard. (Dear ImGui's
+// internals: a scroll bar is what a person would see of a page that does not fit.)
+float column_overflow() {
+    for (const ImGuiWindow* window : GImGui->Windows) {
+        if ((window->Flags & ImGuiWindowFlags_ChildWindow) != 0 && window->Active &&
+            std::string_view(window->Name).find("column") != std::string_view::npos) {
+            return window->ScrollMax.y;
+        }
+    }
+    ADD_FAILURE() << "no page column was drawn";
+    return 0;
+}
+
+// Large text, high contrast's borders and the keypad up leave a 1280x800 screen little room:
+// the crowded pages must still fit whole, their last buttons above the keys, in both
+// directions, rather than hide part of themselves behind a scroll bar.
+TEST(Screens, CrowdedPagesFitAboveTheKeyboardInLargeTextAndHighContrast) {
+    HeadlessUi ui;
+    for (const std::string language : {"en", "he"}) {
+        SCOPED_TRACE(language);
+        const auto& catalog = ui.catalogs().of(language);
+        app::ViewModel code;
+        code.language = language;
+        code.screen = app::Screen::EnterCode;
+        code.notice = app::Notice::WrongCode;
+        code.attempts_left = 1;
+        code.large_text = true;
+        code.high_contrast = true;
+        code.methods = {{"email", "j\u2022\u2022\u2022@example.com"}, {"sms", "\u2022\u202201"}};
+        code.method = "email";
+        code.code_hint = code.methods[0].hint;
+        code.resend_seconds_left = 15;
+        app::ViewModel password = code;
+        password.screen = app::Screen::NewPassword;
+        password.notice = app::Notice::PasswordTooShort;
+        password.min_password_length = 15;
+        for (const auto& [view, last_button] :
+             {std::pair{code, catalog.text("verify.other_method")},
+              std::pair{password, catalog.text("common.cancel")}}) {
+            for (int frame = 0; frame < 12; ++frame) { // measure, leave out, measure again
+                ui.frame(view);
+            }
+            EXPECT_LE(column_overflow(), 0.0f) << "a scroll bar on " << last_button << "'s page";
+            const ui::Control* button = ui.control(last_button);
+            const ui::Control* top_key = ui.control("1"); // both keyboards start with digits
+            ASSERT_NE(button, nullptr) << last_button;
+            ASSERT_NE(top_key, nullptr);
+            EXPECT_LE(button->bottom, top_key->top) << last_button << " is under the keys";
+        }
+    }
 }
 
 TEST(Screens, TheFontAtlasStaysWithinItsMemoryBudget) {

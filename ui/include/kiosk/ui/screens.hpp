@@ -68,6 +68,9 @@ private:
         // not fit leaves it out before shrinking its text.
         bool prompt_can_go = true;
     };
+    // True when the page being drawn did not fit at full size: it leaves out what it can
+    // spare (a repeated prompt, spacing) and is measured again before its text shrinks.
+    bool leave_out_spare_parts();
     // Forward when submitted (button or Enter in the confirmation), Back when cancelled.
     RowPress draw_password_page(const app::ViewModel& view, const PasswordPage& page);
     // [checklist] Under the password fields: the live checklist and the strength meter.
@@ -112,7 +115,7 @@ private:
     float fit_ = 1.0f; // the page's text scale (see Widgets), for the layout below
     bool settling_ = false;
     bool changed_last_frame_ = false;
-    bool spare_text_left_out_ = false; // this page did not fit with it (see fit_)
+    bool spare_parts_left_out_ = false; // this page did not fit with them (see fit_)
     std::tuple<app::Screen, app::Notice, std::string, bool, bool, float> fitted_layout_;
     bool high_contrast_ = false; // the palette ImGui's style holds now
     float idle_card_height_ = 0; // measured last frame: the card fits its text
