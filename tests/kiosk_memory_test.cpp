@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -91,46 +92,84 @@ std::vector<Found> scan_memory(pid_t pid, const std::string& marker) {
     return found;
 }
 
+// The real kiosk in a 1280x800 Xvfb window, talking to a central of its own. Members are
+// destroyed in reverse order of declaration, so the kiosk goes first (SIGKILL if a test ended
+// early), then its scratch directory, the central and, last, the X server it draws in.
+class KioskMemory : public ::testing::Test {
+protected:
+    KioskMemory() : x_(1280, 800) {}
+
+    // Starts the kiosk in the 1280x800 window with its files in a scratch directory `name`,
+    // going back to the attract screen after `idle_timeout_seconds` without input.
+    void launch_kiosk(int idle_timeout_seconds, const std::string& name) {
+        dir_.emplace(name);
+        kiosk_.emplace(std::vector<std::string>{KIOSK_KIOSK_BINARY, "--central",
+                                                central_.base_url(), "--ca",
+                                                central_.ca_file().string(), "--screenshot-dir",
+                                                (*dir_ / "shots").string(), "--windowed", "--width",
+                                                "1280", "--height", "800", "--idle-timeout",
+                                                std::to_string(idle_timeout_seconds)},
+                       kiosk_window_env(x_), *dir_ / "kiosk.out", *dir_ / "kiosk.log");
+    }
+
+    int xdotool(const std::string& args) const {
+        return run_in_display(x_.display(), "xdotool " + args);
+    }
+
+    std::filesystem::path wait_for(const std::string& screen, int after = 0) {
+        return wait_for_kiosk_screenshot(*kiosk_, *dir_ / "kiosk.out", *dir_ / "kiosk.log", screen,
+                                         after);
+    }
+
+    // From the attract screen to the home menu, with the window focused for xdotool's keys.
+    // Its ASSERTs end only this helper: call it inside ASSERT_NO_FATAL_FAILURE.
+    void reach_home() {
+        ASSERT_FALSE(wait_for("01-attract").empty());
+        ASSERT_EQ(xdotool("search --sync --name 'Self-Service Kiosk' "
+                          "windowfocus mousemove --window %1 640 400"),
+                  0);
+        std::this_thread::sleep_for(500ms); // focus events settle before the first key
+        ASSERT_EQ(xdotool("key Return"), 0);
+        ASSERT_FALSE(wait_for("home").empty());
+    }
+
+    // From the home menu, a password reset for jdoe verified with the e-mailed code, up to
+    // the new-password screen; its screenshot goes to `new_password_screen` when given.
+    // Its ASSERTs end only this helper: call it inside ASSERT_NO_FATAL_FAILURE.
+    void verify_jdoe_up_to_new_password(std::filesystem::path* new_password_screen = nullptr) {
+        xdotool("key Return"); // the home menu's first task: reset the password
+        ASSERT_FALSE(wait_for("identify").empty());
+        xdotool("type --delay 30 jdoe");
+        xdotool("key Return");
+        ASSERT_FALSE(wait_for("choose-method").empty()); // e-mail or SMS: Enter takes e-mail
+        xdotool("key Return");
+        ASSERT_FALSE(wait_for("enter-code").empty());
+        const auto code = central_.latest_code_for("jdoe");
+        ASSERT_TRUE(code.has_value());
+        xdotool("type --delay 30 " + *code);
+        xdotool("key Return");
+        const auto screen = wait_for("new-password");
+        ASSERT_FALSE(screen.empty());
+        if (new_password_screen != nullptr) {
+            *new_password_screen = screen;
+        }
+    }
+
+    XvfbServer x_;
+    CentralProcess central_;
+    std::optional<ScratchDir> dir_;
+    std::optional<ChildProcess> kiosk_;
+};
+
 } // namespace
 
-TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
-    XvfbServer x(1280, 800);
-    CentralProcess central;
-    const ScratchDir dir("memory");
+TEST_F(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
+    launch_kiosk(16, "memory");
     // Built from pieces so this test's own binary is not the only place it could come from.
     const std::string marker = std::string("Qx7-Kestrel") + "-Marker-" + "Vq2-Quince";
-    ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--central", central.base_url(), "--ca",
-                        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string(),
-                        "--windowed", "--width", "1280", "--height", "800", "--idle-timeout", "16"},
-                       kiosk_window_env(x), dir / "kiosk.out", dir / "kiosk.log");
-    const std::string display = x.display();
-    auto xdotool = [&display](const std::string& args) {
-        return run_in_display(display, "xdotool " + args);
-    };
-    auto wait_for = [&](const std::string& screen, int after = 0) {
-        return wait_for_kiosk_screenshot(kiosk, dir / "kiosk.out", dir / "kiosk.log", screen,
-                                         after);
-    };
-    ASSERT_FALSE(wait_for("01-attract").empty());
-    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
-                                      "windowfocus mousemove --window %1 640 400"),
-              0);
-    std::this_thread::sleep_for(500ms); // focus events settle before the first key
-    ASSERT_EQ(xdotool("key Return"), 0);
-    ASSERT_FALSE(wait_for("home").empty());
-    xdotool("key Return"); // the home menu's first task: reset the password
-    ASSERT_FALSE(wait_for("identify").empty());
-    xdotool("type --delay 30 jdoe");
-    xdotool("key Return");
-    ASSERT_FALSE(wait_for("choose-method").empty()); // e-mail or SMS: Enter takes e-mail
-    xdotool("key Return");
-    ASSERT_FALSE(wait_for("enter-code").empty());
-    const auto code = central.latest_code_for("jdoe");
-    ASSERT_TRUE(code.has_value());
-    xdotool("type --delay 30 " + *code);
-    xdotool("key Return");
-    const auto password_screen = wait_for("new-password");
-    ASSERT_FALSE(password_screen.empty());
+    ASSERT_NO_FATAL_FAILURE(reach_home());
+    std::filesystem::path password_screen;
+    ASSERT_NO_FATAL_FAILURE(verify_jdoe_up_to_new_password(&password_screen));
 
     // The marker in both fields, submitted once (the copies refused as "they differ" must go
     // too), then typed again and left there for the idle timeout to find.
@@ -142,18 +181,18 @@ TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
     xdotool("type --delay 15 " + marker);
     const int last_index = std::atoi(password_screen.filename().c_str());
     // Before the timeout, the marker is there to be found: the scan can see it.
-    EXPECT_FALSE(scan_memory(kiosk.pid(), marker).empty())
+    EXPECT_FALSE(scan_memory(kiosk_->pid(), marker).empty())
         << "the marker was not found while typed: the scan would prove nothing";
 
     ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
     std::this_thread::sleep_for(1s); // a few frames after the wipe
-    const auto copies = scan_memory(kiosk.pid(), marker);
+    const auto copies = scan_memory(kiosk_->pid(), marker);
     for (const auto& copy : copies) {
         ADD_FAILURE() << "copy of the password (" << copy.encoding << ") at +" << copy.offset
                       << " in " << copy.mapping;
     }
     EXPECT_TRUE(copies.empty());
-    EXPECT_EQ(kiosk.terminate(), 0);
+    EXPECT_EQ(kiosk_->terminate(), 0);
 }
 
 // [activation] The same for an activation left on the authenticator's QR code: the first
@@ -161,30 +200,10 @@ TEST(KioskMemory, ATimedOutSessionLeavesNoCopyOfThePassword) {
 // screen's QR code by zbarimg, as a phone would) must be gone after the timeout. Unlike the
 // test above, these secrets crossed the network: libcurl, OpenSSL, nlohmann's lexer and
 // libqrencode made copies of their own (docs/internals/net.md, "Secrets in memory").
-TEST(KioskMemory, ATimedOutActivationLeavesNoCopyOfTheSecrets) {
-    XvfbServer x(1280, 800);
-    CentralProcess central;
-    const ScratchDir dir("memory-activation");
+TEST_F(KioskMemory, ATimedOutActivationLeavesNoCopyOfTheSecrets) {
+    launch_kiosk(20, "memory-activation");
     const std::string marker = std::string("Qx7-Heron") + "-Marker-" + "Vq2-Medlar";
-    ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--central", central.base_url(), "--ca",
-                        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string(),
-                        "--windowed", "--width", "1280", "--height", "800", "--idle-timeout", "20"},
-                       kiosk_window_env(x), dir / "kiosk.out", dir / "kiosk.log");
-    const std::string display = x.display();
-    auto xdotool = [&display](const std::string& args) {
-        return run_in_display(display, "xdotool " + args);
-    };
-    auto wait_for = [&](const std::string& screen, int after = 0) {
-        return wait_for_kiosk_screenshot(kiosk, dir / "kiosk.out", dir / "kiosk.log", screen,
-                                         after);
-    };
-    ASSERT_FALSE(wait_for("01-attract").empty());
-    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
-                                      "windowfocus mousemove --window %1 640 400"),
-              0);
-    std::this_thread::sleep_for(500ms);
-    ASSERT_EQ(xdotool("key Return"), 0);
-    ASSERT_FALSE(wait_for("home").empty());
+    ASSERT_NO_FATAL_FAILURE(reach_home());
     // "Activate a new account", the fourth task on the 1280x800 home menu.
     xdotool("search --name 'Self-Service Kiosk' mousemove --window %1 640 436 click 1");
     ASSERT_FALSE(wait_for("activate-account").empty());
@@ -215,7 +234,7 @@ TEST(KioskMemory, ATimedOutActivationLeavesNoCopyOfTheSecrets) {
     const std::string secret = uri.substr(start, uri.find('&', start) - start);
     ASSERT_EQ(secret.size(), 32U) << uri;
     const int last_index = std::atoi(enrolment.filename().c_str());
-    EXPECT_FALSE(scan_memory(kiosk.pid(), secret).empty())
+    EXPECT_FALSE(scan_memory(kiosk_->pid(), secret).empty())
         << "the secret was not found while shown: the scan would prove nothing";
 
     ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
@@ -223,53 +242,22 @@ TEST(KioskMemory, ATimedOutActivationLeavesNoCopyOfTheSecrets) {
     // Anywhere: any heap, libcurl's or OpenSSL's buffers, the thread stacks.
     for (const auto& [what, needle] : std::vector<std::pair<std::string, std::string>>{
              {"password", marker}, {"TOTP secret", secret}, {"otpauth URI", uri}}) {
-        for (const auto& copy : scan_memory(kiosk.pid(), needle)) {
+        for (const auto& copy : scan_memory(kiosk_->pid(), needle)) {
             ADD_FAILURE() << "copy of the " << what << " (" << copy.encoding << ") at +"
                           << copy.offset << " in " << copy.mapping;
         }
     }
-    EXPECT_EQ(kiosk.terminate(), 0);
+    EXPECT_EQ(kiosk_->terminate(), 0);
 }
 
 // [secret hygiene] A reset whose new password is really sent to the central (in the body of
 // POST /v1/password-resets) and accepted: once the receipt times out, no copy of it is left
 // in libcurl's, OpenSSL's or the worker thread's memory either.
-TEST(KioskMemory, ATimedOutResetLeavesNoCopyOfTheSentPassword) {
-    XvfbServer x(1280, 800);
-    CentralProcess central;
-    const ScratchDir dir("memory-reset");
+TEST_F(KioskMemory, ATimedOutResetLeavesNoCopyOfTheSentPassword) {
+    launch_kiosk(16, "memory-reset");
     const std::string marker = std::string("Qx7-Plover") + "-Marker-" + "Vq2-Sorrel";
-    ChildProcess kiosk({KIOSK_KIOSK_BINARY, "--central", central.base_url(), "--ca",
-                        central.ca_file().string(), "--screenshot-dir", (dir / "shots").string(),
-                        "--windowed", "--width", "1280", "--height", "800", "--idle-timeout", "16"},
-                       kiosk_window_env(x), dir / "kiosk.out", dir / "kiosk.log");
-    const std::string display = x.display();
-    auto xdotool = [&display](const std::string& args) {
-        return run_in_display(display, "xdotool " + args);
-    };
-    auto wait_for = [&](const std::string& screen, int after = 0) {
-        return wait_for_kiosk_screenshot(kiosk, dir / "kiosk.out", dir / "kiosk.log", screen,
-                                         after);
-    };
-    ASSERT_FALSE(wait_for("01-attract").empty());
-    ASSERT_EQ(run_in_display(display, "xdotool search --sync --name 'Self-Service Kiosk' "
-                                      "windowfocus mousemove --window %1 640 400"),
-              0);
-    std::this_thread::sleep_for(500ms);
-    ASSERT_EQ(xdotool("key Return"), 0);
-    ASSERT_FALSE(wait_for("home").empty());
-    xdotool("key Return"); // reset the password
-    ASSERT_FALSE(wait_for("identify").empty());
-    xdotool("type --delay 30 jdoe");
-    xdotool("key Return");
-    ASSERT_FALSE(wait_for("choose-method").empty());
-    xdotool("key Return"); // the first method: e-mail
-    ASSERT_FALSE(wait_for("enter-code").empty());
-    const auto code = central.latest_code_for("jdoe");
-    ASSERT_TRUE(code.has_value());
-    xdotool("type --delay 30 " + *code);
-    xdotool("key Return");
-    ASSERT_FALSE(wait_for("new-password").empty());
+    ASSERT_NO_FATAL_FAILURE(reach_home());
+    ASSERT_NO_FATAL_FAILURE(verify_jdoe_up_to_new_password());
     xdotool("type --delay 15 " + marker);
     xdotool("key Tab");
     xdotool("type --delay 15 " + marker);
@@ -281,11 +269,11 @@ TEST(KioskMemory, ATimedOutResetLeavesNoCopyOfTheSentPassword) {
 
     ASSERT_FALSE(wait_for("attract", last_index).empty()) << "the session did not time out";
     std::this_thread::sleep_for(1s);
-    const auto copies = scan_memory(kiosk.pid(), marker);
+    const auto copies = scan_memory(kiosk_->pid(), marker);
     for (const auto& copy : copies) {
         ADD_FAILURE() << "copy of the sent password (" << copy.encoding << ") at +" << copy.offset
                       << " in " << copy.mapping;
     }
     EXPECT_TRUE(copies.empty());
-    EXPECT_EQ(kiosk.terminate(), 0);
+    EXPECT_EQ(kiosk_->terminate(), 0);
 }
