@@ -4,6 +4,7 @@
 #include "kiosk/assets/bidi.hpp"
 #include "kiosk/assets/catalog.hpp"
 #include "kiosk/assets/fonts.hpp"
+#include "kiosk/assets/utf8.hpp"
 #include "kiosk/ui/screens.hpp"
 
 #include <algorithm>
@@ -126,18 +127,7 @@ template <typename T> std::vector<T> of_type(const std::vector<app::Intent>& int
 std::vector<char32_t> code_points(const std::string& text) {
     std::vector<char32_t> out;
     for (std::size_t i = 0; i < text.size();) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        const int extra = byte < 0x80             ? 0
-                          : (byte & 0xE0) == 0xC0 ? 1
-                          : (byte & 0xF0) == 0xE0 ? 2
-                                                  : 3;
-        char32_t cp = extra == 0 ? char32_t{byte} : static_cast<char32_t>(byte & (0x3F >> extra));
-        for (int k = 1; k <= extra && i + static_cast<std::size_t>(k) < text.size(); ++k) {
-            cp = (cp << 6) |
-                 (static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]) & 0x3F);
-        }
-        out.push_back(cp);
-        i += static_cast<std::size_t>(extra) + 1;
+        out.push_back(assets::next_code_point(text, i));
     }
     return out;
 }
