@@ -4,6 +4,7 @@
 #include "kiosk/app/kiosk_runtime.hpp"
 #include "kiosk/app/maintenance.hpp"
 #include "kiosk/app/session.hpp"
+#include "kiosk/app/start_up_heap.hpp"
 #include "kiosk/app/task_queue.hpp"
 #include "kiosk/app/tour.hpp"
 #include "kiosk/assets/catalog.hpp"
@@ -67,7 +68,11 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+    const auto start_up_heap = kiosk::app::prepare_heap_for_start_up(); // before any thread
     spdlog::set_default_logger(spdlog::stderr_color_mt("kiosk"));
+    if (!start_up_heap.huge_pages_advised) {
+        spdlog::debug("start-up heap without huge pages: {}", start_up_heap.why_not);
+    }
     const auto recent_logs = kiosk::app::keep_recent_logs(200); // maintenance's logs page
     CLI::App cli{"Self-service kiosk: walk-up users reset their own password."};
     cli.set_version_flag("--version", std::string("kiosk ") + kiosk::kVersion);
