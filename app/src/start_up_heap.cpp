@@ -34,7 +34,7 @@ StartUpHeap prepare_heap_for_start_up(std::size_t bytes) {
     // A block larger than what the heap has free makes malloc extend it by the block plus
     // M_TOP_PAD. The block is freed only after the advice: freeing it first trims it off the
     // heap, and the range it leaves is grown back later without the advice.
-    void* volatile growth = std::malloc(std::size_t{8} << 20);
+    void* volatile growth = std::malloc(std::size_t{1} << 20);
     const std::uintptr_t after = program_break();
     if (growth == nullptr || after <= before + bytes / 2) {
         std::free(growth);
