@@ -26,6 +26,8 @@ if(KIOSK_BUILD_GUI)
   find_package(OpenGL REQUIRED)
   pkg_check_modules(GLFW REQUIRED IMPORTED_TARGET glfw3)
   pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+  # bench/attract_screen_watch: sees when a program's first frame reaches the screen
+  pkg_check_modules(X11_DAMAGE REQUIRED IMPORTED_TARGET x11 xdamage)
 endif()
 
 # Declares a project library with the shared options, its include folder and a

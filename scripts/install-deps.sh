@@ -21,6 +21,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth x11-utils imagemagick xdotool gettext
   oathtool jq zbar-tools
+  # bench/attract_screen_watch (built with the rest): when a first frame reaches the screen
+  libxdamage-dev
   # a real SMTP relay on loopback for the central's notifier tests (tests/support/smtp_test_server.py)
   python3-aiosmtpd
   # the OpenAPI conformance test: spec lint and response checks against the running central
