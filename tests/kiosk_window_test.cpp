@@ -45,6 +45,22 @@ struct Image {
         }
         return static_cast<double>(hits) / static_cast<double>((rgba.size() - first) / 4);
     }
+    // The longest run of pixels within `tolerance` of `rgb` down any one column.
+    [[nodiscard]] int longest_vertical_run(std::array<int, 3> rgb, int tolerance) const {
+        int longest = 0;
+        for (int x = 0; x < width; ++x) {
+            int run = 0;
+            for (int y = 0; y < height; ++y) {
+                const auto pixel = at(x, y);
+                const bool near = std::abs(pixel[0] - rgb[0]) <= tolerance &&
+                                  std::abs(pixel[1] - rgb[1]) <= tolerance &&
+                                  std::abs(pixel[2] - rgb[2]) <= tolerance;
+                run = near ? run + 1 : 0;
+                longest = std::max(longest, run);
+            }
+        }
+        return longest;
+    }
 };
 
 Image load_png(const std::filesystem::path& path) {
@@ -136,6 +152,16 @@ void keep(const std::filesystem::path& shot, const std::string& name) {
                                std::filesystem::copy_options::overwrite_existing);
 }
 
+// A page that fits shows no scroll bar. The grab is drawn in the border grey (#A4ADB8),
+// as are the borders of buttons and fields, but those run down a column for one control's
+// height; a grab runs for most of the page.
+void expect_no_scroll_bar(const std::filesystem::path& shot) {
+    const Image image = load_png(shot);
+    ASSERT_GT(image.height, 0) << shot;
+    EXPECT_LT(image.longest_vertical_run({0xA4, 0xAD, 0xB8}, 3), image.height / 4)
+        << "a scroll bar on " << shot.filename();
+}
+
 } // namespace
 
 TEST(KioskWindow, DrawsTheAttractScreenAsDesigned) {
@@ -210,11 +236,13 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     auto shot = wait_for_screenshot(kiosk, dir, "02-home");
     ASSERT_FALSE(shot.empty());
     keep(shot, "home.png");
+    expect_no_scroll_bar(shot);
     // Enter on the home menu takes its first, highlighted task: the reset.
     xdotool("key Return");
     shot = wait_for_screenshot(kiosk, dir, "03-identify");
     ASSERT_FALSE(shot.empty());
     keep(shot, "identify.png");
+    expect_no_scroll_bar(shot);
 
     xdotool("type --delay 30 jdoe");
     xdotool("key Return");
@@ -222,10 +250,12 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     shot = wait_for_screenshot(kiosk, dir, "04-choose-method");
     ASSERT_FALSE(shot.empty());
     keep(shot, "choose-method.png");
+    expect_no_scroll_bar(shot);
     xdotool("key Return");
     shot = wait_for_screenshot(kiosk, dir, "05-enter-code");
     ASSERT_FALSE(shot.empty());
     keep(shot, "enter-code.png");
+    expect_no_scroll_bar(shot);
 
     const auto code = central.latest_code_for("jdoe");
     ASSERT_TRUE(code.has_value());
@@ -234,6 +264,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     shot = wait_for_screenshot(kiosk, dir, "06-new-password");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password.png");
+    expect_no_scroll_bar(shot);
 
     // Too short first: the central refuses, the screen says why, the user tries again.
     xdotool("type --delay 20 short");
@@ -243,6 +274,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     shot = wait_for_screenshot(kiosk, dir, "07-new-password-notice");
     ASSERT_FALSE(shot.empty());
     keep(shot, "new-password-too-short.png");
+    expect_no_scroll_bar(shot);
 
     const std::string password = "Seven-Purple-Elephants-Dance";
     xdotool("type --delay 20 " + password);
@@ -252,6 +284,7 @@ TEST(KioskWindow, APersonTypingResetsTheirPassword) {
     shot = wait_for_screenshot(kiosk, dir, "08-done");
     ASSERT_FALSE(shot.empty());
     keep(shot, "done.png");
+    expect_no_scroll_bar(shot);
 
     EXPECT_TRUE(central.password_matches("jdoe", password));
     EXPECT_FALSE(central.password_matches("jdoe", "Lobby-Winter-Morning-2026"));

@@ -62,12 +62,14 @@ std::string_view screen_name(app::Screen screen) {
     return "screen";
 }
 
-// Saves each distinct screen once it has been drawn for a few frames.
+// Saves each distinct screen once it has been drawn for a few frames with its layout
+// settled: a page still fitting itself (shrinking its text, the keyboard sliding away)
+// shows a scroll bar a person never sees.
 class ScreenshotRecorder {
 public:
     explicit ScreenshotRecorder(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-    void after_render(const app::ViewModel& view, int width, int height) {
+    void after_render(const app::ViewModel& view, bool layout_settling, int width, int height) {
         if (dir_.empty()) {
             return;
         }
@@ -77,6 +79,9 @@ public:
             last_state_ = state;
             frames_settled_ = 0;
             saved_ = false;
+        }
+        if (layout_settling) {
+            frames_settled_ = 0;
         }
         if (saved_ || view.busy || ++frames_settled_ < kFramesPerWake) {
             return;
@@ -216,7 +221,7 @@ void run_frame_loop(KioskWindow& window, KioskScreens& screens, app::Session& se
             }
             window.render();
             const bool shot_due = recorder.waiting();
-            recorder.after_render(session.view(), window.framebuffer_width(),
+            recorder.after_render(session.view(), screens.settling(), window.framebuffer_width(),
                                   window.framebuffer_height());
             const bool shot_taken = shot_due && !recorder.waiting();
             window.present();
