@@ -74,6 +74,16 @@ Colour pixel(XImage* image, int x, int y) {
     return {channel(image->red_mask), channel(image->green_mask), channel(image->blue_mask)};
 }
 
+// Whether rows [from, to) of a one-pixel-wide column are all near `colour`.
+bool column_is(XImage* column, int from, int to, const Colour& colour) {
+    for (int y = from; y < to; ++y) {
+        if (!near(pixel(column, 0, y), colour)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 struct Expected {
     Colour header;
     Colour button;
@@ -88,18 +98,11 @@ bool shows_attract_screen(Display* display, Window root, int width, int height,
         return false;
     }
     // Header: the top 3 % of the column. Page: 94–97 % of the way down (Chromium leaves the
-    // screen's last row black). Button: a run of at least
-    // 1.5 % of the height in the middle half of the screen (the column may cross its label).
-    const int band = height * 3 / 100;
-    for (int y = 0; y < band; ++y) {
-        if (!near(pixel(column.get(), 0, y), expected.header)) {
-            return false;
-        }
-    }
-    for (int y = height * 94 / 100; y < height * 97 / 100; ++y) {
-        if (!near(pixel(column.get(), 0, y), expected.page)) {
-            return false;
-        }
+    // screen's last row black). Button: a run of at least 1.5 % of the height in the middle
+    // half of the screen (the column may cross its label).
+    if (!column_is(column.get(), 0, height * 3 / 100, expected.header) ||
+        !column_is(column.get(), height * 94 / 100, height * 97 / 100, expected.page)) {
+        return false;
     }
     int run = 0;
     int longest_run = 0;

@@ -30,6 +30,12 @@ struct Image {
                        4;
         return {rgba[i], rgba[i + 1], rgba[i + 2]};
     }
+    // Within `tolerance` of `rgb` on every channel.
+    [[nodiscard]] static bool near(std::array<int, 3> pixel, std::array<int, 3> rgb,
+                                   int tolerance) {
+        return std::abs(pixel[0] - rgb[0]) <= tolerance &&
+               std::abs(pixel[1] - rgb[1]) <= tolerance && std::abs(pixel[2] - rgb[2]) <= tolerance;
+    }
     // Share of the pixels in rows [from_row, height) within `tolerance` of `rgb` on every
     // channel.
     [[nodiscard]] double share_near(std::array<int, 3> rgb, int tolerance, int from_row = 0) const {
@@ -37,9 +43,7 @@ struct Image {
         const std::size_t first =
             static_cast<std::size_t>(from_row) * static_cast<std::size_t>(width) * 4;
         for (std::size_t i = first; i + 3 < rgba.size(); i += 4) {
-            if (std::abs(rgba[i] - rgb[0]) <= tolerance &&
-                std::abs(rgba[i + 1] - rgb[1]) <= tolerance &&
-                std::abs(rgba[i + 2] - rgb[2]) <= tolerance) {
+            if (near({rgba[i], rgba[i + 1], rgba[i + 2]}, rgb, tolerance)) {
                 ++hits;
             }
         }
@@ -51,11 +55,7 @@ struct Image {
         for (int x = 0; x < width; ++x) {
             int run = 0;
             for (int y = 0; y < height; ++y) {
-                const auto pixel = at(x, y);
-                const bool near = std::abs(pixel[0] - rgb[0]) <= tolerance &&
-                                  std::abs(pixel[1] - rgb[1]) <= tolerance &&
-                                  std::abs(pixel[2] - rgb[2]) <= tolerance;
-                run = near ? run + 1 : 0;
+                run = near(at(x, y), rgb, tolerance) ? run + 1 : 0;
                 longest = std::max(longest, run);
             }
         }
