@@ -64,7 +64,10 @@ TEST(ConnectivityMonitor, FollowsACentralThatStopsAndComesBack) {
     EXPECT_NE(status.peer_subject.find("CN"), std::string::npos) << status.peer_subject;
     ASSERT_TRUE(status.peer_not_after.has_value());
     EXPECT_GT(*status.peer_not_after, std::chrono::system_clock::now()) << "a live certificate";
-    EXPECT_GE(wakes.load(), 1) << "the change to online must wake the UI";
+    // The monitor publishes the snapshot, then wakes the UI outside its lock: the wake can
+    // come a moment after the state is readable.
+    EXPECT_TRUE(eventually([&] { return wakes.load() >= 1; }, kPatience))
+        << "the change to online must wake the UI";
 
     central.stop();
     const int wakes_before_outage = wakes.load();
@@ -73,7 +76,8 @@ TEST(ConnectivityMonitor, FollowsACentralThatStopsAndComesBack) {
     status = monitor.snapshot();
     EXPECT_EQ(status.last_failure_reason, "cannot connect (refused, no route or reset)");
     ASSERT_TRUE(status.last_failure.has_value());
-    EXPECT_GT(wakes.load(), wakes_before_outage);
+    EXPECT_TRUE(eventually([&] { return wakes.load() > wakes_before_outage; }, kPatience))
+        << "the change to offline must wake the UI";
     EXPECT_FALSE(status.peer_subject.empty()) << "what was last seen stays for staff";
 
     central.start_again();
